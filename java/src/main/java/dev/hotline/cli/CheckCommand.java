@@ -1,0 +1,74 @@
+package dev.hotline.cli;
+
+import dev.hotline.check.Finding;
+import dev.hotline.check.ServiceChecker;
+import dev.hotline.cluster.ClusterState;
+import dev.hotline.cluster.ManifestException;
+import dev.hotline.cluster.Problem;
+import dev.hotline.cluster.Service;
+import dev.hotline.endpoints.EndpointResolver;
+import dev.hotline.endpoints.ResolvedEndpoint;
+import dev.hotline.endpoints.ServiceEndpoints;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+/** `hotline check`: the seed's verification checklist, with a line per finding that says what to fix. */
+@Command(name = "check",
+        description = {
+            "Check manifests the way the Services troubleshooting checklist does: does each Service have endpoints,",
+            "do its selector and the Pod labels agree (and which labels almost do), does its targetPort exist on the",
+            "Pods, do named ports resolve, are NodePorts in range and unique. Prints a line per finding with what to",
+            "fix; exits 1 when there is any finding, 0 when all is well, 2 when the input cannot be read."},
+        footer = {"", "Example:  hotline check -f examples/seed/"})
+final class CheckCommand implements Callable<Integer> {
+    @Mixin
+    ClusterInput input;
+
+    @Override
+    public Integer call() {
+        ClusterState state;
+        try {
+            state = input.load();
+        } catch (ManifestException e) {
+            System.err.println("hotline: " + e.getMessage());
+            return 2;
+        }
+        int problems = 0;
+        for (Problem p : state.problems()) {
+            if (p.isError()) {
+                System.out.println("PROBLEM " + p + " (skipped)");
+                problems++;
+            } else {
+                System.out.println("warning " + p);
+            }
+        }
+        Map<dev.hotline.cluster.ObjectRef, ServiceEndpoints> endpoints = EndpointResolver.resolve(state);
+        for (Service svc : state.services()) {
+            List<Finding> findings = ServiceChecker.check(svc, endpoints.get(svc.ref()), state);
+            for (Finding f : findings) {
+                System.out.println("PROBLEM " + f);
+            }
+            problems += findings.size();
+            if (findings.isEmpty()) {
+                System.out.println("ok      " + svc.ref() + ": " + summary(svc, endpoints.get(svc.ref())));
+            }
+        }
+        System.out.println(state.services().size() + " Service(s) checked, " + problems + " problem(s)");
+        return problems == 0 ? 0 : 1;
+    }
+
+    private static String summary(Service svc, ServiceEndpoints eps) {
+        if (!svc.hasDataplaneEntry() && !svc.headless()) {
+            return svc.type() + " " + svc.externalName();
+        }
+        List<ResolvedEndpoint> all = eps.byPortName().values().stream().flatMap(List::stream).toList();
+        String ready = all.stream().filter(ResolvedEndpoint::ready)
+                .map(e -> e.address() + ":" + e.port()).distinct().collect(Collectors.joining(", "));
+        return all.stream().filter(ResolvedEndpoint::ready).count() + " ready endpoint(s)"
+                + (ready.isEmpty() ? "" : " (" + ready + ")");
+    }
+}

@@ -1,0 +1,46 @@
+package dev.hotline.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/** bin/hotline: the entry point of every command. */
+@Command(name = "hotline",
+        mixinStandardHelpOptions = true,
+        versionProvider = VersionCommand.Provider.class,
+        description = {
+            "A Kubernetes Service dataplane: ClusterIP and NodePort DNAT in eBPF at tc ingress, with a",
+            "user-space twin in Java. It reads Services, Pods and EndpointSlices, plans per-Service",
+            "backend maps (Maglev tables) and loads them.",
+            ""},
+        subcommands = {PlanCommand.class, CheckCommand.class, VersionCommand.class, CommandLine.HelpCommand.class},
+        footer = {"",
+            "Start with:  hotline check -f examples/seed/   then   hotline plan -f examples/seed/",
+            "Exit codes: 0 ok, 1 problems found (check), 2 bad input or usage."})
+public final class Main implements Runnable {
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+
+    public static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setUsageHelpAutoWidth(true);
+        // one clear line for bad options, not a stack trace; picocli's own exit code for usage errors is 2
+        cl.setParameterExceptionHandler((ex, args) -> {
+            CommandLine c = ex.getCommandLine();
+            c.getErr().println("hotline: " + ex.getMessage());
+            c.getErr().println("Try '" + c.getCommandSpec().qualifiedName() + " --help' for more.");
+            return 2;
+        });
+        return cl;
+    }
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+}

@@ -1,0 +1,53 @@
+package dev.hotline.cli;
+
+import dev.hotline.bpf.Bpf;
+import dev.hotline.bpf.BpfException;
+import dev.hotline.bpf.BpfUnavailableException;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.IVersionProvider;
+import picocli.CommandLine.Option;
+
+/** Prints hotline's version and what the kernel path can do on this machine, and why not when it cannot. */
+@Command(name = "version", description = "Print the version, the libbpf version, and whether the BPF dataplane can run here (and why not).")
+final class VersionCommand implements Callable<Integer> {
+    @Option(names = "--verify", description = "Also load the BPF program through the kernel verifier (needs root).")
+    boolean verify;
+
+    static String version() {
+        String v = VersionCommand.class.getPackage().getImplementationVersion();
+        return v == null ? "development build" : v;
+    }
+
+    @Override
+    public Integer call() {
+        System.out.println("hotline " + version());
+        String reason = Bpf.unavailableReason();
+        try {
+            System.out.println("libbpf " + Bpf.libbpfVersion());
+        } catch (BpfUnavailableException e) {
+            System.out.println("libbpf: unavailable");
+        }
+        System.out.println("bpf dataplane: " + (reason == null ? "available" : "unavailable: " + reason));
+        if (verify) {
+            try {
+                System.out.println("verifier: accepted\n  " + Bpf.verifyBundledProgram().replace("\n", "\n  "));
+            } catch (BpfUnavailableException e) {
+                System.out.println("verifier: not run: " + e.getMessage());
+                return 1;
+            } catch (BpfException e) {
+                System.out.println("verifier: rejected: " + e.getMessage());
+                System.out.println(e.log());
+                return 1;
+            }
+        }
+        return 0;
+    }
+
+    static final class Provider implements IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"hotline " + version()};
+        }
+    }
+}

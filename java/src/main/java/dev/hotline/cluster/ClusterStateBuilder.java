@@ -1,0 +1,143 @@
+package dev.hotline.cluster;
+
+import io.fabric8.kubernetes.api.model.Endpoints;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DaemonSet;
+import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import tools.jackson.core.JacksonException;
+
+/**
+ * Turns manifest documents into the {@link ClusterState}: each object is typed with fabric8's model,
+ * converted to a plain record and checked; a bad object is reported and skipped, never stopping
+ * the others. Then the checks that need every Service at once (ClusterIP and NodePort clashes,
+ * the NodePort range) run, in document order: the first claimant keeps an address.
+ */
+public final class ClusterStateBuilder {
+    private static final Set<String> WORKLOAD_KINDS = Set.of("Deployment", "ReplicaSet", "StatefulSet", "DaemonSet");
+    private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
+
+    private final NodePortRange nodePortRange;
+
+    public ClusterStateBuilder(NodePortRange nodePortRange) {
+        this.nodePortRange = nodePortRange;
+    }
+
+    public ClusterState build(List<ManifestDocument> documents) {
+        List<Service> services = new ArrayList<>();
+        List<Pod> pods = new ArrayList<>();
+        List<EndpointSlice> slices = new ArrayList<>();
+        List<Node> nodes = new ArrayList<>();
+        List<Workload> workloads = new ArrayList<>();
+        List<Problem> problems = new ArrayList<>();
+
+        for (ManifestDocument doc : documents) {
+            ObjectProblems p = new ObjectProblems(doc.source(), doc.ref());
+            String kind = doc.kind();
+            if (kind == null || kind.isEmpty()) {
+                p.error("kind", "missing");
+            } else if (doc.apiVersion() == null || doc.apiVersion().isEmpty()) {
+                p.error("apiVersion", "missing");
+            } else {
+                switch (kind) {
+                    case "Service" -> add(services, typed(doc, io.fabric8.kubernetes.api.model.Service.class, p)
+                            .map(s -> ServiceConverter.convert(s, p)));
+                    case "Pod" -> add(pods, typed(doc, io.fabric8.kubernetes.api.model.Pod.class, p)
+                            .map(x -> PodConverter.convert(x, p)));
+                    case "EndpointSlice" -> add(slices, typed(doc, io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice.class, p)
+                            .map(x -> EndpointSliceConverter.convert(x, p)));
+                    case "Endpoints" -> typed(doc, Endpoints.class, p)
+                            .ifPresent(x -> slices.addAll(EndpointSliceConverter.convert(x, p)));
+                    case "Node" -> add(nodes, typed(doc, io.fabric8.kubernetes.api.model.Node.class, p)
+                            .map(x -> NodeConverter.convert(x, p)));
+                    default -> {
+                        if (WORKLOAD_KINDS.contains(kind)) {
+                            add(workloads, workload(doc, kind, p));
+                        } else {
+                            p.warning(null, "kind " + kind + " is not used by hotline, skipped");
+                        }
+                    }
+                }
+            }
+            problems.addAll(p.problems());
+        }
+        services = new ServiceAddressCheck(nodePortRange).apply(services, problems);
+        return new ClusterState(services, pods, slices, nodes, workloads, problems);
+    }
+
+    private static <T> void add(List<T> list, java.util.Optional<T> item) {
+        item.ifPresent(list::add);
+    }
+
+    /** Types the document with fabric8; a field of the wrong type is reported with its path. */
+    private static <T extends HasMetadata> java.util.Optional<T> typed(ManifestDocument doc, Class<T> type, ObjectProblems p) {
+        T obj;
+        try {
+            obj = SERIALIZATION.convertValue(doc.body(), type);
+        } catch (JacksonException e) {
+            p.error(path(e), ManifestReader.oneLine(e.getOriginalMessage()));
+            return java.util.Optional.empty();
+        } catch (IllegalArgumentException e) {
+            p.error(null, ManifestReader.oneLine(e.getMessage()));
+            return java.util.Optional.empty();
+        }
+        if (obj.getMetadata() == null || obj.getMetadata().getName() == null || obj.getMetadata().getName().isEmpty()) {
+            p.error("metadata.name", "missing");
+            return java.util.Optional.empty();
+        }
+        if (obj.getMetadata().getNamespace() == null && !"Node".equals(doc.kind())) {
+            obj.getMetadata().setNamespace("default");
+        }
+        return java.util.Optional.of(obj);
+    }
+
+    private static String path(JacksonException e) {
+        StringBuilder b = new StringBuilder();
+        for (JacksonException.Reference r : e.getPath()) {
+            if (r.getPropertyName() != null) {
+                if (b.length() > 0) {
+                    b.append('.');
+                }
+                b.append(r.getPropertyName());
+            } else if (r.getIndex() >= 0) {
+                b.append('[').append(r.getIndex()).append(']');
+            }
+        }
+        return b.toString();
+    }
+
+    private static java.util.Optional<Workload> workload(ManifestDocument doc, String kind, ObjectProblems p) {
+        java.util.Optional<? extends HasMetadata> obj = switch (kind) {
+            case "Deployment" -> typed(doc, Deployment.class, p);
+            case "ReplicaSet" -> typed(doc, ReplicaSet.class, p);
+            case "StatefulSet" -> typed(doc, StatefulSet.class, p);
+            default -> typed(doc, DaemonSet.class, p);
+        };
+        return obj.map(o -> {
+            PodTemplateSpec template = null;
+            Integer replicas = null;
+            if (o instanceof Deployment d && d.getSpec() != null) {
+                template = d.getSpec().getTemplate();
+                replicas = d.getSpec().getReplicas();
+            } else if (o instanceof ReplicaSet r && r.getSpec() != null) {
+                template = r.getSpec().getTemplate();
+                replicas = r.getSpec().getReplicas();
+            } else if (o instanceof StatefulSet s && s.getSpec() != null) {
+                template = s.getSpec().getTemplate();
+                replicas = s.getSpec().getReplicas();
+            } else if (o instanceof DaemonSet ds && ds.getSpec() != null) {
+                template = ds.getSpec().getTemplate();
+            }
+            Map<String, String> labels = template != null && template.getMetadata() != null
+                    && template.getMetadata().getLabels() != null ? template.getMetadata().getLabels() : Map.of();
+            return new Workload(p.ref(), p.source(), labels, replicas == null ? 1 : replicas);
+        });
+    }
+}

@@ -1,0 +1,46 @@
+package dev.hotline.cluster;
+
+import dev.hotline.net.Ipv4;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A Service as the dataplane needs it. clusterIP is null for headless and ExternalName Services;
+ * selector is empty when the Service has none (its endpoints then come only from EndpointSlices
+ * or Endpoints objects).
+ */
+public record Service(
+        ObjectRef ref,
+        String source,
+        ServiceType type,
+        Ipv4 clusterIP,
+        boolean headless,
+        Map<String, String> selector,
+        List<ServicePort> ports,
+        List<Ipv4> externalIPs,
+        List<Ipv4> loadBalancerIngress,
+        String externalName,
+        boolean externalTrafficLocal,
+        boolean internalTrafficLocal,
+        boolean publishNotReadyAddresses) {
+
+    public Service {
+        selector = Map.copyOf(selector);
+        ports = List.copyOf(ports);
+        externalIPs = List.copyOf(externalIPs);
+        loadBalancerIngress = List.copyOf(loadBalancerIngress);
+    }
+
+    public String namespace() {
+        return ref.namespace();
+    }
+
+    public String name() {
+        return ref.name();
+    }
+
+    /** True when the dataplane has something to do for this Service (it has a virtual IP). */
+    public boolean hasDataplaneEntry() {
+        return type != ServiceType.ExternalName && !headless && clusterIP != null;
+    }
+}

@@ -1,0 +1,131 @@
+package dev.hotline.plan;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The map operations that take the dataplane from one plan to the next, ordered so that a reader
+ * of the maps never sees a half-written Service (the order Cilium's reconciler uses):
+ * <ol>
+ *   <li>backends that are new or changed, so every ID a table may name exists;</li>
+ *   <li>Maglev slots that change hands (the whole table for a new or resized one);</li>
+ *   <li>service entries that are new or changed, which switch frontends to the new tables;</li>
+ *   <li>then removals: service entries, slots no longer used, backends no longer named.</li>
+ * </ol>
+ */
+public final class PlanDiff {
+    private PlanDiff() {
+    }
+
+    public static List<MapOp> between(Plan before, Plan after) {
+        List<MapOp> upsertBackends = new ArrayList<>();
+        List<MapOp> upsertSlots = new ArrayList<>();
+        List<MapOp> upsertServices = new ArrayList<>();
+        List<MapOp> deleteServices = new ArrayList<>();
+        List<MapOp> deleteSlots = new ArrayList<>();
+        List<MapOp> deleteBackends = new ArrayList<>();
+
+        new TreeMap<>(after.backends()).forEach((id, b) -> {
+            if (!b.equals(before.backends().get(id))) {
+                upsertBackends.add(new MapOp.UpsertBackend(b));
+            }
+        });
+        new TreeMap<>(before.backends()).forEach((id, b) -> {
+            if (!after.backends().containsKey(id)) {
+                deleteBackends.add(new MapOp.DeleteBackend(id));
+            }
+        });
+
+        Map<Integer, MaglevTable> oldTables = tables(before);
+        Map<Integer, MaglevTable> newTables = tables(after);
+        newTables.forEach((id, t) -> {
+            MaglevTable old = oldTables.getOrDefault(id, MaglevTable.EMPTY);
+            slotChanges(id, old, t, upsertSlots);
+            if (old.size() > t.size()) {
+                deleteSlots.add(new MapOp.DeleteMaglevSlots(id, t.size(), old.size()));
+            }
+        });
+        oldTables.forEach((id, t) -> {
+            if (!newTables.containsKey(id) && t.size() > 0) {
+                deleteSlots.add(new MapOp.DeleteMaglevSlots(id, 0, t.size()));
+            }
+        });
+
+        Map<FrontendKey, ServiceEntry> oldEntries = entries(before);
+        Map<FrontendKey, ServiceEntry> newEntries = entries(after);
+        newEntries.forEach((k, e) -> {
+            if (!e.equals(oldEntries.get(k))) {
+                upsertServices.add(new MapOp.UpsertService(k.frontend(), e));
+            }
+        });
+        oldEntries.forEach((k, e) -> {
+            if (!newEntries.containsKey(k)) {
+                deleteServices.add(new MapOp.DeleteService(k.frontend()));
+            }
+        });
+
+        List<MapOp> ops = new ArrayList<>();
+        ops.addAll(upsertBackends);
+        ops.addAll(upsertSlots);
+        ops.addAll(upsertServices);
+        ops.addAll(deleteServices);
+        ops.addAll(deleteSlots);
+        ops.addAll(deleteBackends);
+        return ops;
+    }
+
+    private static void slotChanges(int id, MaglevTable old, MaglevTable t, List<MapOp> out) {
+        if (t.size() == 0) {
+            return;
+        }
+        boolean whole = old.size() != t.size();
+        int n = 0;
+        int[] positions = new int[t.size()];
+        int[] values = new int[t.size()];
+        for (int i = 0; i < t.size(); i++) {
+            if (whole || old.backendAt(i) != t.backendAt(i)) {
+                positions[n] = i;
+                values[n] = t.backendAt(i);
+                n++;
+            }
+        }
+        if (n > 0) {
+            out.add(new MapOp.UpsertMaglevSlots(id, t.size(), java.util.Arrays.copyOf(positions, n), java.util.Arrays.copyOf(values, n)));
+        }
+    }
+
+    private static Map<Integer, MaglevTable> tables(Plan p) {
+        Map<Integer, MaglevTable> out = new TreeMap<>();
+        for (ServicePlan s : p.services()) {
+            out.put(s.id(), s.table());
+        }
+        return out;
+    }
+
+    /** A frontend as a map key: address, port, protocol (its kind is part of the value). */
+    private record FrontendKey(Frontend frontend) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof FrontendKey k && k.frontend.sameKey(frontend);
+        }
+
+        @Override
+        public int hashCode() {
+            return (frontend.address().value() * 31 + frontend.port()) * 31 + frontend.protocol().hashCode();
+        }
+    }
+
+    private static Map<FrontendKey, ServiceEntry> entries(Plan p) {
+        Map<FrontendKey, ServiceEntry> out = new TreeMap<>(Comparator.comparing(FrontendKey::frontend, Frontend.ORDER));
+        for (ServicePlan s : p.services()) {
+            for (Frontend f : s.frontends()) {
+                out.put(new FrontendKey(f), ServiceEntry.of(s, f));
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,128 @@
+package dev.hotline.plan;
+
+import dev.hotline.cluster.ClusterState;
+import dev.hotline.cluster.ObjectRef;
+import dev.hotline.cluster.Problem;
+import dev.hotline.cluster.Service;
+import dev.hotline.cluster.ServicePort;
+import dev.hotline.endpoints.EndpointResolver;
+import dev.hotline.endpoints.ResolvedEndpoint;
+import dev.hotline.endpoints.ServiceEndpoints;
+import dev.hotline.net.Ipv4;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+
+/**
+ * The plan as a pure function of the cluster picture, the node's identity and the previous plan
+ * (only its ID assignments are used, so IDs stay stable while an object exists).
+ *
+ * Per Service port: the ClusterIP frontend, and a NodePort frontend on every node address. A
+ * traffic policy of Local gives its frontends their own Service entry whose backends are this
+ * node's only. Backends are active when ready; when none is, the serving terminating ones are.
+ */
+public final class Planner {
+    /** IDs are 16-bit in the maps, 0 meaning none. */
+    public static final int MAX_SERVICES = 65535;
+    public static final int MAX_BACKENDS = 1 << 24;
+
+    private Planner() {
+    }
+
+    public static Plan plan(ClusterState state, NodeIdentity node, Plan previous) {
+        Map<ObjectRef, ServiceEndpoints> endpoints = EndpointResolver.resolve(state);
+        List<Problem> problems = new ArrayList<>();
+
+        // First pass: what each Service port becomes, before IDs are known.
+        record Draft(ServicePlan.ServiceKey key, List<Frontend> frontends, List<ResolvedEndpoint> endpoints) {
+        }
+        Map<ServicePlan.ServiceKey, Draft> drafts = new TreeMap<>();
+        boolean nodePortsWithoutAddress = false;
+        for (Service svc : state.services()) {
+            if (!svc.hasDataplaneEntry()) {
+                continue;
+            }
+            ServiceEndpoints eps = endpoints.get(svc.ref());
+            for (ServicePort sp : svc.ports()) {
+                ServicePortName name = new ServicePortName(svc.namespace(), svc.name(), sp.name());
+                List<ResolvedEndpoint> all = eps == null ? List.of() : eps.forPort(sp.name());
+                ServiceScope clusterIpScope = svc.internalTrafficLocal() ? ServiceScope.NODE_LOCAL : ServiceScope.CLUSTER;
+                ServiceScope nodePortScope = svc.externalTrafficLocal() ? ServiceScope.NODE_LOCAL : ServiceScope.CLUSTER;
+                Frontend clusterIp = new Frontend(svc.clusterIP(), sp.port(), sp.protocol(), FrontendKind.CLUSTER_IP);
+                drafts.computeIfAbsent(new ServicePlan.ServiceKey(name, sp.protocol(), clusterIpScope),
+                        k -> new Draft(k, new ArrayList<>(), scoped(all, k.scope(), node))).frontends().add(clusterIp);
+                if (svc.type().hasNodePorts() && sp.nodePort() != 0) {
+                    if (node.addresses().isEmpty()) {
+                        nodePortsWithoutAddress = true;
+                    }
+                    for (Ipv4 addr : node.addresses()) {
+                        Frontend np = new Frontend(addr, sp.nodePort(), sp.protocol(), FrontendKind.NODE_PORT);
+                        drafts.computeIfAbsent(new ServicePlan.ServiceKey(name, sp.protocol(), nodePortScope),
+                                k -> new Draft(k, new ArrayList<>(), scoped(all, k.scope(), node))).frontends().add(np);
+                    }
+                }
+            }
+        }
+        if (nodePortsWithoutAddress) {
+            problems.add(Problem.warning(null, null, null,
+                    "NodePort frontends are not planned: this node has no address (give --node-ip, or --node-name of a Node in the manifests)"));
+        }
+
+        // IDs: stable for every key that was in the previous plan.
+        List<BackendKey> backendKeys = new ArrayList<>();
+        for (Draft d : drafts.values()) {
+            for (ResolvedEndpoint e : d.endpoints()) {
+                backendKeys.add(new BackendKey(e.address(), e.port(), d.key().protocol()));
+            }
+        }
+        IdRegistry<ServicePlan.ServiceKey> serviceIds = previous.serviceIds().assign(drafts.keySet(), MAX_SERVICES);
+        IdRegistry<BackendKey> backendIds = previous.backendIds().assign(backendKeys, MAX_BACKENDS);
+
+        Map<Integer, Backend> backends = new HashMap<>();
+        List<ServicePlan> services = new ArrayList<>();
+        for (Draft d : drafts.values()) {
+            List<ServiceBackend> sbs = new ArrayList<>();
+            boolean anyReady = d.endpoints().stream().anyMatch(ResolvedEndpoint::ready);
+            List<Backend> active = new ArrayList<>();
+            for (ResolvedEndpoint e : d.endpoints()) {
+                BackendKey key = new BackendKey(e.address(), e.port(), d.key().protocol());
+                int id = backendIds.id(key);
+                Backend b = new Backend(id, key, e.nodeName(), e.podName(),
+                        e.nodeName() != null && Objects.equals(e.nodeName(), node.name()));
+                backends.merge(id, b, (x, y) -> x.podName() != null ? x : y);
+                boolean isActive = anyReady ? e.ready() : (e.serving() && e.terminating());
+                if (isActive) {
+                    active.add(b);
+                }
+                sbs.add(new ServiceBackend(b, e, isActive));
+            }
+            sbs.sort(Comparator.comparing(sb -> sb.backend().key()));
+            List<Frontend> frontends = new ArrayList<>(d.frontends());
+            frontends.sort(Comparator.comparing(Frontend::kind).thenComparing(Frontend.ORDER));
+            services.add(new ServicePlan(serviceIds.id(d.key()), d.key().name(), d.key().protocol(), d.key().scope(),
+                    frontends, sbs, Maglev.build(active)));
+        }
+        return new Plan(node, services, backends, serviceIds, backendIds, problems);
+    }
+
+    private static List<ResolvedEndpoint> scoped(List<ResolvedEndpoint> all, ServiceScope scope, NodeIdentity node) {
+        if (scope == ServiceScope.CLUSTER) {
+            return all;
+        }
+        return all.stream().filter(e -> e.nodeName() != null && e.nodeName().equals(node.name())).toList();
+    }
+
+    /** Used by callers that only want the Services by name, e.g. the CLI. */
+    public static Map<ServicePortName, List<ServicePlan>> byName(Plan plan) {
+        Map<ServicePortName, List<ServicePlan>> out = new LinkedHashMap<>();
+        for (ServicePlan s : plan.services()) {
+            out.computeIfAbsent(s.name(), k -> new ArrayList<>()).add(s);
+        }
+        return out;
+    }
+}

@@ -1,0 +1,38 @@
+package dev.hotline.plan;
+
+import dev.hotline.net.Protocol;
+import java.util.List;
+
+/**
+ * What the dataplane holds for one Service port in one scope: its ID (the value every frontend
+ * entry points at), its frontends, every backend with its state, and the Maglev table over the
+ * active ones. No active backend means an empty table: the frontends reject.
+ */
+public record ServicePlan(int id, ServicePortName name, Protocol protocol, ServiceScope scope,
+                          List<Frontend> frontends, List<ServiceBackend> backends, MaglevTable table) {
+
+    public ServicePlan {
+        frontends = List.copyOf(frontends);
+        backends = List.copyOf(backends);
+    }
+
+    public long activeBackends() {
+        return backends.stream().filter(ServiceBackend::active).count();
+    }
+
+    /** The key its ID is kept under across plans. */
+    ServiceKey key() {
+        return new ServiceKey(name, protocol, scope);
+    }
+
+    record ServiceKey(ServicePortName name, Protocol protocol, ServiceScope scope) implements Comparable<ServiceKey> {
+        @Override
+        public int compareTo(ServiceKey o) {
+            int c = name.compareTo(o.name);
+            if (c == 0) {
+                c = protocol.compareTo(o.protocol);
+            }
+            return c != 0 ? c : scope.compareTo(o.scope);
+        }
+    }
+}
