@@ -17,14 +17,26 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
 /** `hotline check`: the seed's verification checklist, with a line per finding that says what to fix. */
-@Command(name = "check",
+@Command(name = "check", mixinStandardHelpOptions = true,
         description = {
-            "Check manifests the way the Services troubleshooting checklist does: does each Service have endpoints,",
-            "do its selector and the Pod labels agree (and which labels almost do), does its targetPort exist on the",
-            "Pods, do named ports resolve, are NodePorts in range and unique. Prints a line per finding with what to",
-            "fix; exits 1 when there is any finding, 0 when all is well, 2 when the input cannot be read."},
-        footer = {"", "Example:  hotline check -f examples/seed/"})
+            "Find what keeps Services from working: no endpoints, wrong selectors, wrong targetPorts.",
+            "%nThe Services troubleshooting checklist as a command: does each Service have endpoints, do its "
+                + "selector and the Pod labels agree (and which labels almost do), does its targetPort exist on the "
+                + "Pods, do named ports resolve, are NodePorts in range and unique. Prints a line per finding with "
+                + "what to fix; exits 1 when there is any finding, 0 when all is well, 2 when the input cannot be read."},
+        footer = {"", "Example:  hotline check -f examples/seed/%n"})
 final class CheckCommand implements Callable<Integer> {
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    private java.io.PrintWriter out() {
+        return spec.commandLine().getOut();
+    }
+
+    private java.io.PrintWriter err() {
+        return spec.commandLine().getErr();
+    }
+
     @Mixin
     ClusterInput input;
 
@@ -34,30 +46,30 @@ final class CheckCommand implements Callable<Integer> {
         try {
             state = input.load();
         } catch (ManifestException e) {
-            System.err.println("hotline: " + e.getMessage());
+            err().println("hotline: " + e.getMessage());
             return 2;
         }
         int problems = 0;
         for (Problem p : state.problems()) {
             if (p.isError()) {
-                System.out.println("PROBLEM " + p + " (skipped)");
+                out().println("PROBLEM " + p + " (skipped)");
                 problems++;
             } else {
-                System.out.println("warning " + p);
+                out().println("warning " + p);
             }
         }
         Map<dev.hotline.cluster.ObjectRef, ServiceEndpoints> endpoints = EndpointResolver.resolve(state);
         for (Service svc : state.services()) {
             List<Finding> findings = ServiceChecker.check(svc, endpoints.get(svc.ref()), state);
             for (Finding f : findings) {
-                System.out.println("PROBLEM " + f);
+                out().println("PROBLEM " + f);
             }
             problems += findings.size();
             if (findings.isEmpty()) {
-                System.out.println("ok      " + svc.ref() + ": " + summary(svc, endpoints.get(svc.ref())));
+                out().println("ok      " + svc.ref() + ": " + summary(svc, endpoints.get(svc.ref())));
             }
         }
-        System.out.println(state.services().size() + " Service(s) checked, " + problems + " problem(s)");
+        out().println(state.services().size() + " Service(s) checked, " + problems + " problem(s)");
         return problems == 0 ? 0 : 1;
     }
 

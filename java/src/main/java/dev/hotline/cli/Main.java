@@ -10,14 +10,14 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         versionProvider = VersionCommand.Provider.class,
         description = {
-            "A Kubernetes Service dataplane: ClusterIP and NodePort DNAT in eBPF at tc ingress, with a",
-            "user-space twin in Java. It reads Services, Pods and EndpointSlices, plans per-Service",
-            "backend maps (Maglev tables) and loads them.",
+            "A Kubernetes Service dataplane: ClusterIP and NodePort DNAT in eBPF at tc ingress, with a "
+                + "user-space twin in Java. It reads Services, Pods and EndpointSlices, plans per-Service "
+                + "backend maps (Maglev tables) and loads them.",
             ""},
         subcommands = {PlanCommand.class, CheckCommand.class, VersionCommand.class, CommandLine.HelpCommand.class},
         footer = {"",
-            "Start with:  hotline check -f examples/seed/   then   hotline plan -f examples/seed/",
-            "Exit codes: 0 ok, 1 problems found (check), 2 bad input or usage."})
+            "Start with:%n  hotline check -f examples/seed/%n  hotline plan -f examples/seed/ --node-name node-1",
+            "Exit codes: 0 ok, 1 problems found (check), 2 bad input or usage.%n"})
 public final class Main implements Runnable {
     @Spec
     CommandSpec spec;

@@ -6,7 +6,7 @@ import dev.hotline.cluster.Problem;
 import dev.hotline.plan.NodeIdentity;
 import dev.hotline.plan.Plan;
 import dev.hotline.plan.Planner;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -15,14 +15,25 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** `hotline plan`: what would be loaded, like `cilium service list` with `kubectl get endpoints`. */
-@Command(name = "plan",
+@Command(name = "plan", mixinStandardHelpOptions = true,
         description = {
-            "Print what the dataplane would hold for these manifests: every frontend (ClusterIP:port, NodePort on",
-            "each node address), its backends with their state (ready, terminating, not-ready; active ones are in",
-            "the Maglev table) and the table size. Objects with errors are reported on stderr and skipped; the",
-            "rest is planned."},
-        footer = {"", "Example:  hotline plan -f examples/seed/ --output json"})
+            "Print what the dataplane would load for these manifests.",
+            "%nEvery frontend (ClusterIP:port, NodePort on each node address), its backends with their state "
+                + "(ready, terminating, not-ready; active ones are in the Maglev table) and the table size. "
+                + "Objects with errors are reported on stderr and skipped; the rest is planned."},
+        footer = {"", "Example:  hotline plan -f examples/seed/ --node-name node-1 --output json%n"})
 final class PlanCommand implements Callable<Integer> {
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    private java.io.PrintWriter out() {
+        return spec.commandLine().getOut();
+    }
+
+    private java.io.PrintWriter err() {
+        return spec.commandLine().getErr();
+    }
+
     enum Output { text, json }
 
     @Mixin
@@ -38,13 +49,13 @@ final class PlanCommand implements Callable<Integer> {
         try {
             state = input.load();
         } catch (ManifestException e) {
-            System.err.println("hotline: " + e.getMessage());
+            err().println("hotline: " + e.getMessage());
             return 2;
         }
         List<String> warnings = new ArrayList<>();
         NodeIdentity node = input.node(state, warnings);
         Plan plan = Planner.plan(state, node, Plan.EMPTY);
-        PrintStream err = System.err;
+        PrintWriter err = err();
         for (Problem p : state.problems()) {
             err.println((p.isError() ? "error: " : "warning: ") + p);
         }
@@ -53,9 +64,9 @@ final class PlanCommand implements Callable<Integer> {
         }
         warnings.forEach(w -> err.println("warning: " + w));
         if (output == Output.json) {
-            System.out.println(PlanJson.render(plan, state));
+            out().println(PlanJson.render(plan, state));
         } else {
-            System.out.print(PlanText.render(plan, state));
+            out().print(PlanText.render(plan, state));
         }
         return 0;
     }

@@ -9,8 +9,19 @@ import picocli.CommandLine.IVersionProvider;
 import picocli.CommandLine.Option;
 
 /** Prints hotline's version and what the kernel path can do on this machine, and why not when it cannot. */
-@Command(name = "version", description = "Print the version, the libbpf version, and whether the BPF dataplane can run here (and why not).")
+@Command(name = "version", mixinStandardHelpOptions = true, description = "Print the version, the libbpf version, and whether the BPF dataplane can run here (and why not).")
 final class VersionCommand implements Callable<Integer> {
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    private java.io.PrintWriter out() {
+        return spec.commandLine().getOut();
+    }
+
+    private java.io.PrintWriter err() {
+        return spec.commandLine().getErr();
+    }
+
     @Option(names = "--verify", description = "Also load the BPF program through the kernel verifier (needs root).")
     boolean verify;
 
@@ -21,23 +32,23 @@ final class VersionCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        System.out.println("hotline " + version());
+        out().println("hotline " + version());
         String reason = Bpf.unavailableReason();
         try {
-            System.out.println("libbpf " + Bpf.libbpfVersion());
+            out().println("libbpf " + Bpf.libbpfVersion());
         } catch (BpfUnavailableException e) {
-            System.out.println("libbpf: unavailable");
+            out().println("libbpf: unavailable");
         }
-        System.out.println("bpf dataplane: " + (reason == null ? "available" : "unavailable: " + reason));
+        out().println("bpf dataplane: " + (reason == null ? "available" : "unavailable: " + reason));
         if (verify) {
             try {
-                System.out.println("verifier: accepted\n  " + Bpf.verifyBundledProgram().replace("\n", "\n  "));
+                out().println("verifier: accepted\n  " + Bpf.verifyBundledProgram().replace("\n", "\n  "));
             } catch (BpfUnavailableException e) {
-                System.out.println("verifier: not run: " + e.getMessage());
+                out().println("verifier: not run: " + e.getMessage());
                 return 1;
             } catch (BpfException e) {
-                System.out.println("verifier: rejected: " + e.getMessage());
-                System.out.println(e.log());
+                out().println("verifier: rejected: " + e.getMessage());
+                out().println(e.log());
                 return 1;
             }
         }

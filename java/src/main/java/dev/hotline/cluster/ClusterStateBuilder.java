@@ -81,11 +81,14 @@ public final class ClusterStateBuilder {
         T obj;
         try {
             obj = SERIALIZATION.convertValue(doc.body(), type);
-        } catch (JacksonException e) {
-            p.error(path(e), ManifestReader.oneLine(e.getOriginalMessage()));
-            return java.util.Optional.empty();
-        } catch (IllegalArgumentException e) {
-            p.error(null, ManifestReader.oneLine(e.getMessage()));
+        } catch (RuntimeException e) {
+            JacksonException je = jacksonCause(e);
+            if (je == null) {
+                p.error(null, ManifestReader.oneLine(e.getMessage()));
+            } else {
+                String msg = ManifestReader.oneLine(je.getOriginalMessage()).replace("java.lang.", "");
+                p.error(path(je), msg);
+            }
             return java.util.Optional.empty();
         }
         if (obj.getMetadata() == null || obj.getMetadata().getName() == null || obj.getMetadata().getName().isEmpty()) {
@@ -96,6 +99,15 @@ public final class ClusterStateBuilder {
             obj.getMetadata().setNamespace("default");
         }
         return java.util.Optional.of(obj);
+    }
+
+    private static JacksonException jacksonCause(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof JacksonException je) {
+                return je;
+            }
+        }
+        return null;
     }
 
     private static String path(JacksonException e) {
