@@ -37,12 +37,12 @@ final class ServiceAddressCheck {
                 }
                 String f = "spec.ports[" + i + "].nodePort";
                 if (!range.contains(np)) {
-                    p.error(f, np + " is outside the NodePort range " + range);
+                    p.error(f, np + " is outside the NodePort range " + range + "; choose a port in it, or widen it with --node-port-range");
                     continue;
                 }
                 Service owner = nodePorts.get(np);
                 if (owner != null && owner != s) {
-                    p.error(f, np + " is already the NodePort of " + owner.ref().namespacedName());
+                    p.error(f, np + " is already the NodePort of " + owner.ref().namespacedName() + "; choose another, or leave nodePort out to have one allocated");
                 }
             }
             problems.addAll(p.problems());

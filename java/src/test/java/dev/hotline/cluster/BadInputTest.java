@@ -142,7 +142,7 @@ class BadInputTest {
                 """);
         assertOnlyGoodSurvives(s);
         assertThat(errors(s)).containsExactly(
-                "test.yaml:6: Service default/clash: spec.ports[0].nodePort: 30080 is already the NodePort of default/good");
+                "test.yaml:6: Service default/clash: spec.ports[0].nodePort: 30080 is already the NodePort of default/good; choose another, or leave nodePort out to have one allocated");
     }
 
     @Test
@@ -156,7 +156,7 @@ class BadInputTest {
         ClusterState s = state(yaml);
         assertOnlyGoodSurvives(s);
         assertThat(errors(s)).containsExactly(
-                "test.yaml:9: Service default/np: spec.ports[0].nodePort: 8080 is outside the NodePort range 30000-32767");
+                "test.yaml:9: Service default/np: spec.ports[0].nodePort: 8080 is outside the NodePort range 30000-32767; choose a port in it, or widen it with --node-port-range");
         ClusterState wide = state(yaml, new NodePortRange(8000, 9000));
         assertThat(wide.services()).extracting(Service::name).containsExactly("good", "np");
         assertThat(errors(wide)).isEmpty();
