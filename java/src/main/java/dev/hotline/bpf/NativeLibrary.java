@@ -62,7 +62,11 @@ public final class NativeLibrary {
 
     /** What the native build recorded for "bpf" or "jni": "built", or "not built: why". */
     static String buildStatus(String part) {
-        try (InputStream in = NativeLibrary.class.getResourceAsStream(RESOURCE_DIR + "build-info.properties")) {
+        return buildStatus(RESOURCE_DIR, part);
+    }
+
+    static String buildStatus(String resourceDir, String part) {
+        try (InputStream in = NativeLibrary.class.getResourceAsStream(resourceDir + "build-info.properties")) {
             if (in == null) {
                 return "hotline was built without its native part (cmake was not found at build time; "
                         + "apt-get install cmake clang llvm libbpf-dev, then rebuild)";

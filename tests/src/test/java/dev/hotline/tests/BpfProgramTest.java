@@ -1,0 +1,59 @@
+package dev.hotline.tests;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.hotline.bpf.Bpf;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.zip.ZipFile;
+import org.junit.jupiter.api.Test;
+
+/** The whole native chain: clang's object and the JNI library in the jar, libbpf loading it, the kernel verifier accepting it. */
+class BpfProgramTest {
+
+    static Path shadedJar() {
+        return Path.of(System.getProperty("hotline.root", "..")).resolve("java/target/hotline.jar");
+    }
+
+    @Test
+    void theKernelVerifierAcceptsTheProgram() {
+        Privileges.requireBpf();
+        String summary = Bpf.verifyBundledProgram();
+        assertThat(summary).matches("hotline_ingress: [1-9][0-9]* instructions");
+    }
+
+    @Test
+    void libbpfVersionIsReported() {
+        Privileges.requireBpf();
+        assertThat(Bpf.libbpfVersion()).matches("[0-9]+\\.[0-9]+");
+    }
+
+    @Test
+    void theShadedJarCarriesTheNativePartsAndLoadsThemFromItself() throws Exception {
+        Privileges.requireBpf();
+        Path jar = shadedJar();
+        assertThat(jar).exists();
+        try (ZipFile z = new ZipFile(jar.toFile())) {
+            assertThat(z.getEntry("native/linux-x86_64/hotline.bpf.o")).isNotNull();
+            assertThat(z.getEntry("native/linux-x86_64/libhotline_jni.so")).isNotNull();
+        }
+        Process p = new ProcessBuilder(javaBin(), "-jar", jar.toString(), "version", "--verify")
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(out).isZero();
+        assertThat(out).contains("bpf dataplane: available", "verifier: accepted", "hotline_ingress:");
+    }
+
+    static String javaBin() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    static List<String> lines(Path p) throws IOException {
+        return Files.readAllLines(p);
+    }
+}
