@@ -35,6 +35,14 @@ public sealed interface MapOp {
     record UpsertService(Frontend frontend, ServiceEntry entry) implements MapOp {
     }
 
+    /** Mark an address as a ClusterIP: traffic to it that matches no frontend is rejected. */
+    record UpsertVirtualIp(dev.hotline.net.Ipv4 address) implements MapOp {
+    }
+
+    /** The address is no longer a ClusterIP. */
+    record DeleteVirtualIp(dev.hotline.net.Ipv4 address) implements MapOp {
+    }
+
     /** Remove the service map entry of a frontend that is gone. */
     record DeleteService(Frontend frontend) implements MapOp {
     }

@@ -10,16 +10,32 @@ import java.util.Map;
  * carries the ID assignments so that the next plan keeps them.
  */
 public record Plan(NodeIdentity node, List<ServicePlan> services, Map<Integer, Backend> backends,
+                   java.util.SortedSet<dev.hotline.net.Ipv4> virtualIps,
                    IdRegistry<ServicePlan.ServiceKey> serviceIds, IdRegistry<BackendKey> backendIds,
                    List<Problem> problems) {
 
-    public static final Plan EMPTY = new Plan(NodeIdentity.none(), List.of(), Map.of(),
+    public static final Plan EMPTY = new Plan(NodeIdentity.none(), List.of(), Map.of(), new java.util.TreeSet<>(),
             IdRegistry.empty(), IdRegistry.empty(), List.of());
 
+    /**
+     * services: sorted by name. virtualIps: every ClusterIP; a packet to one of them on a port or
+     * protocol no Service defines is rejected, as kube-proxy's nftables mode does.
+     */
     public Plan {
         services = List.copyOf(services);
         backends = Map.copyOf(backends);
+        virtualIps = java.util.Collections.unmodifiableSortedSet(new java.util.TreeSet<>(virtualIps));
         problems = List.copyOf(problems);
+    }
+
+    /** The Service with this ID, or null. */
+    public ServicePlan service(int id) {
+        for (ServicePlan s : services) {
+            if (s.id() == id) {
+                return s;
+            }
+        }
+        return null;
     }
 
     public int frontendCount() {

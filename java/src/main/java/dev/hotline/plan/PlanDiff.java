@@ -13,8 +13,8 @@ import java.util.TreeMap;
  * <ol>
  *   <li>backends that are new or changed, so every ID a table may name exists;</li>
  *   <li>Maglev slots that change hands (the whole table for a new or resized one);</li>
- *   <li>service entries that are new or changed, which switch frontends to the new tables;</li>
- *   <li>then removals: service entries, slots no longer used, backends no longer named.</li>
+ *   <li>service entries that are new or changed, which switch frontends to the new tables, and new ClusterIPs;</li>
+ *   <li>then removals: service entries, ClusterIPs, slots no longer used, backends no longer named.</li>
  * </ol>
  */
 public final class PlanDiff {
@@ -68,11 +68,26 @@ public final class PlanDiff {
             }
         });
 
+        List<MapOp> upsertVips = new ArrayList<>();
+        List<MapOp> deleteVips = new ArrayList<>();
+        for (dev.hotline.net.Ipv4 ip : after.virtualIps()) {
+            if (!before.virtualIps().contains(ip)) {
+                upsertVips.add(new MapOp.UpsertVirtualIp(ip));
+            }
+        }
+        for (dev.hotline.net.Ipv4 ip : before.virtualIps()) {
+            if (!after.virtualIps().contains(ip)) {
+                deleteVips.add(new MapOp.DeleteVirtualIp(ip));
+            }
+        }
+
         List<MapOp> ops = new ArrayList<>();
         ops.addAll(upsertBackends);
         ops.addAll(upsertSlots);
         ops.addAll(upsertServices);
+        ops.addAll(upsertVips);
         ops.addAll(deleteServices);
+        ops.addAll(deleteVips);
         ops.addAll(deleteSlots);
         ops.addAll(deleteBackends);
         return ops;

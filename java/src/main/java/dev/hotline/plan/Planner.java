@@ -42,12 +42,14 @@ public final class Planner {
         record Draft(ServicePlan.ServiceKey key, List<Frontend> frontends, List<ResolvedEndpoint> endpoints) {
         }
         Map<ServicePlan.ServiceKey, Draft> drafts = new TreeMap<>();
+        java.util.SortedSet<Ipv4> virtualIps = new java.util.TreeSet<>();
         boolean nodePortsWithoutAddress = false;
         for (Service svc : state.services()) {
             if (!svc.hasDataplaneEntry()) {
                 continue;
             }
             ServiceEndpoints eps = endpoints.get(svc.ref());
+            virtualIps.add(svc.clusterIP());
             for (ServicePort sp : svc.ports()) {
                 ServicePortName name = new ServicePortName(svc.namespace(), svc.name(), sp.name());
                 List<ResolvedEndpoint> all = eps == null ? List.of() : eps.forPort(sp.name());
@@ -107,7 +109,7 @@ public final class Planner {
             services.add(new ServicePlan(serviceIds.id(d.key()), d.key().name(), d.key().protocol(), d.key().scope(),
                     frontends, sbs, Maglev.build(active)));
         }
-        return new Plan(node, services, backends, serviceIds, backendIds, problems);
+        return new Plan(node, services, backends, virtualIps, serviceIds, backendIds, problems);
     }
 
     private static List<ResolvedEndpoint> scoped(List<ResolvedEndpoint> all, ServiceScope scope, NodeIdentity node) {

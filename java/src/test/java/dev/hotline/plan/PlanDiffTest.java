@@ -42,7 +42,7 @@ class PlanDiffTest {
     @Test
     void fromNothingBackendsThenTablesThenServices() {
         List<MapOp> ops = PlanDiff.between(Plan.EMPTY, plan(WEB + API + pods("web", 3) + pods("api", 2), Plan.EMPTY));
-        assertThat(phases(ops)).containsExactly("UpsertBackend", "UpsertMaglevSlots", "UpsertService");
+        assertThat(phases(ops)).containsExactly("UpsertBackend", "UpsertMaglevSlots", "UpsertService", "UpsertVirtualIp");
         assertThat(ops.stream().filter(o -> o instanceof MapOp.UpsertBackend)).hasSize(5);
         assertThat(ops.stream().filter(o -> o instanceof MapOp.UpsertMaglevSlots))
                 .allSatisfy(o -> assertThat(((MapOp.UpsertMaglevSlots) o).positions()).hasSize(((MapOp.UpsertMaglevSlots) o).tableSize()));
@@ -58,8 +58,8 @@ class PlanDiffTest {
     void toNothingRemovalsOnlyServicesFirstBackendsLast() {
         Plan p = plan(WEB + pods("web", 3), Plan.EMPTY);
         List<MapOp> ops = PlanDiff.between(p, plan("", p));
-        assertThat(phases(ops)).containsExactly("DeleteService", "DeleteMaglevSlots", "DeleteBackend");
-        assertThat(ops.get(1)).isEqualTo(new MapOp.DeleteMaglevSlots(p.services().get(0).id(), 0, 509));
+        assertThat(phases(ops)).containsExactly("DeleteService", "DeleteVirtualIp", "DeleteMaglevSlots", "DeleteBackend");
+        assertThat(ops.get(2)).isEqualTo(new MapOp.DeleteMaglevSlots(p.services().get(0).id(), 0, 509));
     }
 
     @Test

@@ -1,0 +1,34 @@
+package dev.hotline.dataplane;
+
+import dev.hotline.plan.MapOp;
+import java.util.List;
+
+/**
+ * The one interface both dataplanes implement: the BPF program driven through libbpf, and its
+ * user-space twin. Both must give the same bytes and verdicts for the same input.
+ */
+public interface Dataplane extends AutoCloseable {
+    /** Bytes a frame buffer needs beyond the frame itself, room for a generated reply (RST or ICMP). */
+    int REPLY_ROOM = 128;
+
+    /** "userspace" or "bpf". */
+    String name();
+
+    /** Applies a plan diff, in the order given (see {@link dev.hotline.plan.PlanDiff}). */
+    void apply(List<MapOp> ops);
+
+    /**
+     * Processes one frame as it arrives at tc ingress on the node. The frame is rewritten in
+     * place, or replaced by the generated reply; result.length says how long the frame that leaves
+     * is (0 when dropped). frame must have at least length + REPLY_ROOM bytes.
+     *
+     * @param nowNanos the conntrack clock: the capture timestamp in replay, the monotonic clock live
+     */
+    void process(byte[] frame, int length, long nowNanos, PacketResult result);
+
+    /** Frame, frontend and backend counters since the dataplane was created. */
+    DataplaneCounters counters();
+
+    @Override
+    void close();
+}

@@ -1,0 +1,197 @@
+package dev.hotline.dataplane.userspace;
+
+import dev.hotline.dataplane.DataplaneConfig;
+import dev.hotline.packet.Frame;
+
+/**
+ * Connection tracking for translated flows, in two bounded tables, as the BPF program keeps them:
+ * <ul>
+ *   <li>forward, keyed by the client's tuple (client -> frontend): the pinned backend, the Service,
+ *       the SNAT address and port if any, TCP progress flags, and the expiry time;</li>
+ *   <li>reverse, keyed by the reply's tuple (backend -> client, or -> node:SNAT port): the forward
+ *       key, so a reply finds its flow and the addresses to restore.</li>
+ * </ul>
+ * The forward entry alone decides whether a flow is alive; a reverse entry whose forward entry has
+ * expired is stale. Expiry is checked on lookup against the caller's clock (capture time in replay).
+ * When the tables are full, expired flows are swept (at most once a second of that clock); if that
+ * frees nothing the new flow is refused and counted, never growing the table.
+ */
+final class Conntrack {
+    // forward values
+    static final int F_BACKEND = 0;    // backend ip << 32 | backend port << 16 | service id
+    static final int F_SNAT = 1;       // snat ip << 32 | snat port << 16 | flags
+    static final int F_BACKEND_ID = 2;
+    static final int F_EXPIRES = 3;
+    // reverse values
+    static final int R_FWD_K1 = 0;
+    static final int R_FWD_K2 = 1;
+
+    static final int FLAG_SNAT = 1;
+    static final int FLAG_SEEN_REPLY = 2;
+    static final int FLAG_FIN_FWD = 4;
+    static final int FLAG_FIN_REV = 8;
+    static final int FLAG_RST = 16;
+
+    private final OpenHashTable fwd;
+    private final OpenHashTable rev;
+    private final long tcpEstablished;
+    private final long tcpOpening;
+    private final long tcpClosing;
+    private final long udp;
+    private long lastSweep = Long.MIN_VALUE;
+
+    Conntrack(DataplaneConfig c) {
+        fwd = new OpenHashTable(c.conntrackMax(), 4, false);
+        rev = new OpenHashTable(c.conntrackMax(), 2, false);
+        tcpEstablished = c.tcpEstablished().toNanos();
+        tcpOpening = c.tcpOpening().toNanos();
+        tcpClosing = c.tcpClosing().toNanos();
+        udp = c.udp().toNanos();
+    }
+
+    static long key1(int saddr, int daddr) {
+        return ((long) saddr << 32) | (daddr & 0xffffffffL);
+    }
+
+    static long key2(int sport, int dport, int proto) {
+        return ((long) sport << 24) | ((long) dport << 8) | proto;
+    }
+
+    int size() {
+        return fwd.size();
+    }
+
+    long timeout(int proto, int flags) {
+        if (proto != Frame.PROTO_TCP) {
+            return udp;
+        }
+        boolean closing = (flags & FLAG_RST) != 0 || (flags & (FLAG_FIN_FWD | FLAG_FIN_REV)) == (FLAG_FIN_FWD | FLAG_FIN_REV);
+        if (closing) {
+            return tcpClosing;
+        }
+        return (flags & FLAG_SEEN_REPLY) != 0 ? tcpEstablished : tcpOpening;
+    }
+
+    static boolean closing(int flags) {
+        return (flags & FLAG_RST) != 0 || (flags & (FLAG_FIN_FWD | FLAG_FIN_REV)) == (FLAG_FIN_FWD | FLAG_FIN_REV);
+    }
+
+    /** The live forward entry of this tuple, or -1 (an expired one is removed with its reverse entry). */
+    int findForward(long k1, long k2, long now) {
+        int slot = fwd.find(k1, k2);
+        if (slot >= 0 && now >= fwd.get(slot, F_EXPIRES)) {
+            removeFlow(slot);
+            return -1;
+        }
+        return slot;
+    }
+
+    /** The forward slot of the flow this reply belongs to, or -1 when there is no live one. */
+    int findReply(long k1, long k2, long now) {
+        int r = rev.find(k1, k2);
+        if (r < 0) {
+            return -1;
+        }
+        int f = fwd.find(rev.get(r, R_FWD_K1), rev.get(r, R_FWD_K2));
+        if (f < 0 || now >= fwd.get(f, F_EXPIRES)) {
+            if (f >= 0) {
+                removeFlow(f);
+            } else {
+                rev.removeAt(r);
+            }
+            return -1;
+        }
+        return f;
+    }
+
+    /** True when a reply tuple belongs to a live flow (used to find a free SNAT port). */
+    boolean replyTupleTaken(long k1, long k2, long now) {
+        int r = rev.find(k1, k2);
+        if (r < 0) {
+            return false;
+        }
+        int f = fwd.find(rev.get(r, R_FWD_K1), rev.get(r, R_FWD_K2));
+        return f >= 0 && now < fwd.get(f, F_EXPIRES);
+    }
+
+    long forward(int slot, int field) {
+        return fwd.get(slot, field);
+    }
+
+    void setForward(int slot, int field, long v) {
+        fwd.set(slot, field, v);
+    }
+
+    long forwardKey1(int slot) {
+        return fwd.key1(slot);
+    }
+
+    long forwardKey2(int slot) {
+        return fwd.key2(slot);
+    }
+
+    /**
+     * Records a new flow: the forward entry under (k1, k2) and the reverse entry under (rk1, rk2).
+     * Returns the forward slot, or -1 when the tables are full.
+     */
+    int create(long k1, long k2, long rk1, long rk2, long now) {
+        int old = fwd.find(k1, k2);
+        if (old >= 0) {
+            removeFlow(old);
+        }
+        if ((fwd.full() || rev.full()) && now - lastSweep >= 1_000_000_000L) {
+            lastSweep = now;
+            sweep(now);
+        }
+        int r = rev.insert(rk1, rk2);
+        if (r < 0) {
+            return -1;
+        }
+        int f = fwd.insert(k1, k2);
+        if (f < 0) {
+            rev.removeAt(r);
+            return -1;
+        }
+        rev.set(r, R_FWD_K1, k1);
+        rev.set(r, R_FWD_K2, k2);
+        return f;
+    }
+
+    /** Removes a flow: its forward entry and the reverse entry it owns. */
+    void removeFlow(int fwdSlot) {
+        long a = fwd.get(fwdSlot, F_BACKEND);
+        long s = fwd.get(fwdSlot, F_SNAT);
+        long k1 = fwd.key1(fwdSlot);
+        long k2 = fwd.key2(fwdSlot);
+        int proto = (int) (k2 & 0xff);
+        int backendIp = (int) (a >>> 32);
+        int backendPort = (int) ((a >>> 16) & 0xffff);
+        long rk1;
+        long rk2;
+        if (((int) s & FLAG_SNAT) != 0) {
+            rk1 = key1(backendIp, (int) (s >>> 32));
+            rk2 = key2(backendPort, (int) ((s >>> 16) & 0xffff), proto);
+        } else {
+            rk1 = key1(backendIp, (int) (k1 >>> 32));
+            rk2 = key2(backendPort, (int) ((k2 >>> 24) & 0xffff), proto);
+        }
+        int r = rev.find(rk1, rk2);
+        if (r >= 0 && rev.get(r, R_FWD_K1) == k1 && rev.get(r, R_FWD_K2) == k2) {
+            rev.removeAt(r);
+        }
+        fwd.removeAt(fwdSlot);
+    }
+
+    /** Removes every expired flow. */
+    void sweep(long now) {
+        int slot = 0;
+        int cap = fwd.capacity();
+        while (slot < cap) {
+            if (fwd.isUsed(slot) && now >= fwd.get(slot, F_EXPIRES)) {
+                removeFlow(slot); // a later entry may have shifted into this slot: look again
+            } else {
+                slot++;
+            }
+        }
+    }
+}

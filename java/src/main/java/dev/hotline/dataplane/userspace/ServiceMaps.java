@@ -1,0 +1,136 @@
+package dev.hotline.dataplane.userspace;
+
+import dev.hotline.net.Ipv4;
+import dev.hotline.plan.Backend;
+import dev.hotline.plan.Frontend;
+import dev.hotline.plan.FrontendKind;
+import dev.hotline.plan.MapOp;
+import dev.hotline.plan.ServiceEntry;
+import dev.hotline.plan.ServiceScope;
+import java.util.List;
+
+/**
+ * The user-space twin of the BPF program's Service maps: frontends (service map), ClusterIPs,
+ * backends and Maglev tables, written only through plan diffs. Lookups are O(1) and allocation-free.
+ */
+final class ServiceMaps {
+    static final int MAX_SERVICE_ID = 65535;
+    // service map values
+    static final int S_ID = 0;
+    static final int S_ACTIVE = 1;
+    static final int S_TABLE_SIZE = 2;
+    static final int S_FLAGS = 3;
+    static final int FLAG_NODE_PORT = 1;
+    static final int FLAG_LOCAL_SCOPE = 2;
+    // backend map values
+    static final int B_ADDRESS = 0; // ip << 32 | port << 16 | proto
+    static final int B_LOCAL = 1;
+    static final int B_PACKETS = 2;
+
+    private final OpenHashTable services = new OpenHashTable(1024, 4, true);
+    private final OpenHashTable virtualIps = new OpenHashTable(256, 0, true);
+    private final OpenHashTable backends = new OpenHashTable(1024, 3, true);
+    private final int[][] maglev = new int[MAX_SERVICE_ID + 1][];
+
+    static long frontendKey(int ip, int port, int proto) {
+        return ((ip & 0xffffffffL) << 24) | ((long) port << 8) | proto;
+    }
+
+    void apply(List<MapOp> ops) {
+        for (MapOp op : ops) {
+            if (op instanceof MapOp.UpsertBackend u) {
+                Backend b = u.backend();
+                int slot = backends.insert(b.id(), 0);
+                backends.set(slot, B_ADDRESS, ((long) b.key().address().value() << 32)
+                        | ((long) b.key().port() << 16) | b.key().protocol().number());
+                backends.set(slot, B_LOCAL, b.local() ? 1 : 0);
+            } else if (op instanceof MapOp.DeleteBackend d) {
+                backends.remove(d.backendId(), 0);
+            } else if (op instanceof MapOp.UpsertMaglevSlots u) {
+                int[] t = maglev[u.serviceId()];
+                if (t == null || t.length < u.tableSize()) {
+                    // grow, never shrink here: the service entry may still name the old, larger size
+                    t = t == null ? new int[u.tableSize()] : java.util.Arrays.copyOf(t, u.tableSize());
+                    maglev[u.serviceId()] = t;
+                }
+                for (int i = 0; i < u.positions().length; i++) {
+                    t[u.positions()[i]] = u.backendIds()[i];
+                }
+            } else if (op instanceof MapOp.DeleteMaglevSlots d) {
+                int[] t = maglev[d.serviceId()];
+                if (t != null) {
+                    if (d.from() == 0 && d.to() >= t.length) {
+                        maglev[d.serviceId()] = null;
+                    } else {
+                        java.util.Arrays.fill(t, d.from(), Math.min(d.to(), t.length), 0);
+                    }
+                }
+            } else if (op instanceof MapOp.UpsertService u) {
+                Frontend f = u.frontend();
+                ServiceEntry e = u.entry();
+                int slot = services.insert(frontendKey(f.address().value(), f.port(), f.protocol().number()), 0);
+                services.set(slot, S_ID, e.serviceId());
+                services.set(slot, S_ACTIVE, e.activeBackends());
+                services.set(slot, S_TABLE_SIZE, e.tableSize());
+                services.set(slot, S_FLAGS, (e.kind() == FrontendKind.NODE_PORT ? FLAG_NODE_PORT : 0)
+                        | (e.scope() == ServiceScope.NODE_LOCAL ? FLAG_LOCAL_SCOPE : 0));
+            } else if (op instanceof MapOp.DeleteService d) {
+                Frontend f = d.frontend();
+                services.remove(frontendKey(f.address().value(), f.port(), f.protocol().number()), 0);
+            } else if (op instanceof MapOp.UpsertVirtualIp v) {
+                virtualIps.insert(v.address().value(), 0);
+            } else if (op instanceof MapOp.DeleteVirtualIp v) {
+                virtualIps.remove(v.address().value(), 0);
+            } else {
+                throw new IllegalArgumentException("unknown map operation " + op);
+            }
+        }
+    }
+
+    /** Slot of the frontend's service entry, or -1. */
+    int findService(int ip, int port, int proto) {
+        return services.find(frontendKey(ip, port, proto), 0);
+    }
+
+    long service(int slot, int field) {
+        return services.get(slot, field);
+    }
+
+    boolean isVirtualIp(int ip) {
+        return virtualIps.find(ip, 0) >= 0;
+    }
+
+    /** The backend ID in slot of the service's Maglev table, 0 when there is none. */
+    int maglevBackend(int serviceId, int slot) {
+        int[] t = maglev[serviceId];
+        return t == null || slot >= t.length ? 0 : t[slot];
+    }
+
+    /** Slot of the backend, or -1 when it is gone. */
+    int findBackend(int id) {
+        return backends.find(id, 0);
+    }
+
+    long backend(int slot, int field) {
+        return backends.get(slot, field);
+    }
+
+    void countBackend(int slot) {
+        backends.set(slot, B_PACKETS, backends.get(slot, B_PACKETS) + 1);
+    }
+
+    java.util.Map<Integer, Long> backendCounters() {
+        java.util.Map<Integer, Long> out = new java.util.TreeMap<>();
+        for (int s = 0; s < backends.capacity(); s++) {
+            if (backends.isUsed(s) && backends.get(s, B_PACKETS) > 0) {
+                out.put((int) backends.key1(s), backends.get(s, B_PACKETS));
+            }
+        }
+        return out;
+    }
+
+    /** For tests and diagnostics: the ClusterIPs currently marked. */
+    boolean hasVirtualIp(Ipv4 ip) {
+        return isVirtualIp(ip.value());
+    }
+}
