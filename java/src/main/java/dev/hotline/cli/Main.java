@@ -14,7 +14,7 @@ import picocli.CommandLine.Spec;
                 + "user-space twin in Java. It reads Services, Pods and EndpointSlices, plans per-Service "
                 + "backend maps (Maglev tables) and loads them.",
             ""},
-        subcommands = {PlanCommand.class, CheckCommand.class, VersionCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {DemoCommand.class, PlanCommand.class, CheckCommand.class, ReplayCommand.class, VersionCommand.class, CommandLine.HelpCommand.class},
         footer = {"",
             "Start with:%n  hotline check -f examples/seed/%n  hotline plan -f examples/seed/ --node-name node-1",
             "Exit codes: 0 ok, 1 problems found (check), 2 bad input or usage.%n"})
@@ -38,6 +38,20 @@ public final class Main implements Runnable {
             return 2;
         });
         return cl;
+    }
+
+    /** One line for an I/O failure, naming the file. */
+    static String describe(java.io.IOException e) {
+        if (e instanceof java.nio.file.NoSuchFileException n) {
+            return n.getFile() + ": no such file or directory";
+        }
+        if (e instanceof java.nio.file.AccessDeniedException a) {
+            return a.getFile() + ": permission denied";
+        }
+        if (e instanceof java.nio.file.FileSystemException f) {
+            return f.getFile() + ": " + f.getReason();
+        }
+        return e.getMessage();
     }
 
     public static void main(String[] args) {

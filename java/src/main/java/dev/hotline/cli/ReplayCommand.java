@@ -1,0 +1,112 @@
+package dev.hotline.cli;
+
+import dev.hotline.bpf.BpfUnavailableException;
+import dev.hotline.cluster.ClusterState;
+import dev.hotline.cluster.ManifestException;
+import dev.hotline.cluster.Problem;
+import dev.hotline.dataplane.Dataplane;
+import dev.hotline.dataplane.DataplaneConfig;
+import dev.hotline.dataplane.DataplaneKind;
+import dev.hotline.dataplane.Dataplanes;
+import dev.hotline.plan.NodeIdentity;
+import dev.hotline.plan.Plan;
+import dev.hotline.plan.Planner;
+import dev.hotline.replay.Replay;
+import dev.hotline.replay.ReplayInputException;
+import dev.hotline.replay.ReplaySummary;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** `hotline replay`: a capture through a dataplane, frame by frame, as if each arrived at tc ingress on the node. */
+@Command(name = "replay", mixinStandardHelpOptions = true,
+        description = {
+            "Replay a capture through the dataplane, as if each frame arrived at tc ingress on the node.",
+            "%nOUT gets, in input order and with the input timestamps, every frame the dataplane lets go: rewritten "
+                + "(DNAT, SNAT, reverse translation) or unchanged, or the generated reply for a reject (TCP RST, ICMP port "
+                + "unreachable). Dropped frames are absent. The capture's timestamps drive conntrack, so a capture of an "
+                + "hour ages flows as that hour did. --trace writes one JSON object per input frame: "
+                + "{\"index\":N,\"verdict\":V,\"service\":S,\"backend\":B} with V one of pass, dnat, dnat+snat, reverse, "
+                + "reject, drop. Reads pcap and pcapng (Ethernet); writes pcap."},
+        footer = {"", "Example:  hotline replay -f examples/seed/ --node-name node-1 --in in.pcap --out out.pcap --trace trace.jsonl",
+            "Exit codes: 0 done, 2 bad input (one line says what).%n"})
+final class ReplayCommand implements Callable<Integer> {
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Mixin
+    ClusterInput input;
+
+    @Option(names = "--in", required = true, paramLabel = "IN.pcap", description = "The capture to replay (pcap or pcapng, Ethernet).")
+    Path in;
+
+    @Option(names = "--out", required = true, paramLabel = "OUT.pcap", description = "Where the frames that leave are written (pcap).")
+    Path out;
+
+    @Option(names = "--trace", paramLabel = "TRACE.jsonl", description = "Also write one JSON line per input frame.")
+    Path trace;
+
+    @Option(names = "--dataplane", paramLabel = "KIND", defaultValue = "auto",
+            description = "auto (BPF when usable, else userspace), bpf, or userspace. Default: ${DEFAULT-VALUE}.")
+    DataplaneKind dataplane;
+
+    @Option(names = "--conntrack-max", paramLabel = "N", defaultValue = "262144",
+            description = "Flows conntrack holds; new flows beyond are dropped and counted. Default: ${DEFAULT-VALUE}.")
+    int conntrackMax;
+
+    @Override
+    public Integer call() {
+        java.io.PrintWriter err = spec.commandLine().getErr();
+        ClusterState state;
+        try {
+            state = input.load();
+        } catch (ManifestException e) {
+            err.println("hotline: " + e.getMessage());
+            return 2;
+        }
+        for (Problem p : state.problems()) {
+            err.println((p.isError() ? "error: " : "warning: ") + p);
+        }
+        List<String> warnings = new ArrayList<>();
+        NodeIdentity node = input.node(state, warnings);
+        warnings.forEach(w -> err.println("warning: " + w));
+        Plan plan = Planner.plan(state, node, Plan.EMPTY);
+        plan.problems().forEach(p -> err.println("warning: " + p));
+        DataplaneConfig config;
+        try {
+            config = DataplaneConfig.DEFAULT.withConntrackMax(conntrackMax);
+        } catch (IllegalArgumentException e) {
+            err.println("hotline: --conntrack-max: " + e.getMessage());
+            return 2;
+        }
+        boolean tty = System.console() != null;
+        try (Dataplane dp = Dataplanes.open(dataplane, config, line -> err.println("hotline: " + line))) {
+            err.flush();
+            ReplaySummary summary = Replay.run(plan, dp, in, out, trace, n -> {
+                if (tty) {
+                    System.err.print("\rhotline: " + n + " frames replayed");
+                    System.err.flush();
+                }
+            });
+            if (tty) {
+                System.err.print("\r");
+            }
+            spec.commandLine().getOut().print(summary.render());
+            return 0;
+        } catch (BpfUnavailableException e) {
+            err.println("hotline: --dataplane bpf: " + e.getMessage());
+            return 2;
+        } catch (ReplayInputException e) {
+            err.println("hotline: " + e.getMessage());
+            return 2;
+        } catch (IOException e) {
+            err.println("hotline: " + Main.describe(e));
+            return 2;
+        }
+    }
+}
