@@ -1,0 +1,170 @@
+package dev.hotline.tests;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.hotline.cluster.ClusterState;
+import dev.hotline.cluster.ClusterStateBuilder;
+import dev.hotline.cluster.ManifestReader;
+import dev.hotline.cluster.NodePortRange;
+import dev.hotline.dataplane.Dataplane;
+import dev.hotline.dataplane.DataplaneConfig;
+import dev.hotline.dataplane.Dataplanes;
+import dev.hotline.dataplane.DataplaneKind;
+import dev.hotline.dataplane.PacketResult;
+import dev.hotline.net.Ipv4;
+import dev.hotline.plan.NodeIdentity;
+import dev.hotline.plan.Plan;
+import dev.hotline.plan.PlanDiff;
+import dev.hotline.plan.Planner;
+import dev.hotline.replay.PcapWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * A scenario: a cluster, a node, and a sequence of steps (frames, and plan changes between them),
+ * run through every dataplane that can run here. Each run yields the frames that left and the
+ * results; {@link #run()} checks that all dataplanes agree byte for byte and verdict for verdict,
+ * and that tshark finds every output checksum valid.
+ */
+public final class Scenario {
+    static final long T0 = 1_795_651_200_000_000_000L;
+    static final NodeIdentity NODE_1 = new NodeIdentity("node-1", List.of(Ipv4.parse("192.168.49.2")));
+
+    private final List<Object> steps = new ArrayList<>();
+    private final NodeIdentity node;
+    private String cluster;
+    private DataplaneConfig config = DataplaneConfig.DEFAULT;
+
+    public Scenario(String clusterYaml) {
+        this(clusterYaml, NODE_1);
+    }
+
+    public Scenario(String clusterYaml, NodeIdentity node) {
+        this.cluster = clusterYaml;
+        this.node = node;
+    }
+
+    public Scenario config(DataplaneConfig c) {
+        this.config = c;
+        return this;
+    }
+
+    /** A frame at T0 + the given milliseconds. */
+    public Scenario frame(long atMillis, byte[] frame) {
+        steps.add(new FrameStep(atMillis, frame));
+        return this;
+    }
+
+    /** From here on, the cluster is this (the plan diff is applied between frames). */
+    public Scenario cluster(String yaml) {
+        steps.add(yaml);
+        return this;
+    }
+
+    record FrameStep(long atMillis, byte[] frame) {
+    }
+
+    /** What one frame became. */
+    public record Out(byte[] frame, PacketResult result) {
+        public String verdict() {
+            return result.verdict.traceName();
+        }
+    }
+
+    static ClusterState state(String yaml) {
+        try {
+            ClusterState s = new ClusterStateBuilder(NodePortRange.DEFAULT).build(ManifestReader.parse("scenario.yaml", yaml));
+            assertThat(s.problems().stream().filter(p -> p.isError()).toList()).as("scenario manifests").isEmpty();
+            return s;
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** The dataplanes that can run here: always userspace; bpf when it can (required under CI once it exists). */
+    static List<DataplaneKind> dataplanes() {
+        List<DataplaneKind> kinds = new ArrayList<>(List.of(DataplaneKind.userspace));
+        if (Dataplanes.bpfUnavailable() == null) {
+            kinds.add(DataplaneKind.bpf);
+        }
+        return kinds;
+    }
+
+    List<Out> runOn(DataplaneKind kind) {
+        List<Out> outs = new ArrayList<>();
+        try (Dataplane dp = Dataplanes.open(kind, config, line -> { })) {
+            Plan plan = Planner.plan(state(cluster), node, Plan.EMPTY);
+            dp.apply(PlanDiff.between(Plan.EMPTY, plan));
+            for (Object step : steps) {
+                if (step instanceof String yaml) {
+                    Plan next = Planner.plan(state(yaml), node, plan);
+                    dp.apply(PlanDiff.between(plan, next));
+                    plan = next;
+                    continue;
+                }
+                FrameStep f = (FrameStep) step;
+                byte[] buf = Arrays.copyOf(f.frame(), f.frame().length + Dataplane.REPLY_ROOM);
+                PacketResult r = new PacketResult();
+                dp.process(buf, f.frame().length, T0 + f.atMillis() * 1_000_000L, r);
+                outs.add(new Out(Arrays.copyOf(buf, r.length), r));
+            }
+        }
+        return outs;
+    }
+
+    /**
+     * Runs on every dataplane, checks they agree exactly, checks every frame that left with tshark,
+     * and returns what the frames became.
+     */
+    public List<Out> run() throws Exception {
+        List<Out> reference = null;
+        DataplaneKind referenceKind = null;
+        for (DataplaneKind kind : dataplanes()) {
+            List<Out> outs = runOn(kind);
+            if (reference == null) {
+                reference = outs;
+                referenceKind = kind;
+                continue;
+            }
+            for (int i = 0; i < outs.size(); i++) {
+                assertThat(outs.get(i).verdict()).as("frame %d: %s vs %s verdict", i, kind, referenceKind)
+                        .isEqualTo(reference.get(i).verdict());
+                assertThat(outs.get(i).frame()).as("frame %d: %s vs %s bytes", i, kind, referenceKind)
+                        .isEqualTo(reference.get(i).frame());
+            }
+        }
+        checkWithTshark(reference);
+        return reference;
+    }
+
+    private void checkWithTshark(List<Out> outs) throws Exception {
+        if (!Tshark.available() && !Privileges.underCi()) {
+            return;
+        }
+        Path dir = Files.createTempDirectory("hotline-scenario");
+        Path pcap = dir.resolve("out.pcap");
+        int n = 0;
+        try (PcapWriter w = new PcapWriter(pcap, true)) {
+            for (Out o : outs) {
+                if (o.frame().length > 0 && isIpv4WellFormed(o)) {
+                    w.write(o.frame(), o.frame().length, o.frame().length, 1, n);
+                    n++;
+                }
+            }
+        }
+        try {
+            Tshark.assertChecksumsValid(pcap, n);
+        } finally {
+            Files.deleteIfExists(pcap);
+            Files.deleteIfExists(dir);
+        }
+    }
+
+    /** Malformed frames pass unchanged; their checksums are whatever the input had, so tshark checks only translated ones. */
+    private static boolean isIpv4WellFormed(Out o) {
+        return o.result().reason == dev.hotline.dataplane.Reason.TRANSLATED;
+    }
+}

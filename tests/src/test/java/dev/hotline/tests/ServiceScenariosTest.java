@@ -1,0 +1,325 @@
+package dev.hotline.tests;
+
+import static dev.hotline.packet.Frame.TCP_ACK_FLAG;
+import static dev.hotline.packet.Frame.TCP_PSH;
+import static dev.hotline.packet.Frame.TCP_SYN;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.hotline.dataplane.Verdict;
+import dev.hotline.net.Ipv4;
+import dev.hotline.packet.Bytes;
+import dev.hotline.packet.Frame;
+import dev.hotline.packet.FrameBuilder;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The Service behaviours of the packet path, each on every dataplane that runs here, checked field by field. */
+class ServiceScenariosTest {
+    static final int L4 = Frame.ETH_HLEN + 20;
+
+    static byte[] syn(String client, int port, String dst, int dport) {
+        return FrameBuilder.tcp().from(client, port).to(dst, dport).flags(TCP_SYN).seq(1000).build();
+    }
+
+    static String dst(byte[] f) {
+        return new Ipv4(Bytes.be32(f, Frame.IP_DADDR)) + ":" + Bytes.be16(f, L4 + 2);
+    }
+
+    static String src(byte[] f) {
+        return new Ipv4(Bytes.be32(f, Frame.IP_SADDR)) + ":" + Bytes.be16(f, L4);
+    }
+
+    @Test
+    void eachPortOfAMultiportServiceGoesToItsTargetPort() throws Exception {
+        List<Scenario.Out> out = new Scenario(Cluster.base())
+                .frame(0, syn("10.1.1.10", 40000, "10.96.0.10", 80))
+                .frame(1, syn("10.1.1.10", 40001, "10.96.0.10", 9100))
+                .run();
+        assertThat(out.get(0).verdict()).isEqualTo("dnat");
+        assertThat(dst(out.get(0).frame())).isIn("10.1.1.5:8080", "10.1.1.6:8080");
+        assertThat(out.get(1).verdict()).isEqualTo("dnat");
+        assertThat(dst(out.get(1).frame())).isIn("10.1.1.5:9090", "10.1.1.6:9090");
+        // only the destination changed
+        assertThat(src(out.get(0).frame())).isEqualTo("10.1.1.10:40000");
+    }
+
+    @Test
+    void namedTargetPortsResolvePerPod() throws Exception {
+        String cluster = Cluster.pod("old", "10.1.1.5", "node-1", "app: api", "{name: http, containerPort: 8080}")
+                + Cluster.pod("new", "10.1.1.6", "node-1", "app: api", "{name: http, containerPort: 8081}")
+                + Cluster.service("api", "ClusterIP", "10.96.0.20", "app: api", "{name: http, port: 80, targetPort: http}");
+        Scenario s = new Scenario(cluster);
+        for (int i = 0; i < 16; i++) {
+            s.frame(i, syn("10.1.1.10", 41000 + i, "10.96.0.20", 80));
+        }
+        List<Scenario.Out> out = s.run();
+        assertThat(out).extracting(o -> dst(o.frame())).containsOnly("10.1.1.5:8080", "10.1.1.6:8081")
+                .contains("10.1.1.5:8080", "10.1.1.6:8081");
+    }
+
+    @Test
+    void tcpAndUdpOnTheSamePortNumberAreTwoFrontends() throws Exception {
+        byte[] udp = FrameBuilder.udp().from("10.1.1.10", 5000).to("10.96.0.53", 53).payload("query").build();
+        List<Scenario.Out> out = new Scenario(Cluster.base())
+                .frame(0, udp)
+                .frame(1, syn("10.1.1.10", 40000, "10.96.0.53", 53))
+                .run();
+        assertThat(out.get(0).verdict()).isEqualTo("dnat");
+        assertThat(dst(out.get(0).frame())).endsWith(":5353");
+        assertThat(out.get(1).verdict()).isEqualTo("dnat");
+        assertThat(dst(out.get(1).frame())).endsWith(":5354");
+        assertThat(out.get(0).result().serviceId).isNotEqualTo(out.get(1).result().serviceId);
+    }
+
+    @Test
+    void repliesGetTheServiceAddressBack() throws Exception {
+        Scenario s = new Scenario(Cluster.base()).frame(0, syn("10.1.1.10", 40000, "10.96.0.10", 80));
+        List<Scenario.Out> first = s.run();
+        String backend = dst(first.get(0).frame());
+        String[] b = backend.split(":");
+        byte[] synAck = FrameBuilder.tcp().from(b[0], Integer.parseInt(b[1])).to("10.1.1.10", 40000)
+                .flags(TCP_SYN | TCP_ACK_FLAG).seq(5000).ack(1001).build();
+        byte[] data = FrameBuilder.tcp().from(b[0], Integer.parseInt(b[1])).to("10.1.1.10", 40000)
+                .flags(TCP_ACK_FLAG | TCP_PSH).seq(5001).ack(1001).payload("HTTP/1.1 200 OK\r\n\r\n").build();
+        byte[] udpQuery = FrameBuilder.udp().from("10.1.1.10", 5000).to("10.96.0.53", 53).payload("q").build();
+        List<Scenario.Out> out = new Scenario(Cluster.base())
+                .frame(0, syn("10.1.1.10", 40000, "10.96.0.10", 80))
+                .frame(1, synAck)
+                .frame(2, data)
+                .frame(3, udpQuery)
+                .run();
+        assertThat(out.get(1).verdict()).isEqualTo("reverse");
+        assertThat(src(out.get(1).frame())).isEqualTo("10.96.0.10:80");
+        assertThat(dst(out.get(1).frame())).isEqualTo("10.1.1.10:40000");
+        assertThat(out.get(2).verdict()).isEqualTo("reverse");
+        assertThat(src(out.get(2).frame())).isEqualTo("10.96.0.10:80");
+        // payload untouched
+        assertThat(Arrays.copyOfRange(out.get(2).frame(), L4 + 20, out.get(2).frame().length))
+                .isEqualTo(Arrays.copyOfRange(data, L4 + 20, data.length));
+        String[] u = dst(out.get(3).frame()).split(":");
+        byte[] udpReply = FrameBuilder.udp().from(u[0], Integer.parseInt(u[1])).to("10.1.1.10", 5000).payload("answer").build();
+        List<Scenario.Out> udpOut = new Scenario(Cluster.base()).frame(0, udpQuery).frame(1, udpReply).run();
+        assertThat(udpOut.get(1).verdict()).isEqualTo("reverse");
+        assertThat(src(udpOut.get(1).frame())).isEqualTo("10.96.0.53:53");
+    }
+
+    @Test
+    void flowsStayOnTheirBackendWhileTheSetChanges() throws Exception {
+        String withThird = Cluster.base() + Cluster.pod("web-3", "10.1.1.7", "node-2", "app: web", Cluster.WEB_PORTS);
+        Scenario s = new Scenario(Cluster.base());
+        for (int i = 0; i < 30; i++) {
+            s.frame(i, syn("10.1.1.10", 42000 + i, "10.96.0.10", 80));
+        }
+        s.cluster(withThird);
+        for (int i = 0; i < 30; i++) {
+            s.frame(100 + i, FrameBuilder.tcp().from("10.1.1.10", 42000 + i).to("10.96.0.10", 80)
+                    .flags(TCP_ACK_FLAG).seq(1001).ack(1).build());
+        }
+        for (int i = 0; i < 30; i++) {
+            s.frame(200 + i, syn("10.1.1.10", 43000 + i, "10.96.0.10", 80));
+        }
+        List<Scenario.Out> out = s.run();
+        for (int i = 0; i < 30; i++) {
+            assertThat(dst(out.get(30 + i).frame())).as("flow %d keeps its backend", i).isEqualTo(dst(out.get(i).frame()));
+        }
+        assertThat(out.subList(60, 90)).extracting(o -> dst(o.frame())).contains("10.1.1.7:8080");
+    }
+
+    @Test
+    void aFlowWhoseBackendIsRemovedIsRebalancedAndTheOthersStay() throws Exception {
+        String withoutWeb2 = Cluster.base().replace(Cluster.pod("web-2", "10.1.1.6", "node-2", "app: web", Cluster.WEB_PORTS), "");
+        assertThat(withoutWeb2).doesNotContain("web-2");
+        Scenario s = new Scenario(Cluster.base());
+        for (int i = 0; i < 20; i++) {
+            s.frame(i, syn("10.1.1.10", 44000 + i, "10.96.0.10", 80));
+        }
+        s.cluster(withoutWeb2);
+        for (int i = 0; i < 20; i++) {
+            s.frame(100 + i, FrameBuilder.tcp().from("10.1.1.10", 44000 + i).to("10.96.0.10", 80).flags(TCP_ACK_FLAG).seq(1001).build());
+        }
+        List<Scenario.Out> out = s.run();
+        int moved = 0;
+        for (int i = 0; i < 20; i++) {
+            String before = dst(out.get(i).frame());
+            String after = dst(out.get(20 + i).frame());
+            assertThat(after).isEqualTo("10.1.1.5:8080");
+            if (before.equals("10.1.1.6:8080")) {
+                moved++;
+            }
+        }
+        assertThat(moved).as("some flows were on web-2").isPositive();
+    }
+
+    @Test
+    void nodePortToALocalBackendKeepsTheClientAddressAndToARemoteOneIsSnated() throws Exception {
+        Scenario s = new Scenario(Cluster.base());
+        for (int i = 0; i < 16; i++) {
+            s.frame(i, syn("203.0.113.50", 45000 + i, "192.168.49.2", 30080));
+        }
+        List<Scenario.Out> out = s.run();
+        Map<String, Scenario.Out> byKind = new HashMap<>();
+        Map<String, Integer> clientPort = new HashMap<>();
+        for (int i = 0; i < out.size(); i++) {
+            byKind.putIfAbsent(out.get(i).verdict(), out.get(i));
+            clientPort.putIfAbsent(out.get(i).verdict(), 45000 + i);
+        }
+        assertThat(byKind).containsKeys("dnat", "dnat+snat");
+        Scenario.Out local = byKind.get("dnat");
+        assertThat(dst(local.frame())).isEqualTo("10.1.1.5:8080");
+        assertThat(src(local.frame())).startsWith("203.0.113.50:");
+        Scenario.Out remote = byKind.get("dnat+snat");
+        assertThat(dst(remote.frame())).isEqualTo("10.1.1.6:8080");
+        int snatPort = Bytes.be16(remote.frame(), L4);
+        assertThat(new Ipv4(Bytes.be32(remote.frame(), Frame.IP_SADDR))).hasToString("192.168.49.2");
+        assertThat(snatPort).isBetween(61000, 65535);
+
+        // the remote pod answers the node's SNAT port; the client gets the NodePort address back
+        int port = clientPort.get("dnat+snat");
+        byte[] reply = FrameBuilder.tcp().from("10.1.1.6", 8080).to("192.168.49.2", snatPort)
+                .flags(TCP_SYN | TCP_ACK_FLAG).seq(9000).ack(1001).build();
+        List<Scenario.Out> back = new Scenario(Cluster.base())
+                .frame(0, syn("203.0.113.50", port, "192.168.49.2", 30080))
+                .frame(1, reply)
+                .run();
+        assertThat(back.get(0).verdict()).isEqualTo("dnat+snat");
+        assertThat(back.get(1).verdict()).isEqualTo("reverse");
+        assertThat(src(back.get(1).frame())).isEqualTo("192.168.49.2:30080");
+        assertThat(dst(back.get(1).frame())).isEqualTo("203.0.113.50:" + port);
+    }
+
+    @Test
+    void aTcpSynToAServiceWithoutEndpointsIsAnsweredWithARst() throws Exception {
+        byte[] syn = FrameBuilder.tcp().from("10.1.1.10", 40000).to("10.96.0.99", 80).flags(TCP_SYN).seq(123456).build();
+        byte[] ackData = FrameBuilder.tcp().from("10.1.1.10", 40001).to("10.96.0.99", 80).flags(TCP_ACK_FLAG | TCP_PSH)
+                .seq(5000).ack(777777).payload("GET /").build();
+        byte[] rst = FrameBuilder.tcp().from("10.1.1.10", 40002).to("10.96.0.99", 80).flags(Frame.TCP_RST).seq(1).build();
+        List<Scenario.Out> out = new Scenario(Cluster.base()).frame(0, syn).frame(1, ackData).frame(2, rst).run();
+
+        Scenario.Out r = out.get(0);
+        assertThat(r.verdict()).isEqualTo("reject");
+        byte[] f = r.frame();
+        assertThat(f).hasSize(54);
+        assertThat(Arrays.copyOfRange(f, 0, 6)).isEqualTo(Arrays.copyOfRange(syn, 6, 12));
+        assertThat(Arrays.copyOfRange(f, 6, 12)).isEqualTo(Arrays.copyOfRange(syn, 0, 6));
+        assertThat(src(f)).isEqualTo("10.96.0.99:80");
+        assertThat(dst(f)).isEqualTo("10.1.1.10:40000");
+        assertThat(Bytes.u8(f, Frame.IP_TTL)).isEqualTo(64);
+        assertThat(Bytes.be16(f, Frame.IP_TOT_LEN)).isEqualTo(40);
+        assertThat(Bytes.u8(f, L4 + Frame.TCP_FLAGS)).isEqualTo(Frame.TCP_RST | TCP_ACK_FLAG);
+        assertThat(Bytes.be32(f, L4 + Frame.TCP_SEQ)).isZero();
+        assertThat(Bytes.be32(f, L4 + Frame.TCP_ACK)).isEqualTo(123457); // SYN counts one
+
+        byte[] g = out.get(1).frame();
+        assertThat(out.get(1).verdict()).isEqualTo("reject");
+        assertThat(Bytes.u8(g, L4 + Frame.TCP_FLAGS)).isEqualTo(Frame.TCP_RST);
+        assertThat(Bytes.be32(g, L4 + Frame.TCP_SEQ)).isEqualTo(777777); // seq = the segment's ack
+        assertThat(out.get(1).result().serviceId).isPositive();
+
+        // a RST is never answered
+        assertThat(out.get(2).verdict()).isEqualTo("drop");
+        assertThat(out.get(2).frame()).isEmpty();
+    }
+
+    @Test
+    void udpToAServiceWithoutEndpointsGetsPortUnreachableQuotingTheDatagram() throws Exception {
+        byte[] q = FrameBuilder.udp().from("10.1.1.10", 5000).to("10.96.0.99", 53).payload("0123456789abcdef").build();
+        List<Scenario.Out> out = new Scenario(Cluster.base()).frame(0, q).run();
+        assertThat(out.get(0).verdict()).isEqualTo("reject");
+        byte[] f = out.get(0).frame();
+        assertThat(f).hasSize(14 + 20 + 8 + 20 + 8);
+        assertThat(Bytes.u8(f, Frame.IP_PROTO)).isEqualTo(Frame.PROTO_ICMP);
+        assertThat(new Ipv4(Bytes.be32(f, Frame.IP_SADDR))).hasToString("10.96.0.99");
+        assertThat(new Ipv4(Bytes.be32(f, Frame.IP_DADDR))).hasToString("10.1.1.10");
+        assertThat(Bytes.u8(f, L4)).isEqualTo(3);
+        assertThat(Bytes.u8(f, L4 + 1)).isEqualTo(3);
+        // the quote is the original IPv4 header and the first 8 bytes after it, unchanged
+        assertThat(Arrays.copyOfRange(f, L4 + 8, f.length)).isEqualTo(Arrays.copyOfRange(q, 14, 14 + 28));
+    }
+
+    @Test
+    void aClusterIPOnAPortOrProtocolNoServiceDefinesIsRejected() throws Exception {
+        List<Scenario.Out> out = new Scenario(Cluster.base())
+                .frame(0, syn("10.1.1.10", 40000, "10.96.0.10", 443))
+                .frame(1, FrameBuilder.udp().from("10.1.1.10", 5000).to("10.96.0.10", 80).payload("x").build())
+                .frame(2, syn("10.1.1.10", 40001, "192.168.49.2", 22))
+                .run();
+        assertThat(out.get(0).verdict()).isEqualTo("reject");
+        assertThat(out.get(0).result().serviceId).isZero();
+        assertThat(Bytes.u8(out.get(0).frame(), L4 + Frame.TCP_FLAGS) & Frame.TCP_RST).isNotZero();
+        assertThat(out.get(1).verdict()).isEqualTo("reject");
+        assertThat(Bytes.u8(out.get(1).frame(), Frame.IP_PROTO)).isEqualTo(Frame.PROTO_ICMP);
+        // the node's own address on a port that is no NodePort is not ours: it passes
+        assertThat(out.get(2).verdict()).isEqualTo("pass");
+    }
+
+    @Test
+    void unrelatedTrafficPassesByteForByte() throws Exception {
+        List<byte[]> frames = List.of(
+                syn("10.1.1.10", 40000, "10.1.1.5", 8080),
+                FrameBuilder.udp().from("10.1.1.10", 5000).to("8.8.8.8", 53).payload("q").build(),
+                FrameBuilder.tcp().from("10.1.1.5", 8080).to("10.1.1.10", 40000).flags(TCP_SYN | TCP_ACK_FLAG).build(),
+                syn("203.0.113.50", 40000, "192.168.49.2", 30081));
+        Scenario s = new Scenario(Cluster.base());
+        for (int i = 0; i < frames.size(); i++) {
+            s.frame(i, frames.get(i));
+        }
+        List<Scenario.Out> out = s.run();
+        for (int i = 0; i < frames.size(); i++) {
+            assertThat(out.get(i).verdict()).isEqualTo("pass");
+            assertThat(out.get(i).frame()).isEqualTo(frames.get(i));
+        }
+    }
+
+    @Test
+    void aZeroUdpChecksumStaysZeroBothWays() throws Exception {
+        byte[] q = FrameBuilder.udp().from("10.1.1.10", 5000).to("10.96.0.53", 53).payload("q").withoutUdpChecksum().build();
+        List<Scenario.Out> first = new Scenario(Cluster.base()).frame(0, q).run();
+        String[] b = dst(first.get(0).frame()).split(":");
+        byte[] a = FrameBuilder.udp().from(b[0], Integer.parseInt(b[1])).to("10.1.1.10", 5000).payload("a").withoutUdpChecksum().build();
+        List<Scenario.Out> out = new Scenario(Cluster.base()).frame(0, q).frame(1, a).run();
+        assertThat(Bytes.be16(out.get(0).frame(), L4 + Frame.UDP_CSUM)).isZero();
+        assertThat(out.get(1).verdict()).isEqualTo("reverse");
+        assertThat(Bytes.be16(out.get(1).frame(), L4 + Frame.UDP_CSUM)).isZero();
+    }
+
+    @Test
+    void ipOptionsAreHonouredAndKept() throws Exception {
+        byte[] options = {(byte) 0x94, 4, 0, 0}; // router alert
+        byte[] f = FrameBuilder.tcp().from("10.1.1.10", 40000).to("10.96.0.10", 80).flags(TCP_SYN).ipOptions(options).build();
+        List<Scenario.Out> out = new Scenario(Cluster.base()).frame(0, f).run();
+        assertThat(out.get(0).verdict()).isEqualTo("dnat");
+        byte[] g = out.get(0).frame();
+        assertThat(Arrays.copyOfRange(g, 34, 38)).isEqualTo(options);
+        assertThat(Bytes.be16(g, 14 + 24 + 2)).isEqualTo(8080);
+    }
+
+    @Test
+    void aSynReusingAClosedFlowsPortStartsANewFlow() throws Exception {
+        byte[] fin = FrameBuilder.tcp().from("10.1.1.10", 40000).to("10.96.0.10", 80).flags(Frame.TCP_FIN | TCP_ACK_FLAG).seq(2000).build();
+        Scenario s = new Scenario(Cluster.base()).frame(0, syn("10.1.1.10", 40000, "10.96.0.10", 80));
+        List<Scenario.Out> first = s.run();
+        String[] b = dst(first.get(0).frame()).split(":");
+        byte[] finBack = FrameBuilder.tcp().from(b[0], Integer.parseInt(b[1])).to("10.1.1.10", 40000)
+                .flags(Frame.TCP_FIN | TCP_ACK_FLAG).seq(9000).build();
+        List<Scenario.Out> out = new Scenario(Cluster.base())
+                .frame(0, syn("10.1.1.10", 40000, "10.96.0.10", 80))
+                .frame(1, fin)
+                .frame(2, finBack)
+                .frame(3, syn("10.1.1.10", 40000, "10.96.0.10", 80))
+                // 10 s after the last FIN the closed flow is gone
+                .frame(20_000, finBack)
+                .run();
+        assertThat(out).extracting(Scenario.Out::verdict).containsExactly("dnat", "dnat", "reverse", "dnat", "reverse");
+        List<Scenario.Out> expired = new Scenario(Cluster.base())
+                .frame(0, syn("10.1.1.10", 40000, "10.96.0.10", 80))
+                .frame(1, fin)
+                .frame(2, finBack)
+                .frame(13_000, finBack)
+                .run();
+        assertThat(expired.get(3).verdict()).isEqualTo("pass");
+        assertThat(out.get(3).result().verdict).isEqualTo(Verdict.DNAT);
+    }
+}
