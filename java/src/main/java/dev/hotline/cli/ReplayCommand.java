@@ -55,9 +55,8 @@ final class ReplayCommand implements Callable<Integer> {
             description = "auto (BPF when usable, else userspace), bpf, or userspace. Default: ${DEFAULT-VALUE}.")
     DataplaneKind dataplane;
 
-    @Option(names = "--conntrack-max", paramLabel = "N", defaultValue = "262144",
-            description = "Flows conntrack holds; new flows beyond are dropped and counted. Default: ${DEFAULT-VALUE}.")
-    int conntrackMax;
+    @Mixin
+    DataplaneOptions dataplaneOptions;
 
     @Override
     public Integer call() {
@@ -79,9 +78,9 @@ final class ReplayCommand implements Callable<Integer> {
         plan.problems().forEach(p -> err.println("warning: " + p));
         DataplaneConfig config;
         try {
-            config = DataplaneConfig.DEFAULT.withConntrackMax(conntrackMax);
+            config = dataplaneOptions.config();
         } catch (IllegalArgumentException e) {
-            err.println("hotline: --conntrack-max: " + e.getMessage());
+            err.println("hotline: " + e.getMessage());
             return 2;
         }
         boolean tty = System.console() != null;

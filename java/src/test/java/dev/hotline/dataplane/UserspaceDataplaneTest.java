@@ -82,4 +82,68 @@ class UserspaceDataplaneTest {
         dp.process(buf(reply), reply.length, 59_000_000_000L + 60_000_000_000L, r);
         assertThat(r.verdict).isEqualTo(Verdict.PASS);
     }
+
+    @Test
+    void aFullConntrackTableDropsNewFlowsAndCountsThemInsteadOfGrowing() {
+        UserspaceDataplane dp = new UserspaceDataplane(DataplaneConfig.DEFAULT.withConntrackMax(16));
+        Plan p = Planner.plan(TestManifests.state(CLUSTER), new NodeIdentity("n1", List.of()), Plan.EMPTY);
+        dp.apply(PlanDiff.between(Plan.EMPTY, p));
+        PacketResult r = new PacketResult();
+        int dropped = 0;
+        for (int i = 0; i < 20; i++) {
+            byte[] f = FrameBuilder.tcp().from("10.1.1.10", 30000 + i).to("10.96.0.1", 80).flags(Frame.TCP_SYN).build();
+            dp.process(buf(f), f.length, 0, r);
+            if (r.verdict == Verdict.DROP) {
+                assertThat(r.reason).isEqualTo(Reason.CONNTRACK_FULL);
+                assertThat(r.length).isZero();
+                dropped++;
+            }
+        }
+        assertThat(dropped).isEqualTo(4);
+        assertThat(dp.counters().conntrackEntries()).isEqualTo(16);
+        assertThat(dp.counters().byReason().get(Reason.CONNTRACK_FULL)).isEqualTo(4);
+        // once the opening flows time out (60 s of the caller's clock), new flows fit again
+        byte[] late = FrameBuilder.tcp().from("10.1.1.10", 31000).to("10.96.0.1", 80).flags(Frame.TCP_SYN).build();
+        dp.process(buf(late), late.length, 61_000_000_000L, r);
+        assertThat(r.verdict).isEqualTo(Verdict.DNAT);
+    }
+
+    @Test
+    void theSteadyStatePacketPathAllocatesNothing() {
+        UserspaceDataplane dp = loaded(CLUSTER + TestManifests.service("np", "10.96.0.2", "app: web", "- {name: http, port: 81, nodePort: 30081}")
+                .replace("spec:\n", "spec:\n  type: NodePort\n"));
+        byte[][] frames = new byte[4096][];
+        for (int i = 0; i < frames.length; i++) {
+            byte[] f = switch (i % 4) {
+                case 0 -> FrameBuilder.tcp().from("10.1.1.10", 20000 + i).to("10.96.0.1", 80).flags(Frame.TCP_SYN).build();
+                case 1 -> FrameBuilder.udp().from("10.1.1.10", 20000 + i).to("10.96.0.1", 53).payload("x").build();
+                case 2 -> FrameBuilder.tcp().from("203.0.113.9", 20000 + i).to("192.168.0.1", 30081).flags(Frame.TCP_SYN).build();
+                default -> FrameBuilder.tcp().from("10.1.1.10", 20000 + i).to("10.1.0.1", 80).flags(Frame.TCP_SYN).build();
+            };
+            frames[i] = buf(f);
+        }
+        int[] lengths = new int[frames.length];
+        for (int i = 0; i < frames.length; i++) {
+            lengths[i] = frames[i].length - Dataplane.REPLY_ROOM;
+        }
+        byte[] work = new byte[2048];
+        PacketResult r = new PacketResult();
+        Runnable round = () -> {
+            for (int i = 0; i < frames.length; i++) {
+                System.arraycopy(frames[i], 0, work, 0, lengths[i]);
+                dp.process(work, lengths[i], 1_000, r);
+            }
+        };
+        for (int i = 0; i < 50; i++) {
+            round.run(); // warm up: new flows are created once, then every frame is an established flow or a reject
+        }
+        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long before = mx.getCurrentThreadAllocatedBytes();
+        for (int i = 0; i < 20; i++) {
+            round.run();
+        }
+        long allocated = mx.getCurrentThreadAllocatedBytes() - before;
+        // 80k frames; a single allocation per frame would be over a megabyte
+        assertThat(allocated).as("bytes allocated for %d frames", 20 * frames.length).isLessThan(64 * 1024);
+    }
 }

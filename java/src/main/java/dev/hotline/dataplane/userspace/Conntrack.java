@@ -38,7 +38,8 @@ final class Conntrack {
     private final long tcpOpening;
     private final long tcpClosing;
     private final long udp;
-    private long lastSweep = Long.MIN_VALUE;
+    private boolean swept;
+    private long lastSweep;
 
     Conntrack(DataplaneConfig c) {
         fwd = new OpenHashTable(c.conntrackMax(), 4, false);
@@ -139,7 +140,8 @@ final class Conntrack {
         if (old >= 0) {
             removeFlow(old);
         }
-        if ((fwd.full() || rev.full()) && now - lastSweep >= 1_000_000_000L) {
+        if ((fwd.full() || rev.full()) && (!swept || now - lastSweep >= 1_000_000_000L)) {
+            swept = true;
             lastSweep = now;
             sweep(now);
         }

@@ -1,0 +1,68 @@
+package dev.hotline.cli;
+
+import dev.hotline.dataplane.DataplaneConfig;
+import java.time.Duration;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Option;
+
+/** Conntrack and SNAT settings, shared by every command that runs a dataplane. */
+public final class DataplaneOptions {
+    @Option(names = "--conntrack-max", paramLabel = "N", defaultValue = "262144",
+            description = "Flows conntrack holds; when full, expired flows are swept and new flows beyond are dropped "
+                    + "and counted. Default: ${DEFAULT-VALUE}.")
+    int conntrackMax;
+
+    @Option(names = "--ct-tcp-established", paramLabel = "DURATION", defaultValue = "6h", converter = DurationConverter.class,
+            description = "Idle timeout of a TCP flow that has seen a reply. Default: ${DEFAULT-VALUE}.")
+    Duration tcpEstablished;
+
+    @Option(names = "--ct-tcp-opening", paramLabel = "DURATION", defaultValue = "60s", converter = DurationConverter.class,
+            description = "Idle timeout of a TCP flow with no reply yet. Default: ${DEFAULT-VALUE}.")
+    Duration tcpOpening;
+
+    @Option(names = "--ct-tcp-closing", paramLabel = "DURATION", defaultValue = "10s", converter = DurationConverter.class,
+            description = "Idle timeout of a TCP flow after FIN both ways or a RST. Default: ${DEFAULT-VALUE}.")
+    Duration tcpClosing;
+
+    @Option(names = "--ct-udp", paramLabel = "DURATION", defaultValue = "60s", converter = DurationConverter.class,
+            description = "Idle timeout of a UDP flow. Default: ${DEFAULT-VALUE}.")
+    Duration udp;
+
+    DataplaneConfig config() {
+        return new DataplaneConfig(conntrackMax, tcpEstablished, tcpOpening, tcpClosing, udp,
+                DataplaneConfig.DEFAULT.snatPortMin(), DataplaneConfig.DEFAULT.snatPortMax());
+    }
+
+    /** "90s", "10m", "6h", "500ms", or ISO-8601 ("PT6H"). */
+    static final class DurationConverter implements ITypeConverter<Duration> {
+        @Override
+        public Duration convert(String v) {
+            String s = v.trim().toLowerCase(java.util.Locale.ROOT);
+            try {
+                if (s.startsWith("pt") || s.startsWith("p")) {
+                    return positive(Duration.parse(v.trim().toUpperCase(java.util.Locale.ROOT)), v);
+                }
+                if (s.endsWith("ms")) {
+                    return positive(Duration.ofMillis(Long.parseLong(s.substring(0, s.length() - 2))), v);
+                }
+                long n = Long.parseLong(s.substring(0, s.length() - 1));
+                return positive(switch (s.charAt(s.length() - 1)) {
+                    case 's' -> Duration.ofSeconds(n);
+                    case 'm' -> Duration.ofMinutes(n);
+                    case 'h' -> Duration.ofHours(n);
+                    case 'd' -> Duration.ofDays(n);
+                    default -> throw new IllegalArgumentException();
+                }, v);
+            } catch (RuntimeException e) {
+                throw new picocli.CommandLine.TypeConversionException("'" + v + "' is not a duration like 90s, 10m or 6h");
+            }
+        }
+
+        private static Duration positive(Duration d, String v) {
+            if (d.isNegative() || d.isZero()) {
+                throw new IllegalArgumentException(v);
+            }
+            return d;
+        }
+    }
+}
