@@ -1,19 +1,197 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The one definition of what the BPF program, the JNI library and Java agree on: map names,
- * counter indexes, and (as the packet path lands) the key and value layouts of every map.
- * Java mirrors this file in dev.hotline.bpf.Abi and a test holds the two together.
+ * The one definition of what the BPF program, the JNI library and Java agree on: map names, the
+ * key and value layouts of every map, verdict and reason codes, the flow hash. Java mirrors this
+ * file in dev.hotline.bpf.Abi, and a test holds the two together (sizes and offsets reported by
+ * the native side, codes compared with the Java enums).
+ *
+ * Byte order: IPv4 addresses and ports are in network order, as in the packet (__be32, __be16);
+ * every other number is in host order.
  */
 #ifndef HOTLINE_ABI_H
 #define HOTLINE_ABI_H
 
+#include <linux/types.h>
+
 #define HL_PROG_NAME "hotline_ingress"
 
-/* Counter indexes of the hl_stats per-CPU array. */
-enum hl_stat {
-	HL_STAT_SEEN = 0, /* every frame the program ran on */
-	HL_STAT_PASS = 1, /* frames left unchanged */
-	HL_STAT_MAX
+/* ---- verdicts and reasons (dev.hotline.dataplane.Verdict, Reason) ---------------------------- */
+enum hl_verdict {
+	HL_VERDICT_PASS = 0,
+	HL_VERDICT_DNAT = 1,
+	HL_VERDICT_DNAT_SNAT = 2,
+	HL_VERDICT_REVERSE = 3,
+	HL_VERDICT_REJECT = 4,
+	HL_VERDICT_DROP = 5,
+	HL_VERDICT_MAX
 };
+
+enum hl_reason {
+	HL_REASON_TRANSLATED = 0,
+	HL_REASON_NOT_IPV4 = 1,
+	HL_REASON_VLAN = 2,
+	HL_REASON_TRUNCATED = 3,
+	HL_REASON_BAD_IP_HEADER = 4,
+	HL_REASON_BAD_TOTAL_LENGTH = 5,
+	HL_REASON_FRAGMENT = 6,
+	HL_REASON_BAD_L4_HEADER = 7,
+	HL_REASON_OTHER_PROTOCOL = 8,
+	HL_REASON_NO_SERVICE = 9,
+	HL_REASON_CONNTRACK_FULL = 10,
+	HL_REASON_SNAT_PORTS_EXHAUSTED = 11,
+	HL_REASON_RST_TO_NO_BACKEND = 12,
+	HL_REASON_ICMP_TO_CLUSTER_IP = 13,
+	HL_REASON_MAX
+};
+
+/* hl_stats (per-CPU array of __u64): frames by verdict, then by reason */
+#define HL_STAT_VERDICT(v) (v)
+#define HL_STAT_REASON(r) (HL_VERDICT_MAX + (r))
+#define HL_STAT_MAX (HL_VERDICT_MAX + HL_REASON_MAX)
+
+/*
+ * What the program leaves in skb->cb[] for its caller (BPF_PROG_TEST_RUN hands the context back):
+ * cb[0] = verdict | reason << 8, cb[1] = service id, cb[2] = backend id,
+ * cb[3] = backend address (network order), cb[4] = backend port (network order, low 16 bits).
+ */
+#define HL_CB_RESULT 0
+#define HL_CB_SERVICE 1
+#define HL_CB_BACKEND 2
+#define HL_CB_BACKEND_ADDR 3
+#define HL_CB_BACKEND_PORT 4
+
+/* ---- maps --------------------------------------------------------------------------------- */
+
+/* hl_services: HASH, a frontend to its Service entry */
+struct hl_frontend_key {
+	__be32 addr;
+	__be16 port;
+	__u8 proto;
+	__u8 pad;
+};
+
+#define HL_SVC_NODE_PORT (1 << 0)   /* a NodePort frontend: remote backends are SNATed */
+#define HL_SVC_LOCAL_SCOPE (1 << 1) /* traffic policy Local (informational) */
+
+struct hl_service {
+	__u32 service_id;
+	__u32 active_backends; /* 0: reject */
+	__u32 table_size;      /* Maglev slots of this Service */
+	__u32 table_offset;    /* where they start in hl_maglev */
+	__u32 flags;
+	__u32 pad;
+};
+
+/* hl_cluster_ips: HASH, every ClusterIP (key: __be32 address, value: __u32 1) */
+
+/* hl_backends: HASH, backend id (__u32) to where it is */
+#define HL_BACKEND_LOCAL (1 << 0) /* on this node */
+
+struct hl_backend {
+	__be32 addr;
+	__be16 port;
+	__u8 proto;
+	__u8 flags;
+	__u64 packets; /* frames sent to or received from it (atomic adds) */
+};
+
+/* hl_maglev: ARRAY of __u32 backend ids; each Service owns [table_offset, table_offset + table_size) */
+
+/* hl_service_stats: PERCPU_ARRAY of __u64 indexed by service id: frames attributed to the Service */
+
+/* hl_ct_forward and hl_ct_reverse: LRU_HASH keyed by a flow's tuple as seen at ingress */
+struct hl_ct_key {
+	__be32 saddr;
+	__be32 daddr;
+	__be16 sport;
+	__be16 dport;
+	__u8 proto;
+	__u8 pad[3];
+};
+
+#define HL_CT_SNAT (1 << 0)
+#define HL_CT_SEEN_REPLY (1 << 1)
+#define HL_CT_FIN_FWD (1 << 2)
+#define HL_CT_FIN_REV (1 << 3)
+#define HL_CT_RST (1 << 4)
+
+/* hl_ct_forward value: the client's flow, pinned to a backend */
+struct hl_ct_forward {
+	__u32 backend_id;
+	__u32 service_id;
+	__be32 backend_addr;
+	__be32 snat_addr;
+	__be16 backend_port;
+	__be16 snat_port;
+	__u32 flags;
+	__u64 expires; /* ns on the conntrack clock */
+};
+
+/* hl_ct_reverse value: the forward key of the flow a reply belongs to */
+struct hl_ct_reverse {
+	struct hl_ct_key forward;
+};
+
+/* hl_config: ARRAY with one entry */
+#define HL_CFG_CLOCK_FROM_SKB (1 << 0) /* conntrack clock = skb->tstamp (replay), else bpf_ktime_get_ns() */
+
+struct hl_config {
+	__u32 flags;
+	__u32 snat_port_min;
+	__u32 snat_port_max;
+	__u32 pad;
+	__u64 tcp_established_ns;
+	__u64 tcp_opening_ns;
+	__u64 tcp_closing_ns;
+	__u64 udp_ns;
+};
+
+/* ---- map identities for user space (dev.hotline.bpf.Abi.MAP_*), in this order ---------------- */
+enum hl_map_id {
+	HL_MAP_SERVICES = 0,
+	HL_MAP_CLUSTER_IPS,
+	HL_MAP_BACKENDS,
+	HL_MAP_MAGLEV,
+	HL_MAP_SERVICE_STATS,
+	HL_MAP_CT_FORWARD,
+	HL_MAP_CT_REVERSE,
+	HL_MAP_CONFIG,
+	HL_MAP_STATS,
+	HL_MAP_COUNT
+};
+
+#define HL_MAP_NAMES                                                                                   \
+	{ "hl_services", "hl_cluster_ips", "hl_backends", "hl_maglev", "hl_service_stats", "hl_ct_forward", \
+	  "hl_ct_reverse", "hl_config", "hl_stats" }
+
+/* our tc filter at ingress: this handle and priority are hotline's; nothing else is touched */
+#define HL_TC_HANDLE 0x484c
+#define HL_TC_PRIORITY 0x4c48
+
+/* ---- the flow hash (dev.hotline.packet.FlowHash): inputs are host-order numbers ------------ */
+#define HL_HASH_SEED 0x9e3779b9u
+#define HL_SNAT_SEED 0x5bd1e995u
+#define HL_SNAT_TRIES 32
+
+static inline __u32 hl_mix(__u32 x)
+{
+	x ^= x >> 16;
+	x *= 0x7feb352du;
+	x ^= x >> 15;
+	x *= 0x846ca68bu;
+	x ^= x >> 16;
+	return x;
+}
+
+static inline __u32 hl_flow_hash(__u32 saddr, __u32 daddr, __u16 sport, __u16 dport, __u8 proto)
+{
+	__u32 h = HL_HASH_SEED;
+
+	h = hl_mix(h ^ saddr);
+	h = hl_mix(h ^ daddr);
+	h = hl_mix(h ^ (((__u32)sport << 16) | dport));
+	h = hl_mix(h ^ proto);
+	return h;
+}
 
 #endif

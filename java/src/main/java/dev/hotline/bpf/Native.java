@@ -1,20 +1,60 @@
 package dev.hotline.bpf;
 
+import java.nio.ByteBuffer;
+
 /**
- * The JNI entry points implemented in native/hotline_jni.c. Callers go through
- * {@link NativeLibrary#require()} first so that the library is loaded.
+ * The JNI entry points implemented in native/ (C over libbpf), in the style of Netty's native
+ * transports: static methods taking ints, longs and direct buffers. Callers go through
+ * {@link NativeLibrary#require()} first so the library is loaded. Every failure is a
+ * {@link BpfException} carrying libbpf's message and errno (and the verifier log when it refused).
  */
 final class Native {
     private Native() {
     }
 
-    /** The libbpf version the JNI library runs against, "major.minor". */
     static native String libbpfVersion();
 
-    /**
-     * Loads every program of the ELF object through the kernel verifier, then releases it.
-     * Returns one line per program ("name: N instructions"); throws {@link BpfException} with the
-     * verifier log when the kernel refuses.
-     */
+    static native int possibleCpus();
+
+    /** Loads every program of the object through the verifier, then releases it: "name: N instructions" per line. */
     static native String verify(byte[] elfObject);
+
+    /**
+     * Opens and loads the object; maxEntries[map] (when positive) sizes each map first. With a pin
+     * directory, maps are pinned there by name and existing pins of the same shape are reused.
+     * Returns a handle for the other calls.
+     */
+    static native long open(byte[] elfObject, String pinDir, int[] maxEntries);
+
+    static native void close(long handle);
+
+    /** Removes every map pin under the directory, then the directory. */
+    static native void unpin(String pinDir);
+
+    /** Writes count entries: packed keys and values, as laid out in hotline_abi.h. */
+    static native void update(long handle, int map, ByteBuffer keys, ByteBuffer values, int count);
+
+    /** Deletes count packed keys (absent ones are fine). */
+    static native void delete(long handle, int map, ByteBuffer keys, int count);
+
+    /** Reads one entry; for per-CPU maps one value per possible CPU, each 8-byte aligned. False when absent. */
+    static native boolean lookup(long handle, int map, ByteBuffer key, ByteBuffer value);
+
+    /** The number of entries (walks the keys). */
+    static native long count(long handle, int map);
+
+    /** BPF_PROG_TEST_RUN over count frames laid out in slots of stride bytes (see native/test_run.c). */
+    static native int testRun(long handle, ByteBuffer batch, int count, int stride);
+
+    /** Sizes, offsets and constants of hotline_abi.h, in the order of {@link Abi#layout()}. */
+    static native int[] layout();
+
+    /** hl_flow_hash as compiled by C. */
+    static native int flowHash(int saddr, int daddr, int sport, int dport, int proto);
+
+    /** Adds or replaces hotline's filter at tc ingress of the interface (inside netnsPath when not null). */
+    static native void attach(long handle, String netnsPath, String ifname);
+
+    /** Removes hotline's filter; false when it was not there. */
+    static native boolean detach(String netnsPath, String ifname);
 }

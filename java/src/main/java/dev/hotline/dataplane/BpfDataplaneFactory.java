@@ -1,17 +1,18 @@
 package dev.hotline.dataplane;
 
-import dev.hotline.bpf.BpfUnavailableException;
+import dev.hotline.dataplane.bpf.BpfDataplane;
+import dev.hotline.dataplane.bpf.BpfSizing;
 
-/** Where the kernel dataplane plugs in. Its packet path lands with the kernel dataplane issue. */
+/** Opens the kernel dataplane for BPF_PROG_TEST_RUN use (replay, demo, tests): private maps, the frame's clock. */
 final class BpfDataplaneFactory {
     private BpfDataplaneFactory() {
     }
 
     static String unavailableReason() {
-        return "the BPF program's Service path is not in this build yet (it passes every frame)";
+        return null;
     }
 
     static Dataplane open(DataplaneConfig config) {
-        throw new BpfUnavailableException(unavailableReason());
+        return new BpfDataplane(config, BpfSizing.DEFAULT, true, null);
     }
 }

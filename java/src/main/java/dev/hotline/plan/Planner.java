@@ -27,8 +27,8 @@ import java.util.TreeMap;
  * node's only. Backends are active when ready; when none is, the serving terminating ones are.
  */
 public final class Planner {
-    /** IDs are 16-bit in the maps, 0 meaning none. */
-    public static final int MAX_SERVICES = 65535;
+    /** IDs are 32-bit in the maps, 0 meaning none; these bounds keep every table reasonable. */
+    public static final int MAX_SERVICES = (1 << 24) - 1;
     public static final int MAX_BACKENDS = 1 << 24;
 
     private Planner() {

@@ -32,13 +32,14 @@ public final class Replay {
     public static ReplaySummary run(Plan plan, Dataplane dataplane, Path in, Path out, Path trace, LongConsumer progress)
             throws ReplayInputException, IOException {
         dataplane.apply(PlanDiff.between(Plan.EMPTY, plan));
-        String[] names = new String[65536];
+        int maxId = plan.services().stream().mapToInt(ServicePlan::id).max().orElse(0);
+        String[] names = new String[maxId + 1];
         for (ServicePlan s : plan.services()) {
             names[s.id()] = TraceWriter.quote(s.name().toString());
         }
         Map<Verdict, Long> byVerdict = new EnumMap<>(Verdict.class);
         Map<Reason, Long> byReason = new EnumMap<>(Reason.class);
-        long[] perService = new long[65536];
+        long[] perService = new long[maxId + 1];
         Map<Long, long[]> perBackend = new HashMap<>();
         long framesIn = 0;
         long framesOut = 0;

@@ -18,9 +18,9 @@ import dev.hotline.packet.Frame;
  */
 final class Conntrack {
     // forward values
-    static final int F_BACKEND = 0;    // backend ip << 32 | backend port << 16 | service id
+    static final int F_BACKEND = 0;    // backend ip << 32 | backend port << 16
     static final int F_SNAT = 1;       // snat ip << 32 | snat port << 16 | flags
-    static final int F_BACKEND_ID = 2;
+    static final int F_IDS = 2;        // backend id << 32 | service id
     static final int F_EXPIRES = 3;
     // reverse values
     static final int R_FWD_K1 = 0;

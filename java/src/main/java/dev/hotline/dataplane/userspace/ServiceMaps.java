@@ -14,7 +14,6 @@ import java.util.List;
  * backends and Maglev tables, written only through plan diffs. Lookups are O(1) and allocation-free.
  */
 final class ServiceMaps {
-    static final int MAX_SERVICE_ID = 65535;
     // service map values
     static final int S_ID = 0;
     static final int S_ACTIVE = 1;
@@ -30,7 +29,9 @@ final class ServiceMaps {
     private final OpenHashTable services = new OpenHashTable(1024, 4, true);
     private final OpenHashTable virtualIps = new OpenHashTable(256, 0, true);
     private final OpenHashTable backends = new OpenHashTable(1024, 3, true);
-    private final int[][] maglev = new int[MAX_SERVICE_ID + 1][];
+    // by service ID, grown as IDs appear (on apply, never on the packet path)
+    private int[][] maglev = new int[256][];
+    private long[] servicePackets = new long[256];
 
     static long frontendKey(int ip, int port, int proto) {
         return ((ip & 0xffffffffL) << 24) | ((long) port << 8) | proto;
@@ -47,6 +48,7 @@ final class ServiceMaps {
             } else if (op instanceof MapOp.DeleteBackend d) {
                 backends.remove(d.backendId(), 0);
             } else if (op instanceof MapOp.UpsertMaglevSlots u) {
+                ensureServiceId(u.serviceId());
                 int[] t = maglev[u.serviceId()];
                 if (t == null || t.length < u.tableSize()) {
                     // grow, never shrink here: the service entry may still name the old, larger size
@@ -57,7 +59,7 @@ final class ServiceMaps {
                     t[u.positions()[i]] = u.backendIds()[i];
                 }
             } else if (op instanceof MapOp.DeleteMaglevSlots d) {
-                int[] t = maglev[d.serviceId()];
+                int[] t = d.serviceId() < maglev.length ? maglev[d.serviceId()] : null;
                 if (t != null) {
                     if (d.from() == 0 && d.to() >= t.length) {
                         maglev[d.serviceId()] = null;
@@ -68,6 +70,7 @@ final class ServiceMaps {
             } else if (op instanceof MapOp.UpsertService u) {
                 Frontend f = u.frontend();
                 ServiceEntry e = u.entry();
+                ensureServiceId(e.serviceId());
                 int slot = services.insert(frontendKey(f.address().value(), f.port(), f.protocol().number()), 0);
                 services.set(slot, S_ID, e.serviceId());
                 services.set(slot, S_ACTIVE, e.activeBackends());
@@ -85,6 +88,28 @@ final class ServiceMaps {
                 throw new IllegalArgumentException("unknown map operation " + op);
             }
         }
+    }
+
+    private void ensureServiceId(int id) {
+        if (id >= maglev.length) {
+            int n = Math.max(id + 1, maglev.length * 2);
+            maglev = java.util.Arrays.copyOf(maglev, n);
+            servicePackets = java.util.Arrays.copyOf(servicePackets, n);
+        }
+    }
+
+    void countService(int id) {
+        servicePackets[id]++;
+    }
+
+    java.util.Map<Integer, Long> serviceCounters() {
+        java.util.Map<Integer, Long> out = new java.util.TreeMap<>();
+        for (int i = 0; i < servicePackets.length; i++) {
+            if (servicePackets[i] != 0) {
+                out.put(i, servicePackets[i]);
+            }
+        }
+        return out;
     }
 
     /** Slot of the frontend's service entry, or -1. */

@@ -19,7 +19,6 @@ import dev.hotline.plan.MapOp;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * The Service packet path in Java, step for step what the BPF program does (see DESIGN.md,
@@ -49,7 +48,6 @@ public final class UserspaceDataplane implements Dataplane {
     private final Conntrack conntrack;
     private final long[] verdicts = new long[Verdict.values().length];
     private final long[] reasons = new long[Reason.values().length];
-    private final long[] services = new long[ServiceMaps.MAX_SERVICE_ID + 1];
 
     public UserspaceDataplane(DataplaneConfig config) {
         this.config = config;
@@ -74,7 +72,7 @@ public final class UserspaceDataplane implements Dataplane {
         verdicts[r.verdict.ordinal()]++;
         reasons[r.reason.ordinal()]++;
         if (r.serviceId != 0) {
-            services[r.serviceId]++;
+            maps.countService(r.serviceId);
         }
         if (r.verdict == Verdict.DROP) {
             r.length = 0;
@@ -175,7 +173,7 @@ public final class UserspaceDataplane implements Dataplane {
         if (flow >= 0) {
             int flags = (int) conntrack.forward(flow, Conntrack.F_SNAT);
             boolean reopened = (tcpFlags & (Frame.TCP_SYN | Frame.TCP_ACK_FLAG)) == Frame.TCP_SYN && Conntrack.closing(flags);
-            int backendSlot = maps.findBackend((int) conntrack.forward(flow, Conntrack.F_BACKEND_ID));
+            int backendSlot = maps.findBackend((int) (conntrack.forward(flow, Conntrack.F_IDS) >>> 32));
             if (!reopened && backendSlot >= 0) {
                 established(f, l4, proto, tcpFlags, flow, backendSlot, now, r);
                 return;
@@ -250,9 +248,9 @@ public final class UserspaceDataplane implements Dataplane {
             return;
         }
         int flags = (snat ? Conntrack.FLAG_SNAT : 0) | forwardFlags(tcpFlags);
-        conntrack.setForward(flow, Conntrack.F_BACKEND, ((long) backendIp << 32) | ((long) backendPort << 16) | serviceId);
+        conntrack.setForward(flow, Conntrack.F_BACKEND, ((long) backendIp << 32) | ((long) backendPort << 16));
         conntrack.setForward(flow, Conntrack.F_SNAT, ((long) snatIp << 32) | ((long) snatPort << 16) | flags);
-        conntrack.setForward(flow, Conntrack.F_BACKEND_ID, backendId);
+        conntrack.setForward(flow, Conntrack.F_IDS, ((long) backendId << 32) | (serviceId & 0xffffffffL));
         conntrack.setForward(flow, Conntrack.F_EXPIRES, now + conntrack.timeout(proto, flags));
         translateForward(f, l4, proto, backendIp, backendPort, snat, snatIp, snatPort);
         maps.countBackend(backendSlot);
@@ -264,15 +262,15 @@ public final class UserspaceDataplane implements Dataplane {
         long s = conntrack.forward(flow, Conntrack.F_SNAT);
         int backendIp = (int) (a >>> 32);
         int backendPort = (int) ((a >>> 16) & 0xffff);
-        int serviceId = (int) (a & 0xffff);
+        long ids = conntrack.forward(flow, Conntrack.F_IDS);
+        int serviceId = (int) ids;
         int flags = (int) (s & 0xffff) | forwardFlags(tcpFlags);
         boolean snat = (flags & Conntrack.FLAG_SNAT) != 0;
         conntrack.setForward(flow, Conntrack.F_SNAT, (s & ~0xffffL) | flags);
         conntrack.setForward(flow, Conntrack.F_EXPIRES, now + conntrack.timeout(proto, flags));
         translateForward(f, l4, proto, backendIp, backendPort, snat, (int) (s >>> 32), (int) ((s >>> 16) & 0xffff));
         maps.countBackend(backendSlot);
-        fill(r, snat ? Verdict.DNAT_SNAT : Verdict.DNAT, serviceId, (int) conntrack.forward(flow, Conntrack.F_BACKEND_ID),
-                backendIp, backendPort);
+        fill(r, snat ? Verdict.DNAT_SNAT : Verdict.DNAT, serviceId, (int) (ids >>> 32), backendIp, backendPort);
     }
 
     private void reverse(byte[] f, int l4, int proto, int tcpFlags, int flow, long now, PacketResult r) {
@@ -301,12 +299,13 @@ public final class UserspaceDataplane implements Dataplane {
             rewriteAddress(f, Frame.IP_DADDR, csum, clientIp, udp);
             rewritePort(f, l4 + Frame.L4_DPORT, csum, clientPort, udp);
         }
-        int backendId = (int) conntrack.forward(flow, Conntrack.F_BACKEND_ID);
+        long ids = conntrack.forward(flow, Conntrack.F_IDS);
+        int backendId = (int) (ids >>> 32);
         int backendSlot = maps.findBackend(backendId);
         if (backendSlot >= 0) {
             maps.countBackend(backendSlot);
         }
-        fill(r, Verdict.REVERSE, (int) (a & 0xffff), backendId, (int) (a >>> 32), (int) ((a >>> 16) & 0xffff));
+        fill(r, Verdict.REVERSE, (int) ids, backendId, (int) (a >>> 32), (int) ((a >>> 16) & 0xffff));
     }
 
     private static int forwardFlags(int tcpFlags) {
@@ -397,13 +396,7 @@ public final class UserspaceDataplane implements Dataplane {
         for (Reason x : Reason.values()) {
             byReason.put(x, reasons[x.ordinal()]);
         }
-        Map<Integer, Long> byService = new TreeMap<>();
-        for (int i = 0; i < services.length; i++) {
-            if (services[i] != 0) {
-                byService.put(i, services[i]);
-            }
-        }
-        return new DataplaneCounters(byVerdict, byReason, byService, maps.backendCounters(), conntrack.size());
+        return new DataplaneCounters(byVerdict, byReason, maps.serviceCounters(), maps.backendCounters(), conntrack.size());
     }
 
     @Override

@@ -1,0 +1,275 @@
+package dev.hotline.dataplane.bpf;
+
+import dev.hotline.bpf.Abi;
+import dev.hotline.bpf.BpfProgram;
+import dev.hotline.dataplane.Dataplane;
+import dev.hotline.dataplane.DataplaneConfig;
+import dev.hotline.dataplane.DataplaneCounters;
+import dev.hotline.dataplane.PacketResult;
+import dev.hotline.dataplane.Reason;
+import dev.hotline.dataplane.Verdict;
+import dev.hotline.plan.Backend;
+import dev.hotline.plan.Frontend;
+import dev.hotline.plan.FrontendKind;
+import dev.hotline.plan.MapOp;
+import dev.hotline.plan.ServiceEntry;
+import dev.hotline.plan.ServiceScope;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * The kernel dataplane: the BPF program (bpf/hotline.bpf.c) and its maps, driven through the JNI
+ * library. Plan diffs become map writes in the diff's order, batched per map; frames are processed
+ * by BPF_PROG_TEST_RUN, with the frame's timestamp as the conntrack clock (replay, tests, benchmarks).
+ * Attached at tc ingress (the agent), the same program runs on live traffic with the kernel's clock.
+ */
+public final class BpfDataplane implements Dataplane {
+    /** Frames longer than this do not fit BPF_PROG_TEST_RUN's single page; they pass unchanged. */
+    static final int MAX_TEST_RUN_FRAME = 3500;
+    static final int STRIDE = Abi.SLOT_HEADER + 4096;
+
+    private final BpfProgram program;
+    private final MapBatch batch;
+    private final MaglevRanges ranges;
+    private final Map<Integer, int[]> currentRange = new HashMap<>(); // service id -> {offset, size}
+    private final Map<Integer, int[]> pendingRange = new HashMap<>();
+    private final TreeSet<Integer> serviceIds = new TreeSet<>();
+    private final TreeSet<Integer> backendIds = new TreeSet<>();
+    private final ByteBuffer slot = ByteBuffer.allocateDirect(STRIDE).order(ByteOrder.LITTLE_ENDIAN);
+    private final long[] localVerdicts = new long[Verdict.values().length];
+    private final long[] localReasons = new long[Reason.values().length];
+
+    /**
+     * @param sizing      map sizes
+     * @param replayClock true: conntrack runs on each frame's timestamp (BPF_PROG_TEST_RUN); false: the kernel's clock
+     * @param pinDir      where maps are pinned and reused from, or null for maps of this instance only
+     */
+    public BpfDataplane(DataplaneConfig config, BpfSizing sizing, boolean replayClock, String pinDir) {
+        int[] max = new int[Abi.MAP_COUNT];
+        max[Abi.MAP_SERVICES] = sizing.frontends();
+        max[Abi.MAP_CLUSTER_IPS] = sizing.frontends();
+        max[Abi.MAP_BACKENDS] = sizing.backends();
+        max[Abi.MAP_MAGLEV] = sizing.maglevSlots();
+        max[Abi.MAP_SERVICE_STATS] = sizing.serviceIds();
+        max[Abi.MAP_CT_FORWARD] = config.conntrackMax();
+        max[Abi.MAP_CT_REVERSE] = config.conntrackMax();
+        this.program = BpfProgram.load(pinDir, max);
+        this.batch = new MapBatch(program);
+        this.ranges = new MaglevRanges(sizing.maglevSlots());
+        try {
+            writeConfig(config, replayClock);
+        } catch (RuntimeException e) {
+            program.close();
+            throw e;
+        }
+    }
+
+    private void writeConfig(DataplaneConfig c, boolean replayClock) {
+        ByteBuffer key = ByteBuffer.allocateDirect(4).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer value = ByteBuffer.allocateDirect(Abi.CONFIG_SIZE).order(ByteOrder.LITTLE_ENDIAN);
+        key.putInt(0, 0);
+        Abi.config(value, replayClock ? Abi.CFG_CLOCK_FROM_SKB : 0, c.snatPortMin(), c.snatPortMax(),
+                c.tcpEstablished().toNanos(), c.tcpOpening().toNanos(), c.tcpClosing().toNanos(), c.udp().toNanos());
+        program.update(Abi.MAP_CONFIG, key, value, 1);
+    }
+
+    @Override
+    public String name() {
+        return "bpf";
+    }
+
+    /** The loaded program, for attaching it at tc ingress. */
+    public BpfProgram program() {
+        return program;
+    }
+
+    @Override
+    public void apply(List<MapOp> ops) {
+        for (MapOp op : ops) {
+            if (op instanceof MapOp.UpsertBackend u) {
+                Backend b = u.backend();
+                int i = batch.next(Abi.MAP_BACKENDS, false, 4, Abi.BACKEND_SIZE);
+                batch.keys().putInt(batch.keyOffset(i), b.id());
+                Abi.backend(batch.values(), batch.valueOffset(i), b.key().address().value(), b.key().port(),
+                        b.key().protocol().number(), b.local() ? Abi.BACKEND_LOCAL : 0);
+                backendIds.add(b.id());
+            } else if (op instanceof MapOp.DeleteBackend d) {
+                int i = batch.next(Abi.MAP_BACKENDS, true, 4, 0);
+                batch.keys().putInt(batch.keyOffset(i), d.backendId());
+                backendIds.remove(d.backendId());
+            } else if (op instanceof MapOp.UpsertMaglevSlots u) {
+                int offset = rangeFor(u.serviceId(), u.tableSize());
+                for (int p = 0; p < u.positions().length; p++) {
+                    int i = batch.next(Abi.MAP_MAGLEV, false, 4, 4);
+                    batch.keys().putInt(batch.keyOffset(i), offset + u.positions()[p]);
+                    batch.values().putInt(batch.valueOffset(i), u.backendIds()[p]);
+                }
+            } else if (op instanceof MapOp.DeleteMaglevSlots d) {
+                // a table that shrank already has its new range (released at the end of this diff);
+                // a table that emptied or went away gives its range back now
+                if (d.from() == 0 && !pendingRange.containsKey(d.serviceId())) {
+                    int[] r = currentRange.remove(d.serviceId());
+                    if (r != null) {
+                        ranges.release(r[0], r[1]);
+                    }
+                }
+            } else if (op instanceof MapOp.UpsertService u) {
+                Frontend f = u.frontend();
+                ServiceEntry e = u.entry();
+                int[] r = pendingRange.getOrDefault(e.serviceId(), currentRange.get(e.serviceId()));
+                int offset = e.tableSize() == 0 || r == null ? 0 : r[0];
+                int i = batch.next(Abi.MAP_SERVICES, false, Abi.FRONTEND_KEY_SIZE, Abi.SERVICE_SIZE);
+                Abi.frontendKey(batch.keys(), batch.keyOffset(i), f.address().value(), f.port(), f.protocol().number());
+                Abi.service(batch.values(), batch.valueOffset(i), e.serviceId(), e.activeBackends(), e.tableSize(), offset,
+                        (e.kind() == FrontendKind.NODE_PORT ? Abi.SVC_NODE_PORT : 0)
+                                | (e.scope() == ServiceScope.NODE_LOCAL ? Abi.SVC_LOCAL_SCOPE : 0));
+                serviceIds.add(e.serviceId());
+            } else if (op instanceof MapOp.DeleteService d) {
+                Frontend f = d.frontend();
+                int i = batch.next(Abi.MAP_SERVICES, true, Abi.FRONTEND_KEY_SIZE, 0);
+                Abi.frontendKey(batch.keys(), batch.keyOffset(i), f.address().value(), f.port(), f.protocol().number());
+            } else if (op instanceof MapOp.UpsertVirtualIp v) {
+                int i = batch.next(Abi.MAP_CLUSTER_IPS, false, 4, 4);
+                batch.keys().putInt(batch.keyOffset(i), Integer.reverseBytes(v.address().value()));
+                batch.values().putInt(batch.valueOffset(i), 1);
+            } else if (op instanceof MapOp.DeleteVirtualIp v) {
+                int i = batch.next(Abi.MAP_CLUSTER_IPS, true, 4, 0);
+                batch.keys().putInt(batch.keyOffset(i), Integer.reverseBytes(v.address().value()));
+            } else {
+                throw new IllegalArgumentException("unknown map operation " + op);
+            }
+        }
+        batch.flush();
+        // every entry now points at the new ranges: the ones they replaced can be reused
+        pendingRange.forEach((id, r) -> {
+            int[] old = currentRange.put(id, r);
+            if (old != null) {
+                ranges.release(old[0], old[1]);
+            }
+        });
+        pendingRange.clear();
+    }
+
+    /** The offset the slots of this table go to: its own range when the size is unchanged, else a new one. */
+    private int rangeFor(int serviceId, int size) {
+        int[] pending = pendingRange.get(serviceId);
+        if (pending != null && pending[1] == size) {
+            return pending[0];
+        }
+        int[] current = currentRange.get(serviceId);
+        if (current != null && current[1] == size) {
+            return current[0];
+        }
+        int[] fresh = {ranges.allocate(size), size};
+        pendingRange.put(serviceId, fresh);
+        return fresh[0];
+    }
+
+    @Override
+    public void process(byte[] frame, int length, long nowNanos, PacketResult r) {
+        r.reset();
+        r.length = length;
+        Reason refused = refusedByTestRun(frame, length);
+        if (refused != null) {
+            r.reason = refused;
+            localVerdicts[r.verdict.ordinal()]++;
+            localReasons[r.reason.ordinal()]++;
+            return;
+        }
+        slot.putInt(Abi.SLOT_LENGTH, length);
+        slot.putLong(Abi.SLOT_TSTAMP, nowNanos);
+        slot.put(Abi.SLOT_HEADER, frame, 0, length);
+        program.testRun(slot, 1, STRIDE);
+        int outLength = slot.getInt(Abi.SLOT_LENGTH);
+        int result = slot.getInt(Abi.SLOT_CB);
+        r.verdict = Verdict.ofCode(result & 0xff);
+        r.reason = Reason.ofCode((result >>> 8) & 0xff);
+        r.serviceId = slot.getInt(Abi.SLOT_CB + 4);
+        r.backendId = slot.getInt(Abi.SLOT_CB + 8);
+        r.backendIp = Integer.reverseBytes(slot.getInt(Abi.SLOT_CB + 12));
+        r.backendPort = Short.toUnsignedInt(Short.reverseBytes((short) slot.getInt(Abi.SLOT_CB + 16)));
+        if (r.verdict == Verdict.DROP) {
+            r.length = 0;
+            return;
+        }
+        slot.get(Abi.SLOT_HEADER, frame, 0, outLength);
+        r.length = outLength;
+    }
+
+    /**
+     * BPF_PROG_TEST_RUN refuses some frames outright: shorter than an Ethernet header, IPv4 or IPv6
+     * EtherTypes shorter than their fixed header, and anything over about a page. For those, the
+     * outcome the program itself gives such a frame (it passes, counted) is reported here.
+     */
+    static Reason refusedByTestRun(byte[] frame, int length) {
+        if (length < 14) {
+            return Reason.TRUNCATED;
+        }
+        int type = ((frame[12] & 0xff) << 8) | (frame[13] & 0xff);
+        if (type == 0x0800 && length < 14 + 20) {
+            return Reason.TRUNCATED;
+        }
+        if (type == 0x86dd && length < 14 + 40) {
+            return Reason.NOT_IPV4;
+        }
+        return length > MAX_TEST_RUN_FRAME ? Reason.TOO_LARGE_FOR_TEST_RUN : null;
+    }
+
+    @Override
+    public DataplaneCounters counters() {
+        int cpus = program.possibleCpus();
+        ByteBuffer key = ByteBuffer.allocateDirect(16).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer perCpu = ByteBuffer.allocateDirect(8 * cpus).order(ByteOrder.LITTLE_ENDIAN);
+        long[] stats = new long[Abi.STAT_MAX];
+        for (int i = 0; i < Abi.STAT_MAX; i++) {
+            key.putInt(0, i);
+            if (program.lookup(Abi.MAP_STATS, key, perCpu)) {
+                for (int c = 0; c < cpus; c++) {
+                    stats[i] += perCpu.getLong(8 * c);
+                }
+            }
+        }
+        Map<Verdict, Long> byVerdict = new EnumMap<>(Verdict.class);
+        for (Verdict v : Verdict.values()) {
+            byVerdict.put(v, stats[v.code()] + localVerdicts[v.ordinal()]);
+        }
+        Map<Reason, Long> byReason = new EnumMap<>(Reason.class);
+        for (Reason x : Reason.values()) {
+            long kernel = x.code() < Reason.KERNEL_REASONS ? stats[Abi.VERDICT_MAX + x.code()] : 0;
+            byReason.put(x, kernel + localReasons[x.ordinal()]);
+        }
+        Map<Integer, Long> byService = new TreeMap<>();
+        for (int id : serviceIds) {
+            key.putInt(0, id);
+            if (program.lookup(Abi.MAP_SERVICE_STATS, key, perCpu)) {
+                long n = 0;
+                for (int c = 0; c < cpus; c++) {
+                    n += perCpu.getLong(8 * c);
+                }
+                if (n > 0) {
+                    byService.put(id, n);
+                }
+            }
+        }
+        Map<Integer, Long> byBackend = new TreeMap<>();
+        ByteBuffer backend = ByteBuffer.allocateDirect(Abi.BACKEND_SIZE).order(ByteOrder.LITTLE_ENDIAN);
+        for (int id : backendIds) {
+            key.putInt(0, id);
+            if (program.lookup(Abi.MAP_BACKENDS, key, backend) && backend.getLong(Abi.BACKEND_PACKETS) > 0) {
+                byBackend.put(id, backend.getLong(Abi.BACKEND_PACKETS));
+            }
+        }
+        return new DataplaneCounters(byVerdict, byReason, byService, byBackend, program.count(Abi.MAP_CT_FORWARD));
+    }
+
+    @Override
+    public void close() {
+        program.close();
+    }
+}

@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* What every JNI entry point shares: libbpf's words captured per call, and exceptions carrying them. */
+#ifndef HOTLINE_JNI_UTIL_H
+#define HOTLINE_JNI_UTIL_H
+
+#include <jni.h>
+#include <bpf/libbpf.h>
+#include <bpf/bpf.h>
+
+#include "hotline_abi.h"
+
+#define EXPORT __attribute__((visibility("default")))
+
+/* A loaded object: the program and the file descriptors of its maps, by enum hl_map_id. */
+struct hl_handle {
+	struct bpf_object *obj;
+	int prog_fd;
+	int map_fd[HL_MAP_COUNT];
+	__u32 key_size[HL_MAP_COUNT];
+	__u32 value_size[HL_MAP_COUNT];
+	int percpu[HL_MAP_COUNT];
+};
+
+/* Starts collecting what libbpf prints (warnings and the verifier log) for this thread's call. */
+void hl_log_begin(void);
+/* Throws dev.hotline.bpf.BpfException("what: strerror(err) (errno N)", N, log). err may be negative. */
+void hl_throw(JNIEnv *env, const char *what, int err);
+/* Throws IllegalArgumentException with the message. */
+void hl_throw_arg(JNIEnv *env, const char *msg);
+
+static inline struct hl_handle *hl_handle_of(jlong h)
+{
+	return (struct hl_handle *)(intptr_t)h;
+}
+
+#endif

@@ -1,0 +1,130 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Map writes and reads in batches: Java fills direct buffers with packed keys and values (laid
+ * out as hotline_abi.h says) and makes one JNI call per batch, not per entry.
+ */
+#include <errno.h>
+#include <stdio.h>
+
+#include "jni_util.h"
+
+static const char *map_names[HL_MAP_COUNT] = HL_MAP_NAMES;
+
+static int check_map(JNIEnv *env, struct hl_handle *h, jint map)
+{
+	if (!h || map < 0 || map >= HL_MAP_COUNT) {
+		hl_throw_arg(env, "no such map");
+		return -1;
+	}
+	return 0;
+}
+
+EXPORT JNIEXPORT void JNICALL Java_dev_hotline_bpf_Native_update(JNIEnv *env, jclass cls, jlong handle, jint map,
+								  jobject keys, jobject values, jint count)
+{
+	struct hl_handle *h = hl_handle_of(handle);
+	char what[128];
+
+	(void)cls;
+	if (check_map(env, h, map))
+		return;
+	char *k = (*env)->GetDirectBufferAddress(env, keys);
+	char *v = (*env)->GetDirectBufferAddress(env, values);
+	jlong klen = (*env)->GetDirectBufferCapacity(env, keys);
+	jlong vlen = (*env)->GetDirectBufferCapacity(env, values);
+	__u32 ks = h->key_size[map], vs = h->value_size[map];
+	if (!k || !v || count < 0 || (jlong)count * ks > klen || (jlong)count * vs > vlen) {
+		hl_throw_arg(env, "update: buffers smaller than count entries");
+		return;
+	}
+	for (jint i = 0; i < count; i++) {
+		if (bpf_map_update_elem(h->map_fd[map], k + (size_t)i * ks, v + (size_t)i * vs, BPF_ANY)) {
+			int err = errno;
+			snprintf(what, sizeof(what), "updating %s (entry %d of %d)", map_names[map], i, count);
+			hl_throw(env, what, err);
+			return;
+		}
+	}
+}
+
+EXPORT JNIEXPORT void JNICALL Java_dev_hotline_bpf_Native_delete(JNIEnv *env, jclass cls, jlong handle, jint map,
+								  jobject keys, jint count)
+{
+	struct hl_handle *h = hl_handle_of(handle);
+	char what[128];
+
+	(void)cls;
+	if (check_map(env, h, map))
+		return;
+	char *k = (*env)->GetDirectBufferAddress(env, keys);
+	jlong klen = (*env)->GetDirectBufferCapacity(env, keys);
+	__u32 ks = h->key_size[map];
+	if (!k || count < 0 || (jlong)count * ks > klen) {
+		hl_throw_arg(env, "delete: buffer smaller than count keys");
+		return;
+	}
+	for (jint i = 0; i < count; i++) {
+		if (bpf_map_delete_elem(h->map_fd[map], k + (size_t)i * ks) && errno != ENOENT) {
+			int err = errno;
+			snprintf(what, sizeof(what), "deleting from %s (entry %d of %d)", map_names[map], i, count);
+			hl_throw(env, what, err);
+			return;
+		}
+	}
+}
+
+/*
+ * Looks one key up; for per-CPU maps the value buffer receives one value per possible CPU, each
+ * rounded up to 8 bytes. Returns false when the key is absent.
+ */
+EXPORT JNIEXPORT jboolean JNICALL Java_dev_hotline_bpf_Native_lookup(JNIEnv *env, jclass cls, jlong handle, jint map,
+								      jobject key, jobject value)
+{
+	struct hl_handle *h = hl_handle_of(handle);
+	char what[128];
+
+	(void)cls;
+	if (check_map(env, h, map))
+		return JNI_FALSE;
+	char *k = (*env)->GetDirectBufferAddress(env, key);
+	char *v = (*env)->GetDirectBufferAddress(env, value);
+	jlong klen = (*env)->GetDirectBufferCapacity(env, key);
+	jlong vlen = (*env)->GetDirectBufferCapacity(env, value);
+	jlong need = h->percpu[map] ? (jlong)libbpf_num_possible_cpus() * ((h->value_size[map] + 7) / 8 * 8) : h->value_size[map];
+	if (!k || !v || klen < h->key_size[map] || vlen < need) {
+		hl_throw_arg(env, "lookup: buffers too small");
+		return JNI_FALSE;
+	}
+	if (bpf_map_lookup_elem(h->map_fd[map], k, v)) {
+		if (errno == ENOENT)
+			return JNI_FALSE;
+		int err = errno;
+		snprintf(what, sizeof(what), "looking up %s", map_names[map]);
+		hl_throw(env, what, err);
+		return JNI_FALSE;
+	}
+	return JNI_TRUE;
+}
+
+/* The number of entries in a map (walks its keys; for diagnostics and tests, not the packet path). */
+EXPORT JNIEXPORT jlong JNICALL Java_dev_hotline_bpf_Native_count(JNIEnv *env, jclass cls, jlong handle, jint map)
+{
+	struct hl_handle *h = hl_handle_of(handle);
+	char key[64], next[64];
+	jlong n = 0;
+
+	(void)cls;
+	if (check_map(env, h, map))
+		return -1;
+	if (h->key_size[map] > sizeof(key)) {
+		hl_throw_arg(env, "count: key too large");
+		return -1;
+	}
+	void *prev = NULL;
+	while (bpf_map_get_next_key(h->map_fd[map], prev, next) == 0) {
+		n++;
+		__builtin_memcpy(key, next, h->key_size[map]);
+		prev = key;
+	}
+	return n;
+}

@@ -1,0 +1,279 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Opening the BPF object carried in the jar: sizing its maps, pinning them (a second load reuses
+ * what is pinned, so conntrack survives an agent restart), loading through the verifier, and
+ * reporting the ABI layout so Java can check it mirrors this side.
+ */
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <linux/bpf.h>
+
+#include "jni_util.h"
+
+static const char *map_names[HL_MAP_COUNT] = HL_MAP_NAMES;
+
+EXPORT JNIEXPORT jstring JNICALL Java_dev_hotline_bpf_Native_libbpfVersion(JNIEnv *env, jclass cls)
+{
+	char v[32];
+
+	(void)cls;
+	snprintf(v, sizeof(v), "%u.%u", libbpf_major_version(), libbpf_minor_version());
+	return (*env)->NewStringUTF(env, v);
+}
+
+EXPORT JNIEXPORT jint JNICALL Java_dev_hotline_bpf_Native_possibleCpus(JNIEnv *env, jclass cls)
+{
+	(void)env;
+	(void)cls;
+	return libbpf_num_possible_cpus();
+}
+
+static int mkdirs(const char *path)
+{
+	char tmp[512];
+	size_t len = strlen(path);
+
+	if (len >= sizeof(tmp))
+		return -ENAMETOOLONG;
+	memcpy(tmp, path, len + 1);
+	for (char *p = tmp + 1; *p; p++) {
+		if (*p == '/') {
+			*p = '\0';
+			if (mkdir(tmp, 0700) && errno != EEXIST)
+				return -errno;
+			*p = '/';
+		}
+	}
+	if (mkdir(tmp, 0700) && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+static struct bpf_object *open_object(JNIEnv *env, jbyteArray elf, void **copy)
+{
+	jsize len = (*env)->GetArrayLength(env, elf);
+
+	*copy = malloc((size_t)len);
+	if (!*copy) {
+		hl_throw(env, "open: out of memory", ENOMEM);
+		return NULL;
+	}
+	(*env)->GetByteArrayRegion(env, elf, 0, len, *copy);
+	LIBBPF_OPTS(bpf_object_open_opts, opts, .object_name = "hotline");
+	struct bpf_object *obj = bpf_object__open_mem(*copy, (size_t)len, &opts);
+	if (!obj) {
+		int err = errno;
+		free(*copy);
+		*copy = NULL;
+		hl_throw(env, "bpf_object__open_mem", err);
+	}
+	return obj;
+}
+
+/* Loads every program through the kernel verifier, then releases everything; one line per program. */
+EXPORT JNIEXPORT jstring JNICALL Java_dev_hotline_bpf_Native_verify(JNIEnv *env, jclass cls, jbyteArray elf)
+{
+	void *copy;
+	char summary[1024];
+	size_t used = 0;
+	struct bpf_program *prog;
+
+	(void)cls;
+	hl_log_begin();
+	struct bpf_object *obj = open_object(env, elf, &copy);
+	if (!obj)
+		return NULL;
+	int err = bpf_object__load(obj);
+	if (err) {
+		bpf_object__close(obj);
+		free(copy);
+		hl_throw(env, "bpf_object__load (kernel verifier)", err);
+		return NULL;
+	}
+	summary[0] = '\0';
+	bpf_object__for_each_program(prog, obj) {
+		int n = snprintf(summary + used, sizeof(summary) - used, "%s%s: %zu instructions", used ? "\n" : "",
+				 bpf_program__name(prog), bpf_program__insn_cnt(prog));
+		if (n < 0 || (size_t)n >= sizeof(summary) - used)
+			break;
+		used += (size_t)n;
+	}
+	bpf_object__close(obj);
+	free(copy);
+	return (*env)->NewStringUTF(env, summary);
+}
+
+/*
+ * Opens and loads the object. maxEntries[i] (when > 0) sizes map i before load. With a pin
+ * directory every map is pinned there by name, and an existing pin of the same shape is reused.
+ */
+EXPORT JNIEXPORT jlong JNICALL Java_dev_hotline_bpf_Native_open(JNIEnv *env, jclass cls, jbyteArray elf, jstring pinDir,
+							       jintArray maxEntries)
+{
+	void *copy;
+	char path[512];
+	const char *dir = NULL;
+	jint sizes[HL_MAP_COUNT] = {0};
+
+	(void)cls;
+	if ((*env)->GetArrayLength(env, maxEntries) != HL_MAP_COUNT) {
+		hl_throw_arg(env, "maxEntries must name every map");
+		return 0;
+	}
+	(*env)->GetIntArrayRegion(env, maxEntries, 0, HL_MAP_COUNT, sizes);
+	hl_log_begin();
+	struct bpf_object *obj = open_object(env, elf, &copy);
+	if (!obj)
+		return 0;
+	struct hl_handle *h = calloc(1, sizeof(*h));
+	if (!h) {
+		bpf_object__close(obj);
+		free(copy);
+		hl_throw(env, "open: out of memory", ENOMEM);
+		return 0;
+	}
+	h->obj = obj;
+	if (pinDir)
+		dir = (*env)->GetStringUTFChars(env, pinDir, NULL);
+	if (dir) {
+		int err = mkdirs(dir);
+		if (err) {
+			snprintf(path, sizeof(path), "creating the pin directory %s", dir);
+			(*env)->ReleaseStringUTFChars(env, pinDir, dir);
+			bpf_object__close(obj);
+			free(copy);
+			free(h);
+			hl_throw(env, path, err);
+			return 0;
+		}
+	}
+	for (int i = 0; i < HL_MAP_COUNT; i++) {
+		struct bpf_map *m = bpf_object__find_map_by_name(obj, map_names[i]);
+		int err = 0;
+
+		if (!m) {
+			snprintf(path, sizeof(path), "the object has no map %s", map_names[i]);
+			if (dir)
+				(*env)->ReleaseStringUTFChars(env, pinDir, dir);
+			bpf_object__close(obj);
+			free(copy);
+			free(h);
+			hl_throw(env, path, ENOENT);
+			return 0;
+		}
+		if (sizes[i] > 0)
+			err = bpf_map__set_max_entries(m, (__u32)sizes[i]);
+		if (!err && dir) {
+			snprintf(path, sizeof(path), "%s/%s", dir, map_names[i]);
+			err = bpf_map__set_pin_path(m, path);
+		}
+		if (err) {
+			snprintf(path, sizeof(path), "configuring map %s", map_names[i]);
+			if (dir)
+				(*env)->ReleaseStringUTFChars(env, pinDir, dir);
+			bpf_object__close(obj);
+			free(copy);
+			free(h);
+			hl_throw(env, path, err);
+			return 0;
+		}
+	}
+	if (dir)
+		(*env)->ReleaseStringUTFChars(env, pinDir, dir);
+	int err = bpf_object__load(obj);
+	free(copy);
+	if (err) {
+		bpf_object__close(obj);
+		free(h);
+		hl_throw(env, "bpf_object__load (kernel verifier, or a pinned map of another shape)", err);
+		return 0;
+	}
+	struct bpf_program *prog = bpf_object__find_program_by_name(obj, HL_PROG_NAME);
+	h->prog_fd = prog ? bpf_program__fd(prog) : -1;
+	for (int i = 0; i < HL_MAP_COUNT; i++) {
+		struct bpf_map *m = bpf_object__find_map_by_name(obj, map_names[i]);
+		enum bpf_map_type t = bpf_map__type(m);
+
+		h->map_fd[i] = bpf_map__fd(m);
+		h->key_size[i] = bpf_map__key_size(m);
+		h->value_size[i] = bpf_map__value_size(m);
+		h->percpu[i] = t == BPF_MAP_TYPE_PERCPU_ARRAY || t == BPF_MAP_TYPE_PERCPU_HASH || t == BPF_MAP_TYPE_LRU_PERCPU_HASH;
+	}
+	return (jlong)(intptr_t)h;
+}
+
+EXPORT JNIEXPORT void JNICALL Java_dev_hotline_bpf_Native_close(JNIEnv *env, jclass cls, jlong handle)
+{
+	struct hl_handle *h = hl_handle_of(handle);
+
+	(void)env;
+	(void)cls;
+	if (!h)
+		return;
+	bpf_object__close(h->obj);
+	free(h);
+}
+
+/* Removes the pins of every map under the directory (and the directory when it is then empty). */
+EXPORT JNIEXPORT void JNICALL Java_dev_hotline_bpf_Native_unpin(JNIEnv *env, jclass cls, jstring pinDir)
+{
+	char path[512];
+	const char *dir = (*env)->GetStringUTFChars(env, pinDir, NULL);
+
+	(void)cls;
+	if (!dir)
+		return;
+	for (int i = 0; i < HL_MAP_COUNT; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, map_names[i]);
+		unlink(path);
+	}
+	rmdir(dir);
+	(*env)->ReleaseStringUTFChars(env, pinDir, dir);
+}
+
+/* The numbers Java's Abi class must agree with, in the order Abi.layout() lists them. */
+EXPORT JNIEXPORT jintArray JNICALL Java_dev_hotline_bpf_Native_layout(JNIEnv *env, jclass cls)
+{
+	(void)cls;
+	jint v[] = {
+		sizeof(struct hl_frontend_key), offsetof(struct hl_frontend_key, addr), offsetof(struct hl_frontend_key, port),
+		offsetof(struct hl_frontend_key, proto),
+		sizeof(struct hl_service), offsetof(struct hl_service, service_id), offsetof(struct hl_service, active_backends),
+		offsetof(struct hl_service, table_size), offsetof(struct hl_service, table_offset), offsetof(struct hl_service, flags),
+		sizeof(struct hl_backend), offsetof(struct hl_backend, addr), offsetof(struct hl_backend, port),
+		offsetof(struct hl_backend, proto), offsetof(struct hl_backend, flags), offsetof(struct hl_backend, packets),
+		sizeof(struct hl_ct_key), offsetof(struct hl_ct_key, saddr), offsetof(struct hl_ct_key, daddr),
+		offsetof(struct hl_ct_key, sport), offsetof(struct hl_ct_key, dport), offsetof(struct hl_ct_key, proto),
+		sizeof(struct hl_ct_forward), offsetof(struct hl_ct_forward, backend_id), offsetof(struct hl_ct_forward, service_id),
+		offsetof(struct hl_ct_forward, backend_addr), offsetof(struct hl_ct_forward, snat_addr),
+		offsetof(struct hl_ct_forward, backend_port), offsetof(struct hl_ct_forward, snat_port),
+		offsetof(struct hl_ct_forward, flags), offsetof(struct hl_ct_forward, expires),
+		sizeof(struct hl_ct_reverse),
+		sizeof(struct hl_config), offsetof(struct hl_config, flags), offsetof(struct hl_config, snat_port_min),
+		offsetof(struct hl_config, snat_port_max), offsetof(struct hl_config, tcp_established_ns),
+		offsetof(struct hl_config, tcp_opening_ns), offsetof(struct hl_config, tcp_closing_ns), offsetof(struct hl_config, udp_ns),
+		HL_VERDICT_MAX, HL_REASON_MAX, HL_STAT_MAX, HL_MAP_COUNT,
+		HL_SVC_NODE_PORT, HL_SVC_LOCAL_SCOPE, HL_BACKEND_LOCAL, HL_CFG_CLOCK_FROM_SKB,
+		HL_CT_SNAT, HL_CT_SEEN_REPLY, HL_CT_FIN_FWD, HL_CT_FIN_REV, HL_CT_RST,
+		(jint)HL_HASH_SEED, (jint)HL_SNAT_SEED, HL_SNAT_TRIES, HL_TC_HANDLE, HL_TC_PRIORITY,
+	};
+	jsize n = sizeof(v) / sizeof(v[0]);
+	jintArray out = (*env)->NewIntArray(env, n);
+	if (out)
+		(*env)->SetIntArrayRegion(env, out, 0, n, v);
+	return out;
+}
+
+/* hl_flow_hash as C computes it, so a test can hold Java's FlowHash to it. */
+EXPORT JNIEXPORT jint JNICALL Java_dev_hotline_bpf_Native_flowHash(JNIEnv *env, jclass cls, jint saddr, jint daddr,
+								    jint sport, jint dport, jint proto)
+{
+	(void)env;
+	(void)cls;
+	return (jint)hl_flow_hash((__u32)saddr, (__u32)daddr, (__u16)sport, (__u16)dport, (__u8)proto);
+}
