@@ -26,6 +26,17 @@ public interface Dataplane extends AutoCloseable {
      */
     void process(byte[] frame, int length, long nowNanos, PacketResult result);
 
+    /**
+     * Processes count frames in order, as {@link #process} would one by one; frames[i] holds
+     * lengths[i] bytes (and room for a reply) and is rewritten in place. The kernel dataplane does
+     * the whole batch in one JNI call.
+     */
+    default void processBatch(byte[][] frames, int[] lengths, long[] nowNanos, PacketResult[] results, int count) {
+        for (int i = 0; i < count; i++) {
+            process(frames[i], lengths[i], nowNanos[i], results[i]);
+        }
+    }
+
     /** Frame, frontend and backend counters since the dataplane was created. */
     DataplaneCounters counters();
 

@@ -42,6 +42,8 @@ public final class BpfDataplane implements Dataplane {
     private final TreeSet<Integer> serviceIds = new TreeSet<>();
     private final TreeSet<Integer> backendIds = new TreeSet<>();
     private final ByteBuffer slot = ByteBuffer.allocateDirect(STRIDE).order(ByteOrder.LITTLE_ENDIAN);
+    private ByteBuffer batchSlots = ByteBuffer.allocateDirect(STRIDE * 64).order(ByteOrder.LITTLE_ENDIAN);
+    private int[] batchIndex = new int[64];
     private final long[] localVerdicts = new long[Verdict.values().length];
     private final long[] localReasons = new long[Reason.values().length];
 
@@ -186,20 +188,70 @@ public final class BpfDataplane implements Dataplane {
         slot.putLong(Abi.SLOT_TSTAMP, nowNanos);
         slot.put(Abi.SLOT_HEADER, frame, 0, length);
         program.testRun(slot, 1, STRIDE);
-        int outLength = slot.getInt(Abi.SLOT_LENGTH);
-        int result = slot.getInt(Abi.SLOT_CB);
+        readSlot(slot, 0, frame, r);
+    }
+
+    /** The whole batch in one BPF_PROG_TEST_RUN JNI call (frames the test-run refuses are answered here). */
+    @Override
+    public void processBatch(byte[][] frames, int[] lengths, long[] nowNanos, PacketResult[] results, int count) {
+        if (batchSlots.capacity() < STRIDE * count) {
+            batchSlots = ByteBuffer.allocateDirect(STRIDE * count).order(ByteOrder.LITTLE_ENDIAN);
+            batchIndex = new int[count];
+        }
+        int n = 0;
+        for (int i = 0; i < count; i++) {
+            PacketResult r = results[i];
+            r.reset();
+            r.length = lengths[i];
+            Reason refused = refusedByTestRun(frames[i], lengths[i]);
+            if (refused != null) {
+                // keep the order: run what came before, then answer this one here
+                runBatch(frames, results, n);
+                n = 0;
+                r.reason = refused;
+                localVerdicts[r.verdict.ordinal()]++;
+                localReasons[r.reason.ordinal()]++;
+                continue;
+            }
+            int base = n * STRIDE;
+            batchSlots.putInt(base + Abi.SLOT_LENGTH, lengths[i]);
+            batchSlots.putLong(base + Abi.SLOT_TSTAMP, nowNanos[i]);
+            batchSlots.put(base + Abi.SLOT_HEADER, frames[i], 0, lengths[i]);
+            batchIndex[n++] = i;
+        }
+        runBatch(frames, results, n);
+    }
+
+    private void runBatch(byte[][] frames, PacketResult[] results, int n) {
+        if (n == 0) {
+            return;
+        }
+        program.testRun(batchSlots, n, STRIDE);
+        for (int j = 0; j < n; j++) {
+            readSlot(batchSlots, j * STRIDE, frames[batchIndex[j]], results[batchIndex[j]]);
+        }
+    }
+
+    private static void readSlot(ByteBuffer b, int base, byte[] frame, PacketResult r) {
+        int outLength = b.getInt(base + Abi.SLOT_LENGTH);
+        int result = b.getInt(base + Abi.SLOT_CB);
         r.verdict = Verdict.ofCode(result & 0xff);
         r.reason = Reason.ofCode((result >>> 8) & 0xff);
-        r.serviceId = slot.getInt(Abi.SLOT_CB + 4);
-        r.backendId = slot.getInt(Abi.SLOT_CB + 8);
-        r.backendIp = Integer.reverseBytes(slot.getInt(Abi.SLOT_CB + 12));
-        r.backendPort = Short.toUnsignedInt(Short.reverseBytes((short) slot.getInt(Abi.SLOT_CB + 16)));
+        r.serviceId = b.getInt(base + Abi.SLOT_CB + 4);
+        r.backendId = b.getInt(base + Abi.SLOT_CB + 8);
+        r.backendIp = Integer.reverseBytes(b.getInt(base + Abi.SLOT_CB + 12));
+        r.backendPort = Short.toUnsignedInt(Short.reverseBytes((short) b.getInt(base + Abi.SLOT_CB + 16)));
         if (r.verdict == Verdict.DROP) {
             r.length = 0;
             return;
         }
-        slot.get(Abi.SLOT_HEADER, frame, 0, outLength);
+        b.get(base + Abi.SLOT_HEADER, frame, 0, outLength);
         r.length = outLength;
+    }
+
+    /** The kernel-measured run time of the program on the last frame of the last single-frame call, ns. */
+    public int lastRunNanos() {
+        return slot.getInt(Abi.SLOT_DURATION);
     }
 
     /**

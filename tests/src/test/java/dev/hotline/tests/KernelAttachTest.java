@@ -1,0 +1,111 @@
+package dev.hotline.tests;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.hotline.bpf.Abi;
+import dev.hotline.bpf.BpfProgram;
+import dev.hotline.dataplane.DataplaneConfig;
+import dev.hotline.dataplane.bpf.BpfDataplane;
+import dev.hotline.dataplane.bpf.BpfSizing;
+import dev.hotline.net.Ipv4;
+import dev.hotline.plan.NodeIdentity;
+import dev.hotline.plan.Plan;
+import dev.hotline.plan.PlanDiff;
+import dev.hotline.plan.Planner;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Attaching at tc ingress, pinned maps, and what an unprivileged user is told. */
+class KernelAttachTest {
+
+    static String filters(NetworkNamespace ns, String dev) throws Exception {
+        return ns.exec("tc", "filter", "show", "dev", dev, "ingress");
+    }
+
+    @Test
+    void attachAddsOurFilterDetachRemovesItAndOtherFiltersStay() throws Exception {
+        Privileges.requireBpf();
+        try (NetworkNamespace ns = NetworkNamespace.create("attach");
+             BpfDataplane dp = new BpfDataplane(DataplaneConfig.DEFAULT.withConntrackMax(1024), BpfSizing.DEFAULT, false, null)) {
+            ns.exec("ip", "link", "add", "hl-a", "type", "veth", "peer", "name", "hl-b");
+            ns.exec("ip", "link", "set", "hl-a", "up");
+            // somebody else's filter, which we must never touch
+            ns.exec("tc", "qdisc", "add", "dev", "hl-a", "clsact");
+            // (a classic-BPF cls_bpf filter: this kernel may have no other classifier built in)
+            ns.exec("tc", "filter", "add", "dev", "hl-a", "ingress", "prio", "7", "handle", "7", "bpf", "bytecode", "1,6 0 0 0,");
+            String others = "bytecode '1,6 0 0 0'";
+            assertThat(filters(ns, "hl-a")).contains(others).doesNotContain("hotline_ingress");
+
+            dp.program().attach(ns.path(), "hl-a");
+            String attached = filters(ns, "hl-a");
+            assertThat(attached).contains(others).contains("hotline_ingress").contains("direct-action");
+            assertThat(attached).contains("handle 0x" + Integer.toHexString(Abi.TC_HANDLE));
+            // attaching again replaces ours: still one
+            dp.program().attach(ns.path(), "hl-a");
+            assertThat(filters(ns, "hl-a").lines().filter(l -> l.contains("handle 0x484c"))).hasSize(1);
+
+            assertThat(BpfProgram.detach(ns.path(), "hl-a")).isTrue();
+            String detached = filters(ns, "hl-a");
+            assertThat(detached).contains(others).doesNotContain("hotline_ingress");
+            assertThat(BpfProgram.detach(ns.path(), "hl-a")).isFalse();
+        }
+    }
+
+    @Test
+    void aSecondLoadReusesThePinnedMaps() throws Exception {
+        Privileges.requireBpf();
+        String pins = "/sys/fs/bpf/hotline-test-" + UUID.randomUUID().toString().substring(0, 8);
+        try {
+            Plan plan = Planner.plan(Scenario.state(Cluster.base()), Scenario.NODE_1, Plan.EMPTY);
+            try (BpfDataplane first = new BpfDataplane(DataplaneConfig.DEFAULT.withConntrackMax(1024), BpfSizing.DEFAULT, false, pins)) {
+                first.apply(PlanDiff.between(Plan.EMPTY, plan));
+            }
+            assertThat(Path.of(pins, "hl_services")).exists();
+            assertThat(Path.of(pins, "hl_ct_forward")).exists();
+            try (BpfDataplane second = new BpfDataplane(DataplaneConfig.DEFAULT.withConntrackMax(1024), BpfSizing.DEFAULT, false, pins)) {
+                // the second load wrote nothing, yet sees the first one's Services and backends
+                assertThat(second.program().count(Abi.MAP_SERVICES)).isEqualTo(plan.frontendCount());
+                ByteBuffer key = ByteBuffer.allocateDirect(Abi.FRONTEND_KEY_SIZE).order(ByteOrder.LITTLE_ENDIAN);
+                ByteBuffer value = ByteBuffer.allocateDirect(Abi.SERVICE_SIZE).order(ByteOrder.LITTLE_ENDIAN);
+                Abi.frontendKey(key, 0, Ipv4.parse("10.96.0.10").value(), 80, 6);
+                assertThat(second.program().lookup(Abi.MAP_SERVICES, key, value)).isTrue();
+                assertThat(value.getInt(Abi.SERVICE_ACTIVE)).isEqualTo(2);
+                assertThat(second.program().count(Abi.MAP_BACKENDS)).isEqualTo(plan.backends().size());
+            }
+        } finally {
+            BpfProgram.unpin(pins);
+        }
+        assertThat(Path.of(pins)).doesNotExist();
+    }
+
+    @Test
+    void withoutPrivilegesTheBpfPathSaysWhatIsMissingInOneLine(@TempDir Path dir) throws Exception {
+        Privileges.requireBpf();
+        // a user without privileges: the JVM runs as nobody, on copies it can read
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path jar = Files.copy(BpfProgramTest.shadedJar(), dir.resolve("hotline.jar"));
+        Path manifest = Files.writeString(dir.resolve("cluster.yaml"), Cluster.base());
+        Path in = ReplayCommandTest.writeInput(dir, ReplayCommandTest.storyFrames());
+        for (Path p : List.of(jar, manifest, in)) {
+            Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rw-r--r--"));
+        }
+        Process p = new ProcessBuilder("setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", "--",
+                BpfProgramTest.javaBin(), "-jar", jar.toString(), "replay", "-f", manifest.toString(), "--in", in.toString(),
+                "--out", "/tmp/hotline-unprivileged-" + UUID.randomUUID() + ".pcap", "--dataplane", "bpf")
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(out).isEqualTo(2);
+        assertThat(out.lines().filter(l -> !l.startsWith("warning"))).singleElement().asString()
+                .isEqualTo("hotline: --dataplane bpf: not privileged: loading BPF programs needs root or CAP_BPF with CAP_NET_ADMIN");
+    }
+}
