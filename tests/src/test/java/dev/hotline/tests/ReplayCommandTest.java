@@ -170,4 +170,22 @@ class ReplayCommandTest {
         assertThat(r.err()).containsPattern("hotline: dataplane: (bpf|userspace)");
         assertThat(Files.readString(dir.resolve("o.pcap"), StandardCharsets.ISO_8859_1)).isNotEmpty();
     }
+
+    @Test
+    void replayThroughTheKernelWritesTheSameFilesAsTheJavaTwin(@TempDir Path dir) throws Exception {
+        Privileges.requireBpf();
+        List<byte[]> frames = new ArrayList<>(storyFrames());
+        frames.add(FrameBuilder.tcp().from("203.0.113.50", 45001).to("192.168.49.2", 30080).flags(Frame.TCP_SYN).build());
+        frames.add(FrameBuilder.udp().from("10.1.1.10", 5000).to("10.96.0.53", 53).payload("q").build());
+        Path in = writeInput(dir, frames);
+        Path m = manifest(dir);
+        for (String kind : List.of("userspace", "bpf")) {
+            Run r = replay("-f", m.toString(), "--node-name", "node-1", "--in", in.toString(), "--out", dir.resolve(kind + ".pcap").toString(),
+                    "--trace", dir.resolve(kind + ".jsonl").toString(), "--dataplane", kind);
+            assertThat(r.exit()).as(r.err()).isZero();
+            assertThat(r.err()).contains("dataplane: " + kind);
+        }
+        assertThat(Files.readAllBytes(dir.resolve("bpf.pcap"))).isEqualTo(Files.readAllBytes(dir.resolve("userspace.pcap")));
+        assertThat(Files.readAllLines(dir.resolve("bpf.jsonl"))).isEqualTo(Files.readAllLines(dir.resolve("userspace.jsonl")));
+    }
 }
