@@ -27,6 +27,12 @@ public final class Bpf {
         return Native.verify(object);
     }
 
+    /** Runs any BPF object through the kernel verifier (for tests and diagnostics). */
+    public static String verify(byte[] elfObject) {
+        NativeLibrary.require();
+        return Native.verify(elfObject);
+    }
+
     /**
      * Checks everything the BPF dataplane needs, cheapest first, and returns null when all is
      * there or the first missing piece as one line.

@@ -49,6 +49,34 @@ class BpfProgramTest {
         assertThat(out).contains("bpf dataplane: available", "verifier: accepted", "hotline_ingress:");
     }
 
+    @Test
+    void aRejectedProgramComesBackAsAnExceptionWithTheVerifierLog(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Privileges.requireBpf();
+        Path src = dir.resolve("bad.bpf.c");
+        Files.writeString(src, """
+                #include <linux/bpf.h>
+                #include <bpf/bpf_helpers.h>
+                SEC("tc")
+                int out_of_bounds(struct __sk_buff *skb)
+                {
+                	void *data = (void *)(long)skb->data;
+                	return *(int *)(data + 100); /* no bounds check against data_end */
+                }
+                char LICENSE[] SEC("license") = "GPL";
+                """);
+        Path obj = dir.resolve("bad.bpf.o");
+        Process p = new ProcessBuilder("clang", "-O2", "-g", "-target", "bpf", "-I/usr/include/x86_64-linux-gnu",
+                "-c", src.toString(), "-o", obj.toString()).redirectErrorStream(true).start();
+        String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(log).isZero();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Bpf.verify(Files.readAllBytes(obj)))
+                .isInstanceOf(dev.hotline.bpf.BpfException.class)
+                .hasMessageContaining("kernel verifier")
+                .satisfies(e -> assertThat(((dev.hotline.bpf.BpfException) e).log())
+                        .contains("out_of_bounds").containsIgnoringCase("invalid access to packet"));
+    }
+
     static String javaBin() {
         return Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }
