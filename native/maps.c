@@ -128,3 +128,38 @@ EXPORT JNIEXPORT jlong JNICALL Java_dev_hotline_bpf_Native_count(JNIEnv *env, jc
 	}
 	return n;
 }
+
+/*
+ * Copies up to max entries (keys and values, packed) into the buffers; returns how many. Used when
+ * an agent restarts on pinned maps and adopts what is there; not for the packet path.
+ */
+EXPORT JNIEXPORT jint JNICALL Java_dev_hotline_bpf_Native_dump(JNIEnv *env, jclass cls, jlong handle, jint map,
+								jobject keys, jobject values, jint max)
+{
+	struct hl_handle *h = hl_handle_of(handle);
+	char key[64], next[64];
+
+	(void)cls;
+	if (check_map(env, h, map))
+		return -1;
+	char *k = (*env)->GetDirectBufferAddress(env, keys);
+	char *v = (*env)->GetDirectBufferAddress(env, values);
+	jlong klen = (*env)->GetDirectBufferCapacity(env, keys);
+	jlong vlen = (*env)->GetDirectBufferCapacity(env, values);
+	__u32 ks = h->key_size[map], vs = h->value_size[map];
+	if (h->percpu[map] || ks > sizeof(key) || !k || !v || max < 0 || (jlong)max * ks > klen || (jlong)max * vs > vlen) {
+		hl_throw_arg(env, "dump: unsupported map or buffers too small");
+		return -1;
+	}
+	jint n = 0;
+	void *prev = NULL;
+	while (n < max && bpf_map_get_next_key(h->map_fd[map], prev, next) == 0) {
+		if (bpf_map_lookup_elem(h->map_fd[map], next, v + (size_t)n * vs) == 0) {
+			__builtin_memcpy(k + (size_t)n * ks, next, ks);
+			n++;
+		}
+		__builtin_memcpy(key, next, ks);
+		prev = key;
+	}
+	return n;
+}

@@ -129,3 +129,4 @@ EXPORT JNIEXPORT jboolean JNICALL Java_dev_hotline_bpf_Native_detach(JNIEnv *env
 	}
 	return JNI_TRUE;
 }
+

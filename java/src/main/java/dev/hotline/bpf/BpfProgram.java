@@ -61,6 +61,11 @@ public final class BpfProgram implements AutoCloseable {
         return Native.count(h(), map);
     }
 
+    /** Copies up to max entries of a map into packed keys and values; returns how many. */
+    public int dump(int map, ByteBuffer keys, ByteBuffer values, int max) {
+        return Native.dump(h(), map, keys, values, max);
+    }
+
     /** Runs the program on count frames in a batch buffer of stride-byte slots (Abi.SLOT_*). */
     public int testRun(ByteBuffer batch, int count, int stride) {
         return Native.testRun(h(), batch, count, stride);

@@ -43,6 +43,9 @@ final class Native {
     /** The number of entries (walks the keys). */
     static native long count(long handle, int map);
 
+    /** Copies up to max entries of a (not per-CPU) map into packed keys and values; returns how many. */
+    static native int dump(long handle, int map, ByteBuffer keys, ByteBuffer values, int max);
+
     /** BPF_PROG_TEST_RUN over count frames laid out in slots of stride bytes (see native/test_run.c). */
     static native int testRun(long handle, ByteBuffer batch, int count, int stride);
 

@@ -45,6 +45,11 @@ public final class ManifestReader {
         return out;
     }
 
+    /** The manifest files of a directory, in name order. */
+    public static List<Path> manifestFilesOf(Path dir) throws ManifestException {
+        return manifestFiles(dir);
+    }
+
     static List<Path> manifestFiles(Path dir) throws ManifestException {
         try (Stream<Path> s = Files.list(dir)) {
             return s.filter(f -> {

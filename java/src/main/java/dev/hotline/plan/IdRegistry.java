@@ -30,6 +30,12 @@ public final class IdRegistry<K extends Comparable<K>> {
         return new IdRegistry<K>(new HashMap<K, Integer>(), 0);
     }
 
+    /** A registry that already holds these IDs (an agent adopting what pinned maps hold). */
+    public static <K extends Comparable<K>> IdRegistry<K> seeded(Map<K, Integer> ids) {
+        int last = ids.values().stream().mapToInt(Integer::intValue).max().orElse(0);
+        return new IdRegistry<K>(new HashMap<>(ids), last);
+    }
+
     /** IDs for exactly these keys, keeping the ones they had here. */
     public IdRegistry<K> assign(Collection<K> keys, int maxId) {
         Map<K, Integer> next = new HashMap<>();

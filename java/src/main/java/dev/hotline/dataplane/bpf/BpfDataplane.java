@@ -254,6 +254,135 @@ public final class BpfDataplane implements Dataplane {
         return slot.getInt(Abi.SLOT_DURATION);
     }
 
+    /** What pinned maps held when an agent restarted on them. */
+    public record Adopted(Map<String, Integer> frontendServiceIds, Map<dev.hotline.plan.BackendKey, Integer> backendIds,
+                          java.util.Set<String> frontends, java.util.Set<Integer> clusterIps) {
+    }
+
+    private Adopted adopted;
+
+    /**
+     * Reads what the (pinned) maps already hold: frontends and their Service IDs and Maglev ranges
+     * (reserved, so new tables never overwrite a range live entries still point at), backends and
+     * ClusterIPs. Call once, before the first apply.
+     */
+    public Adopted adopt() {
+        Map<String, Integer> frontendIds = new HashMap<>();
+        java.util.Set<String> frontends = new java.util.HashSet<>();
+        int n = (int) program.count(Abi.MAP_SERVICES);
+        ByteBuffer keys = ByteBuffer.allocateDirect(Math.max(1, n + 16) * Abi.FRONTEND_KEY_SIZE).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer values = ByteBuffer.allocateDirect(Math.max(1, n + 16) * Abi.SERVICE_SIZE).order(ByteOrder.LITTLE_ENDIAN);
+        n = program.dump(Abi.MAP_SERVICES, keys, values, n + 16);
+        for (int i = 0; i < n; i++) {
+            int k = i * Abi.FRONTEND_KEY_SIZE;
+            int v = i * Abi.SERVICE_SIZE;
+            String frontend = new dev.hotline.net.Ipv4(Integer.reverseBytes(keys.getInt(k + Abi.FRONTEND_KEY_ADDR))) + ":"
+                    + Short.toUnsignedInt(Short.reverseBytes(keys.getShort(k + Abi.FRONTEND_KEY_PORT))) + "/"
+                    + protocolName(keys.get(k + Abi.FRONTEND_KEY_PROTO));
+            int id = values.getInt(v + Abi.SERVICE_ID);
+            int size = values.getInt(v + Abi.SERVICE_TABLE_SIZE);
+            int offset = values.getInt(v + Abi.SERVICE_TABLE_OFFSET);
+            frontends.add(frontend);
+            frontendIds.put(frontend, id);
+            serviceIds.add(id);
+            if (size > 0 && !currentRange.containsKey(id)) {
+                currentRange.put(id, new int[] {offset, size});
+                ranges.reserve(offset, size);
+            }
+        }
+        Map<dev.hotline.plan.BackendKey, Integer> backends = new HashMap<>();
+        int b = (int) program.count(Abi.MAP_BACKENDS);
+        ByteBuffer bk = ByteBuffer.allocateDirect(Math.max(1, b + 16) * 4).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer bv = ByteBuffer.allocateDirect(Math.max(1, b + 16) * Abi.BACKEND_SIZE).order(ByteOrder.LITTLE_ENDIAN);
+        b = program.dump(Abi.MAP_BACKENDS, bk, bv, b + 16);
+        for (int i = 0; i < b; i++) {
+            int v = i * Abi.BACKEND_SIZE;
+            dev.hotline.net.Protocol proto = protocol(bv.get(v + Abi.BACKEND_PROTO));
+            if (proto == null) {
+                continue;
+            }
+            backends.put(new dev.hotline.plan.BackendKey(new dev.hotline.net.Ipv4(Integer.reverseBytes(bv.getInt(v + Abi.BACKEND_ADDR))),
+                    Short.toUnsignedInt(Short.reverseBytes(bv.getShort(v + Abi.BACKEND_PORT))), proto), bk.getInt(i * 4));
+            backendIds.add(bk.getInt(i * 4));
+        }
+        java.util.Set<Integer> vips = new java.util.HashSet<>();
+        int c = (int) program.count(Abi.MAP_CLUSTER_IPS);
+        ByteBuffer ck = ByteBuffer.allocateDirect(Math.max(1, c + 16) * 4).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer cv = ByteBuffer.allocateDirect(Math.max(1, c + 16) * 4).order(ByteOrder.LITTLE_ENDIAN);
+        c = program.dump(Abi.MAP_CLUSTER_IPS, ck, cv, c + 16);
+        for (int i = 0; i < c; i++) {
+            vips.add(Integer.reverseBytes(ck.getInt(i * 4)));
+        }
+        adopted = new Adopted(frontendIds, backends, frontends, vips);
+        return adopted;
+    }
+
+    private static dev.hotline.net.Protocol protocol(byte number) {
+        for (dev.hotline.net.Protocol p : dev.hotline.net.Protocol.values()) {
+            if (p.number() == (number & 0xff)) {
+                return p;
+            }
+        }
+        return null;
+    }
+
+    private static String protocolName(byte number) {
+        dev.hotline.net.Protocol p = protocol(number);
+        return p == null ? Integer.toString(number & 0xff) : p.name();
+    }
+
+    /**
+     * After the first apply on adopted maps: removes what the maps held that the plan no longer has
+     * (Services, ClusterIPs and backends deleted while no agent ran) and frees their Maglev ranges.
+     */
+    public int removeStale(dev.hotline.plan.Plan plan) {
+        if (adopted == null) {
+            return 0;
+        }
+        java.util.Set<String> live = new java.util.HashSet<>();
+        java.util.Set<Integer> liveIds = new java.util.HashSet<>();
+        plan.services().forEach(s -> {
+            liveIds.add(s.id());
+            s.frontends().forEach(f -> live.add(f.toString()));
+        });
+        int removed = 0;
+        for (String f : adopted.frontends()) {
+            if (!live.contains(f)) {
+                String[] hostPort = f.substring(0, f.indexOf('/')).split(":");
+                dev.hotline.net.Protocol proto = dev.hotline.net.Protocol.valueOf(f.substring(f.indexOf('/') + 1));
+                int i = batch.next(Abi.MAP_SERVICES, true, Abi.FRONTEND_KEY_SIZE, 0);
+                Abi.frontendKey(batch.keys(), batch.keyOffset(i), dev.hotline.net.Ipv4.parse(hostPort[0]).value(),
+                        Integer.parseInt(hostPort[1]), proto.number());
+                removed++;
+            }
+        }
+        for (int vip : adopted.clusterIps()) {
+            if (!plan.virtualIps().contains(new dev.hotline.net.Ipv4(vip))) {
+                int i = batch.next(Abi.MAP_CLUSTER_IPS, true, 4, 0);
+                batch.keys().putInt(batch.keyOffset(i), Integer.reverseBytes(vip));
+                removed++;
+            }
+        }
+        for (int id : adopted.backendIds().values()) {
+            if (!plan.backends().containsKey(id)) {
+                int i = batch.next(Abi.MAP_BACKENDS, true, 4, 0);
+                batch.keys().putInt(batch.keyOffset(i), id);
+                backendIds.remove(id);
+                removed++;
+            }
+        }
+        batch.flush();
+        for (Integer id : new java.util.ArrayList<>(currentRange.keySet())) {
+            if (!liveIds.contains(id)) {
+                int[] r = currentRange.remove(id);
+                ranges.release(r[0], r[1]);
+                serviceIds.remove(id);
+            }
+        }
+        adopted = null;
+        return removed;
+    }
+
     /**
      * BPF_PROG_TEST_RUN refuses some frames outright: shorter than an Ethernet header, IPv4 or IPv6
      * EtherTypes shorter than their fixed header, and anything over about a page. For those, the

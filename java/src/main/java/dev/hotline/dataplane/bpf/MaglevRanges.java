@@ -34,6 +34,11 @@ final class MaglevRanges {
         return offset;
     }
 
+    /** Marks a range as in use (found in pinned maps); the space below it that nobody holds is not reused. */
+    void reserve(int offset, int size) {
+        top = Math.max(top, offset + size);
+    }
+
     void release(int offset, int size) {
         free.computeIfAbsent(size, k -> new ArrayDeque<>()).push(offset);
     }

@@ -1,0 +1,115 @@
+package dev.hotline.agent;
+
+import dev.hotline.cluster.ClusterState;
+import dev.hotline.cluster.Problem;
+import dev.hotline.dataplane.bpf.BpfDataplane;
+import dev.hotline.plan.Adoption;
+import dev.hotline.plan.MapOp;
+import dev.hotline.plan.NodeIdentity;
+import dev.hotline.plan.Plan;
+import dev.hotline.plan.PlanDiff;
+import dev.hotline.plan.Planner;
+import dev.hotline.plan.ServicePlan;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * What a node runs: every new cluster picture is planned, diffed against what is loaded, and
+ * applied to the (pinned) maps, with one log line per change saying what changed and how long it
+ * took. The first picture after a restart is planned to keep the IDs the pinned maps already use,
+ * then what no longer exists is removed.
+ */
+public final class Agent {
+    private final BpfDataplane dataplane;
+    private final NodeIdentity node;
+    private final Consumer<String> log;
+    private Plan loaded;
+    private BpfDataplane.Adopted adopted;
+
+    public Agent(BpfDataplane dataplane, NodeIdentity node, Consumer<String> log) {
+        this.dataplane = dataplane;
+        this.node = node;
+        this.log = log;
+    }
+
+    /** Reads what the pinned maps hold; call before the first picture. */
+    public void adopt() {
+        adopted = dataplane.adopt();
+        if (!adopted.frontends().isEmpty() || !adopted.backendIds().isEmpty()) {
+            log.accept("found pinned state: " + adopted.frontends().size() + " frontend(s), " + adopted.backendIds().size()
+                    + " backend(s); conntrack carries on");
+        }
+    }
+
+    /** Plans, diffs and applies one cluster picture. */
+    public synchronized void onChange(ClusterState state) {
+        long start = System.nanoTime();
+        for (Problem p : state.problems()) {
+            if (p.isError()) {
+                log.accept("skipped: " + p);
+            }
+        }
+        Plan next;
+        Plan before;
+        if (loaded == null) {
+            next = adopted == null ? Planner.plan(state, node, Plan.EMPTY)
+                    : Adoption.firstPlan(state, node, adopted.frontendServiceIds(), adopted.backendIds());
+            before = Plan.EMPTY;
+        } else {
+            next = Planner.plan(state, node, loaded);
+            before = loaded;
+        }
+        List<MapOp> ops = PlanDiff.between(before, next);
+        dataplane.apply(ops);
+        int stale = loaded == null ? dataplane.removeStale(next) : 0;
+        double ms = (System.nanoTime() - start) / 1e6;
+        log.accept(String.format("applied %s; %d map write(s)%s in %.1f ms", summary(before, next), ops.size(),
+                stale > 0 ? ", " + stale + " stale entr(ies) removed" : "", ms));
+        loaded = next;
+    }
+
+    public synchronized Plan loaded() {
+        return loaded;
+    }
+
+    /** "services +1 -0 ~2, backends +3 -1" between two plans. */
+    static String summary(Plan before, Plan after) {
+        Set<String> b = keys(before);
+        Set<String> a = keys(after);
+        int added = 0;
+        int changed = 0;
+        for (ServicePlan s : after.services()) {
+            String k = s.name() + "/" + s.protocol() + "/" + s.scope();
+            if (!b.contains(k)) {
+                added++;
+            } else {
+                ServicePlan old = before.services().stream().filter(o -> (o.name() + "/" + o.protocol() + "/" + o.scope()).equals(k))
+                        .findFirst().orElse(null);
+                if (old != null && (!old.backends().equals(s.backends()) || !old.frontends().equals(s.frontends()))) {
+                    changed++;
+                }
+            }
+        }
+        int removed = 0;
+        for (String k : b) {
+            if (!a.contains(k)) {
+                removed++;
+            }
+        }
+        Set<Integer> bb = before.backends().keySet();
+        Set<Integer> ab = after.backends().keySet();
+        long backendsAdded = ab.stream().filter(id -> !bb.contains(id)).count();
+        long backendsRemoved = bb.stream().filter(id -> !ab.contains(id)).count();
+        return "services +" + added + " -" + removed + " ~" + changed + ", backends +" + backendsAdded + " -" + backendsRemoved
+                + " (now " + after.services().size() + " services, " + after.frontendCount() + " frontends, "
+                + after.backends().size() + " backends)";
+    }
+
+    private static Set<String> keys(Plan p) {
+        Set<String> out = new HashSet<>();
+        p.services().forEach(s -> out.add(s.name() + "/" + s.protocol() + "/" + s.scope()));
+        return out;
+    }
+}

@@ -1,0 +1,149 @@
+package dev.hotline.agent;
+
+import dev.hotline.bpf.BpfProgram;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.regex.Pattern;
+
+/**
+ * Keeps the program attached at tc ingress of every interface whose name matches one of the
+ * patterns (names, or globs such as veth*): scans the namespace's interfaces now and then, attaches to new
+ * ones (pods come and go), forgets vanished ones. Also turns on accept_local on each, so a frame
+ * whose source became a node address (NodePort replies, SNAT) is not dropped as martian.
+ */
+public final class InterfaceWatcher implements AutoCloseable {
+    private final BpfProgram program;
+    private final List<Pattern> patterns = new ArrayList<>();
+    private final Consumer<String> log;
+    private final Set<String> attached = new TreeSet<>();
+    private final ScheduledExecutorService scanner = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "interface-watch");
+        t.setDaemon(true);
+        return t;
+    });
+
+    public InterfaceWatcher(BpfProgram program, List<String> globs, Consumer<String> log) {
+        this.program = program;
+        this.log = log;
+        for (String g : globs) {
+            patterns.add(glob(g));
+        }
+    }
+
+    static Pattern glob(String g) {
+        StringBuilder b = new StringBuilder();
+        for (char c : g.toCharArray()) {
+            switch (c) {
+                case '*' -> b.append(".*");
+                case '?' -> b.append('.');
+                default -> b.append(Pattern.quote(String.valueOf(c)));
+            }
+        }
+        return Pattern.compile(b.toString());
+    }
+
+    boolean matches(String name) {
+        return patterns.stream().anyMatch(p -> p.matcher(name).matches());
+    }
+
+    /**
+     * The interfaces of this process's network namespace, from /proc/net/dev (procfs follows the
+     * caller's namespace, whereas /sys/class/net shows whichever namespace sysfs was mounted in).
+     */
+    public static List<String> interfaces() {
+        try {
+            List<String> out = new ArrayList<>();
+            for (String line : Files.readAllLines(Path.of("/proc/net/dev"))) {
+                int colon = line.indexOf(':');
+                if (colon > 0) {
+                    out.add(line.substring(0, colon).trim());
+                }
+            }
+            out.sort(null);
+            return out;
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+
+    /** Attaches to every matching interface not attached yet; returns the names attached now. */
+    public synchronized List<String> scan() {
+        List<String> present = interfaces();
+        attached.retainAll(present);
+        List<String> added = new ArrayList<>();
+        for (String name : present) {
+            if (!attached.contains(name) && matches(name)) {
+                try {
+                    program.attach(null, name);
+                    acceptLocal(name);
+                    attached.add(name);
+                    added.add(name);
+                } catch (RuntimeException e) {
+                    log.accept("cannot attach to " + name + ": " + e.getMessage());
+                }
+            }
+        }
+        if (!added.isEmpty()) {
+            log.accept("attached at tc ingress of " + String.join(", ", added));
+        }
+        return added;
+    }
+
+    private void acceptLocal(String name) {
+        Path p = Path.of("/proc/sys/net/ipv4/conf", name, "accept_local");
+        try {
+            Files.writeString(p, "1");
+        } catch (IOException e) {
+            log.accept("cannot set accept_local on " + name + " (NodePort replies may be dropped): " + e.getMessage());
+        }
+    }
+
+    public void start(long periodMillis) {
+        scanner.scheduleWithFixedDelay(() -> {
+            try {
+                scan();
+            } catch (RuntimeException e) {
+                log.accept("interface scan: " + e);
+            }
+        }, periodMillis, periodMillis, TimeUnit.MILLISECONDS);
+    }
+
+    public synchronized Set<String> attached() {
+        return new TreeSet<>(attached);
+    }
+
+    /** Removes our filter from every interface we attached to. */
+    public synchronized int detachAll() {
+        int n = 0;
+        for (String name : attached) {
+            try {
+                if (BpfProgram.detach(null, name)) {
+                    n++;
+                }
+            } catch (RuntimeException e) {
+                log.accept("cannot detach from " + name + ": " + e.getMessage());
+            }
+        }
+        attached.clear();
+        return n;
+    }
+
+    @Override
+    public void close() {
+        scanner.shutdownNow();
+        try {
+            scanner.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

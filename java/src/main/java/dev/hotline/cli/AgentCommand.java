@@ -1,0 +1,222 @@
+package dev.hotline.cli;
+
+import dev.hotline.agent.Agent;
+import dev.hotline.agent.InterfaceWatcher;
+import dev.hotline.agent.ManifestSource;
+import dev.hotline.bpf.BpfException;
+import dev.hotline.bpf.BpfProgram;
+import dev.hotline.bpf.BpfUnavailableException;
+import dev.hotline.cluster.ClusterState;
+import dev.hotline.cluster.ManifestException;
+import dev.hotline.dataplane.DataplaneConfig;
+import dev.hotline.dataplane.Dataplanes;
+import dev.hotline.dataplane.bpf.BpfDataplane;
+import dev.hotline.dataplane.bpf.BpfSizing;
+import dev.hotline.net.Ipv4;
+import dev.hotline.plan.NodeIdentity;
+import java.io.PrintWriter;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** `hotline agent`: the long-running process of a node. */
+@Command(name = "agent", mixinStandardHelpOptions = true,
+        description = {
+            "Run the node's dataplane: watch manifests, keep the BPF maps in step, stay attached at tc ingress.",
+            "%nEvery change to the manifests (a file edited, added or removed) is planned, diffed against what is "
+                + "loaded and applied within a second, with one log line per change. The program is attached at tc "
+                + "ingress of the interfaces named by --attach (names or globs such as veth*), and of new matching "
+                + "interfaces as they appear. Maps are pinned under --pin-dir: a restarted agent picks up the same "
+                + "Services and conntrack, so established connections survive. SIGTERM detaches our filters and exits; "
+                + "the maps stay pinned. --cleanup removes filters and pins."},
+        footer = {"", "Example:  hotline agent -f /etc/hotline/manifests/ --attach 'veth*' --attach eth0 --node-name node-1",
+            "Exit codes: 0 stopped cleanly, 2 cannot start (one line says why).%n"})
+final class AgentCommand implements Callable<Integer> {
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Mixin
+    ClusterInput input;
+
+    @Mixin
+    DataplaneOptions dataplaneOptions;
+
+    @Option(names = "--attach", paramLabel = "PATTERN",
+            description = "Interface name or glob to attach at tc ingress (repeatable), e.g. 'veth*', eth0.")
+    List<String> attach = new ArrayList<>();
+
+    @Option(names = "--pin-dir", paramLabel = "DIR", defaultValue = "/sys/fs/bpf/hotline",
+            description = "Where maps are pinned and reused from. Default: ${DEFAULT-VALUE}.")
+    String pinDir;
+
+    @Option(names = "--dataplane", paramLabel = "KIND", defaultValue = "bpf",
+            description = "bpf (the only one the agent runs for now). Default: ${DEFAULT-VALUE}.")
+    String dataplane;
+
+    @Option(names = "--cleanup", description = "Detach hotline's filter from every interface and remove the pinned maps, then exit.")
+    boolean cleanup;
+
+    @Option(names = "--poll-interval", paramLabel = "DURATION", defaultValue = "250ms",
+            converter = DataplaneOptions.DurationConverter.class,
+            description = "How often manifests are checked for changes. Default: ${DEFAULT-VALUE}.")
+    Duration pollInterval;
+
+    @Option(names = "--rescan-interval", paramLabel = "DURATION", defaultValue = "1s",
+            converter = DataplaneOptions.DurationConverter.class,
+            description = "How often interfaces are rescanned for new matches. Default: ${DEFAULT-VALUE}.")
+    Duration rescanInterval;
+
+    private PrintWriter out;
+
+    private void log(String line) {
+        synchronized (this) {
+            out.println(Instant.now().truncatedTo(ChronoUnit.MILLIS) + " hotline agent: " + line);
+            out.flush();
+        }
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        if (!dataplane.equals("bpf")) {
+            err.println("hotline: agent --dataplane " + dataplane + ": the agent runs the BPF dataplane only; the user-space "
+                    + "dataplane on live interfaces comes with pcap4j's live mode");
+            return 2;
+        }
+        String reason = Dataplanes.bpfUnavailable();
+        if (reason != null) {
+            err.println("hotline: agent: " + reason);
+            return 2;
+        }
+        if (cleanup) {
+            int n = 0;
+            for (String ifname : InterfaceWatcher.interfaces()) {
+                if (BpfProgram.detach(null, ifname)) {
+                    n++;
+                }
+            }
+            BpfProgram.unpin(pinDir);
+            log("cleanup: detached from " + n + " interface(s), removed the pins under " + pinDir);
+            return 0;
+        }
+        String bpffs = BpfFilesystem.problemWith(pinDir);
+        if (bpffs != null) {
+            err.println("hotline: agent: --pin-dir " + pinDir + ": " + bpffs);
+            return 2;
+        }
+        ClusterState first;
+        try {
+            first = input.load();
+        } catch (ManifestException e) {
+            err.println("hotline: " + e.getMessage());
+            return 2;
+        }
+        List<String> warnings = new ArrayList<>();
+        NodeIdentity node = nodeIdentity(first, warnings);
+        warnings.forEach(w -> log("warning: " + w));
+        BpfDataplane dp;
+        try {
+            dp = new BpfDataplane(dataplaneOptions.config(), BpfSizing.DEFAULT, false, pinDir);
+        } catch (BpfException e) {
+            err.println("hotline: agent: loading the program with maps pinned at " + pinDir + ": " + e.getMessage()
+                    + " (maps pinned by another version or with other sizes? hotline agent --cleanup removes them)");
+            return 2;
+        }
+        Agent agent = new Agent(dp, node, this::log);
+        agent.adopt();
+        ManifestSource source = new ManifestSource(input.files, input.nodePortRange, pollInterval, this::log);
+        InterfaceWatcher interfaces = new InterfaceWatcher(dp.program(), attach, this::log);
+        CountDownLatch stopRequested = new CountDownLatch(1);
+        CountDownLatch firstApplied = new CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicBoolean stopped = new java.util.concurrent.atomic.AtomicBoolean();
+        Runnable stop = () -> {
+            if (!stopped.compareAndSet(false, true)) {
+                return;
+            }
+            source.close();
+            interfaces.close();
+            int n = interfaces.detachAll();
+            synchronized (agent) {
+                dp.close();
+            }
+            log("stopping: detached from " + n + " interface(s); maps stay pinned at " + pinDir);
+        };
+        // SIGTERM and SIGINT stop the agent in order and exit 0; the hook covers any other way out
+        for (String sig : List.of("TERM", "INT")) {
+            sun.misc.Signal.handle(new sun.misc.Signal(sig), s -> stopRequested.countDown());
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(stop, "hotline-shutdown"));
+        source.start(state -> {
+            try {
+                agent.onChange(state);
+            } catch (RuntimeException e) {
+                log("applying the change failed: " + e.getMessage());
+            }
+            firstApplied.countDown();
+        });
+        firstApplied.await();
+        interfaces.scan();
+        interfaces.start(rescanInterval.toMillis());
+        log("ready: node " + node.name() + " " + node.addresses() + ", attached to " + interfaces.attached()
+                + ", maps pinned at " + pinDir);
+        stopRequested.await();
+        stop.run();
+        return 0;
+    }
+
+    private NodeIdentity nodeIdentity(ClusterState state, List<String> warnings) throws SocketException {
+        NodeIdentity fromManifests = input.node(state, new ArrayList<>());
+        String name = fromManifests.name();
+        List<Ipv4> ips = fromManifests.addresses();
+        if (input.nodeIps.isEmpty()) {
+            List<Ipv4> local = localAddresses();
+            if (!local.isEmpty()) {
+                ips = local;
+            }
+        }
+        if (name == null) {
+            try {
+                name = InetAddress.getLocalHost().getHostName();
+            } catch (java.net.UnknownHostException e) {
+                name = System.getenv().getOrDefault("HOSTNAME", "node");
+            }
+            warnings.add("--node-name not given and no single Node in the manifests; using the host name " + name);
+        }
+        return new NodeIdentity(name, ips);
+    }
+
+    /** The IPv4 addresses of this network namespace's interfaces, loopback and link-local excepted. */
+    static List<Ipv4> localAddresses() throws SocketException {
+        List<Ipv4> out = new ArrayList<>();
+        for (NetworkInterface ni : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+            if (ni.isLoopback()) {
+                continue;
+            }
+            for (InetAddress a : Collections.list(ni.getInetAddresses())) {
+                // link-local addresses (169.254/16, e.g. the pods' gateway) are no place for NodePorts
+                if (a instanceof Inet4Address && !a.isLinkLocalAddress()) {
+                    Ipv4 ip = Ipv4.parse(a.getHostAddress());
+                    if (!out.contains(ip)) {
+                        out.add(ip);
+                    }
+                }
+            }
+        }
+        Collections.sort(out);
+        return out;
+    }
+}

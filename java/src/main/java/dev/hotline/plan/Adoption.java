@@ -1,0 +1,41 @@
+package dev.hotline.plan;
+
+import dev.hotline.cluster.ClusterState;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The first plan of an agent that restarts on pinned maps: Services and backends keep the IDs the
+ * maps already use, so conntrack entries (which name backend IDs) stay true and a Service keeps
+ * its Maglev range. A Service is recognised by its frontends, a backend by its address.
+ */
+public final class Adoption {
+    private Adoption() {
+    }
+
+    /**
+     * @param frontendIds the service ID each frontend ("ip:port/PROTO") has in the maps
+     * @param backendIds  the ID each backend has in the maps
+     */
+    public static Plan firstPlan(ClusterState state, NodeIdentity node, Map<String, Integer> frontendIds,
+                                 Map<BackendKey, Integer> backendIds) {
+        Plan draft = Planner.plan(state, node, Plan.EMPTY);
+        Map<ServicePlan.ServiceKey, Integer> serviceSeeds = new HashMap<>();
+        Set<Integer> taken = new HashSet<>();
+        for (ServicePlan s : draft.services()) {
+            for (Frontend f : s.frontends()) {
+                Integer id = frontendIds.get(f.toString());
+                if (id != null && taken.add(id)) {
+                    serviceSeeds.put(s.key(), id);
+                    break;
+                }
+            }
+        }
+        Plan seeded = new Plan(node, List.of(), Map.of(), new java.util.TreeSet<>(), IdRegistry.seeded(serviceSeeds),
+                IdRegistry.seeded(backendIds), List.of());
+        return Planner.plan(state, node, seeded);
+    }
+}

@@ -1,0 +1,84 @@
+package dev.hotline.tests.lab;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * A pod's server process: HTTP on the given TCP ports (keep-alive, one response per request line),
+ * a UDP responder on the given UDP ports. Every answer names the pod, the client address it saw
+ * and the local port: "pod=pod-a client=10.244.1.10:40000 local=8080".
+ * Usage: LabServer NAME tcp=8080,8081 udp=5353
+ */
+public final class LabServer {
+    public static void main(String[] args) throws Exception {
+        String name = args[0];
+        for (int i = 1; i < args.length; i++) {
+            String[] kv = args[i].split("=");
+            for (String p : kv[1].split(",")) {
+                int port = Integer.parseInt(p);
+                Thread t = new Thread(kv[0].equals("tcp") ? () -> tcp(name, port) : () -> udp(name, port));
+                t.start();
+            }
+        }
+        System.out.println("listening");
+        System.out.flush();
+    }
+
+    static String answer(String name, InetSocketAddress client, int local) {
+        return "pod=" + name + " client=" + client.getAddress().getHostAddress() + ":" + client.getPort() + " local=" + local;
+    }
+
+    static void tcp(String name, int port) {
+        try (ServerSocket ss = new ServerSocket()) {
+            ss.setReuseAddress(true);
+            ss.bind(new InetSocketAddress(port));
+            while (true) {
+                Socket s = ss.accept();
+                new Thread(() -> serve(name, s)).start();
+            }
+        } catch (Exception e) {
+            System.err.println("tcp " + port + ": " + e);
+        }
+    }
+
+    static void serve(String name, Socket s) {
+        try (s; BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII))) {
+            OutputStream out = s.getOutputStream();
+            String line;
+            while ((line = in.readLine()) != null) {
+                if (!line.startsWith("GET ")) {
+                    continue;
+                }
+                while ((line = in.readLine()) != null && !line.isEmpty()) {
+                    // headers
+                }
+                String body = answer(name, (InetSocketAddress) s.getRemoteSocketAddress(), s.getLocalPort()) + "\n";
+                out.write(("HTTP/1.1 200 OK\r\nContent-Length: " + body.length() + "\r\n\r\n" + body).getBytes(StandardCharsets.US_ASCII));
+                out.flush();
+            }
+        } catch (Exception e) {
+            // the client went away
+        }
+    }
+
+    static void udp(String name, int port) {
+        try (DatagramSocket ds = new DatagramSocket(port)) {
+            byte[] buf = new byte[2048];
+            while (true) {
+                DatagramPacket p = new DatagramPacket(buf, buf.length);
+                ds.receive(p);
+                byte[] a = answer(name, (InetSocketAddress) p.getSocketAddress(), port).getBytes(StandardCharsets.US_ASCII);
+                ds.send(new DatagramPacket(a, a.length, p.getSocketAddress()));
+            }
+        } catch (Exception e) {
+            System.err.println("udp " + port + ": " + e);
+        }
+    }
+}
