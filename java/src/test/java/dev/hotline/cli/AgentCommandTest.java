@@ -1,0 +1,30 @@
+package dev.hotline.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.hotline.TestManifests;
+import org.junit.jupiter.api.Test;
+
+class AgentCommandTest {
+
+    @Test
+    void theUserspaceDataplaneIsNotOfferedYetAndSaysSo() {
+        CliRun r = CliRun.of("agent", "-f", TestManifests.root().resolve("examples/seed").toString(), "--dataplane", "userspace");
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).isEqualTo("hotline: agent --dataplane userspace: the agent runs the BPF dataplane only; the user-space "
+                + "dataplane on live interfaces comes with pcap4j's live mode\n");
+    }
+
+    @Test
+    void aPinDirectoryOffBpffsIsRefusedWithTheReason() {
+        String why = BpfFilesystem.problemWith("/tmp/not-bpffs/hotline");
+        assertThat(why).startsWith("not on a BPF filesystem").contains("mount -t bpf bpf /sys/fs/bpf");
+    }
+
+    @Test
+    void helpExplainsTheAgent() {
+        CliRun r = CliRun.of("agent", "--help");
+        assertThat(r.exitCode()).isZero();
+        assertThat(r.out()).contains("--attach=PATTERN", "--pin-dir=DIR", "--cleanup", "SIGTERM");
+    }
+}
