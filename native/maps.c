@@ -37,6 +37,13 @@ EXPORT JNIEXPORT void JNICALL Java_dev_hotline_bpf_Native_update(JNIEnv *env, jc
 		hl_throw_arg(env, "update: buffers smaller than count entries");
 		return;
 	}
+	/* one syscall for the whole batch where the kernel has it (5.6+), entry by entry otherwise */
+	if (count > 1) {
+		__u32 n = (__u32)count;
+		LIBBPF_OPTS(bpf_map_batch_opts, opts, .elem_flags = BPF_ANY);
+		if (bpf_map_update_batch(h->map_fd[map], k, v, &n, &opts) == 0 && n == (__u32)count)
+			return;
+	}
 	for (jint i = 0; i < count; i++) {
 		if (bpf_map_update_elem(h->map_fd[map], k + (size_t)i * ks, v + (size_t)i * vs, BPF_ANY)) {
 			int err = errno;

@@ -277,3 +277,37 @@ EXPORT JNIEXPORT jint JNICALL Java_dev_hotline_bpf_Native_flowHash(JNIEnv *env, 
 	(void)cls;
 	return (jint)hl_flow_hash((__u32)saddr, (__u32)daddr, (__u16)sport, (__u16)dport, (__u8)proto);
 }
+
+/*
+ * Loads an object that has one program and no maps of ours (the empty floor program of the
+ * benchmarks) and returns a handle usable with testRun.
+ */
+EXPORT JNIEXPORT jlong JNICALL Java_dev_hotline_bpf_Native_openProgramOnly(JNIEnv *env, jclass cls, jbyteArray elf)
+{
+	void *copy;
+
+	(void)cls;
+	hl_log_begin();
+	struct bpf_object *obj = open_object(env, elf, &copy);
+	if (!obj)
+		return 0;
+	int err = bpf_object__load(obj);
+	free(copy);
+	if (err) {
+		bpf_object__close(obj);
+		hl_throw(env, "bpf_object__load (kernel verifier)", err);
+		return 0;
+	}
+	struct hl_handle *h = calloc(1, sizeof(*h));
+	if (!h) {
+		bpf_object__close(obj);
+		hl_throw(env, "open: out of memory", ENOMEM);
+		return 0;
+	}
+	h->obj = obj;
+	struct bpf_program *prog = bpf_object__next_program(obj, NULL);
+	h->prog_fd = prog ? bpf_program__fd(prog) : -1;
+	for (int i = 0; i < HL_MAP_COUNT; i++)
+		h->map_fd[i] = -1;
+	return (jlong)(intptr_t)h;
+}

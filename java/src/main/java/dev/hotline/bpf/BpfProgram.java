@@ -28,6 +28,13 @@ public final class BpfProgram implements AutoCloseable {
         return new BpfProgram(Native.open(object, pinDir, maxEntries));
     }
 
+    /** Loads the empty tc program carried in the jar: the floor the benchmarks measure the harness with. */
+    public static BpfProgram loadEmpty() {
+        byte[] object = NativeLibrary.resource("empty.bpf.o");
+        NativeLibrary.require();
+        return new BpfProgram(Native.openProgramOnly(object));
+    }
+
     /** Removes the map pins a load with this directory made. */
     public static void unpin(String pinDir) {
         NativeLibrary.require();

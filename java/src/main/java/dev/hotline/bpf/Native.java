@@ -28,6 +28,9 @@ final class Native {
 
     static native void close(long handle);
 
+    /** Loads an object with a single program and none of hotline's maps (the benchmarks' empty floor program). */
+    static native long openProgramOnly(byte[] elfObject);
+
     /** Removes every map pin under the directory, then the directory. */
     static native void unpin(String pinDir);
 

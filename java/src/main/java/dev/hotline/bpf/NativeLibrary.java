@@ -50,13 +50,17 @@ public final class NativeLibrary {
 
     /** The compiled BPF object carried in the jar. */
     public static byte[] bpfObject() {
-        try (InputStream in = NativeLibrary.class.getResourceAsStream(RESOURCE_DIR + BPF_OBJECT)) {
+        return resource(BPF_OBJECT);
+    }
+
+    static byte[] resource(String name) {
+        try (InputStream in = NativeLibrary.class.getResourceAsStream(RESOURCE_DIR + name)) {
             if (in == null) {
                 throw new BpfUnavailableException("the BPF program is not in this build: " + buildStatus("bpf"));
             }
             return in.readAllBytes();
         } catch (IOException e) {
-            throw new UncheckedIOException("reading " + BPF_OBJECT + " from the jar", e);
+            throw new UncheckedIOException("reading " + name + " from the jar", e);
         }
     }
 
