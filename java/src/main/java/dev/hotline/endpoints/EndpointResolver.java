@@ -45,7 +45,7 @@ public final class EndpointResolver {
         Map<String, List<ResolvedEndpoint>> byPort = new LinkedHashMap<>();
         for (ServicePort sp : svc.ports()) {
             // the same address can be listed by two slices while they are rebalanced; keep the better copy
-            Map<String, ResolvedEndpoint> unique = new LinkedHashMap<>();
+            Map<Long, ResolvedEndpoint> unique = new LinkedHashMap<>();
             for (EndpointSlice slice : slices) {
                 for (EndpointPort ep : slice.ports()) {
                     if (!ep.name().equals(sp.name()) || ep.protocol() != sp.protocol()) {
@@ -54,7 +54,8 @@ public final class EndpointResolver {
                     for (Endpoint e : slice.endpoints()) {
                         ResolvedEndpoint r = new ResolvedEndpoint(e.address(), ep.port(), e.ready(), e.serving(),
                                 e.terminating(), e.nodeName(), e.podName());
-                        unique.merge(e.address() + ":" + ep.port(), r, (a, b) -> !a.ready() && b.ready() ? b : a);
+                        long key = ((e.address().value() & 0xffffffffL) << 16) | ep.port();
+                        unique.merge(key, r, (a, b) -> !a.ready() && b.ready() ? b : a);
                     }
                 }
             }

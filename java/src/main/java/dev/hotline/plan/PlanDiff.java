@@ -29,16 +29,23 @@ public final class PlanDiff {
         List<MapOp> deleteSlots = new ArrayList<>();
         List<MapOp> deleteBackends = new ArrayList<>();
 
-        new TreeMap<>(after.backends()).forEach((id, b) -> {
+        // compare in hash order, then sort only what changed: a small change to a large plan stays cheap
+        List<Backend> changed = new ArrayList<>();
+        after.backends().forEach((id, b) -> {
             if (!b.equals(before.backends().get(id))) {
-                upsertBackends.add(new MapOp.UpsertBackend(b));
+                changed.add(b);
             }
         });
-        new TreeMap<>(before.backends()).forEach((id, b) -> {
+        changed.sort(Comparator.comparingInt(Backend::id));
+        changed.forEach(b -> upsertBackends.add(new MapOp.UpsertBackend(b)));
+        List<Integer> gone = new ArrayList<>();
+        before.backends().keySet().forEach(id -> {
             if (!after.backends().containsKey(id)) {
-                deleteBackends.add(new MapOp.DeleteBackend(id));
+                gone.add(id);
             }
         });
+        gone.sort(null);
+        gone.forEach(id -> deleteBackends.add(new MapOp.DeleteBackend(id)));
 
         Map<Integer, MaglevTable> oldTables = tables(before);
         Map<Integer, MaglevTable> newTables = tables(after);
@@ -67,6 +74,8 @@ public final class PlanDiff {
                 deleteServices.add(new MapOp.DeleteService(k.frontend()));
             }
         });
+        upsertServices.sort(Comparator.comparing(o -> ((MapOp.UpsertService) o).frontend(), Frontend.ORDER));
+        deleteServices.sort(Comparator.comparing(o -> ((MapOp.DeleteService) o).frontend(), Frontend.ORDER));
 
         List<MapOp> upsertVips = new ArrayList<>();
         List<MapOp> deleteVips = new ArrayList<>();
@@ -94,7 +103,7 @@ public final class PlanDiff {
     }
 
     private static void slotChanges(int id, MaglevTable old, MaglevTable t, List<MapOp> out) {
-        if (t.size() == 0) {
+        if (t.size() == 0 || old == t) {
             return;
         }
         boolean whole = old.size() != t.size();
@@ -135,7 +144,7 @@ public final class PlanDiff {
     }
 
     private static Map<FrontendKey, ServiceEntry> entries(Plan p) {
-        Map<FrontendKey, ServiceEntry> out = new TreeMap<>(Comparator.comparing(FrontendKey::frontend, Frontend.ORDER));
+        Map<FrontendKey, ServiceEntry> out = new HashMap<>();
         for (ServicePlan s : p.services()) {
             for (Frontend f : s.frontends()) {
                 out.put(new FrontendKey(f), ServiceEntry.of(s, f));

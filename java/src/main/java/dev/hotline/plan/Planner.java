@@ -85,6 +85,12 @@ public final class Planner {
         IdRegistry<ServicePlan.ServiceKey> serviceIds = previous.serviceIds().assign(drafts.keySet(), MAX_SERVICES);
         IdRegistry<BackendKey> backendIds = previous.backendIds().assign(backendKeys, MAX_BACKENDS);
 
+        // a Service whose active backends are unchanged keeps its Maglev table: the table depends on
+        // nothing else, and rebuilding thousands of them is most of what a one-endpoint change costs
+        Map<ServicePlan.ServiceKey, ServicePlan> before = new HashMap<>();
+        for (ServicePlan s : previous.services()) {
+            before.put(s.key(), s);
+        }
         Map<Integer, Backend> backends = new HashMap<>();
         List<ServicePlan> services = new ArrayList<>();
         for (Draft d : drafts.values()) {
@@ -106,10 +112,40 @@ public final class Planner {
             sbs.sort(Comparator.comparing(sb -> sb.backend().key()));
             List<Frontend> frontends = new ArrayList<>(d.frontends());
             frontends.sort(Comparator.comparing(Frontend::kind).thenComparing(Frontend.ORDER));
-            services.add(new ServicePlan(serviceIds.id(d.key()), d.key().name(), d.key().protocol(), d.key().scope(),
-                    frontends, sbs, Maglev.build(active)));
+            int id = serviceIds.id(d.key());
+            ServicePlan old = before.get(d.key());
+            MaglevTable table = old != null && old.id() == id && sameActive(old, active) ? old.table() : Maglev.build(active);
+            services.add(new ServicePlan(id, d.key().name(), d.key().protocol(), d.key().scope(), frontends, sbs, table));
         }
         return new Plan(node, services, backends, virtualIps, serviceIds, backendIds, problems);
+    }
+
+    /** True when the old plan's active backends are exactly these (same IDs and addresses). */
+    private static boolean sameActive(ServicePlan old, List<Backend> active) {
+        int n = 0;
+        for (ServiceBackend sb : old.backends()) {
+            if (sb.active()) {
+                n++;
+            }
+        }
+        if (n != active.size()) {
+            return false;
+        }
+        int[] was = new int[n];
+        int i = 0;
+        Map<Integer, BackendKey> keys = new HashMap<>(n * 2);
+        for (ServiceBackend sb : old.backends()) {
+            if (sb.active()) {
+                was[i++] = sb.backend().id();
+                keys.put(sb.backend().id(), sb.backend().key());
+            }
+        }
+        for (Backend b : active) {
+            if (!b.key().equals(keys.get(b.id()))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static List<ResolvedEndpoint> scoped(List<ResolvedEndpoint> all, ServiceScope scope, NodeIdentity node) {

@@ -127,4 +127,19 @@ class PlannerTest {
         // and the same input planned from scratch gives the same IDs
         assertThat(Planner.plan(s1, NODE1, Plan.EMPTY).services()).isEqualTo(p1.services());
     }
+
+    @Test
+    void aServiceWhoseBackendsDidNotChangeKeepsItsTableAndAChangedOneGetsTheSameTableAFreshPlanWould() {
+        String web = service("web", "10.96.0.1", "app: web", "- {name: http, port: 80}");
+        String api = service("api", "10.96.0.2", "app: api", "- {name: http, port: 80}");
+        String apiPods = pod("x", "10.2.0.1", "n1", "app: api", true, "") + pod("y", "10.2.0.2", "n1", "app: api", true, "");
+        Plan p1 = Planner.plan(state(web + api + TWO_PODS + apiPods), NODE1, Plan.EMPTY);
+        Plan p2 = Planner.plan(state(web + api + TWO_PODS + apiPods + pod("z", "10.2.0.3", "n1", "app: api", true, "")), NODE1, p1);
+        assertThat(only(p2, "default/web:http").table()).isSameAs(only(p1, "default/web:http").table());
+        assertThat(only(p2, "default/api:http").table()).isNotSameAs(only(p1, "default/api:http").table());
+        // reuse never changes the result: the same as building every table afresh with these IDs
+        java.util.List<Backend> active = only(p2, "default/api:http").backends().stream().filter(ServiceBackend::active)
+                .map(ServiceBackend::backend).toList();
+        assertThat(only(p2, "default/api:http").table()).isEqualTo(Maglev.build(active));
+    }
 }
