@@ -44,10 +44,7 @@ import picocli.CommandLine.Option;
                 + "the maps stay pinned. --cleanup removes filters and pins."},
         footer = {"", "Example:  hotline agent -f /etc/hotline/manifests/ --attach 'veth*' --attach eth0 --node-name node-1",
             "Exit codes: 0 stopped cleanly, 2 cannot start (one line says why).%n"})
-final class AgentCommand implements Callable<Integer> {
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
+final class AgentCommand extends HotlineCommand implements Callable<Integer> {
     @Mixin
     ClusterInput input;
 
@@ -90,8 +87,8 @@ final class AgentCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
+        out = out();
+        PrintWriter err = err();
         if (!dataplane.equals("bpf")) {
             err.println("hotline: agent --dataplane " + dataplane + ": the agent runs the BPF dataplane only; the user-space "
                     + "dataplane on live interfaces comes with pcap4j's live mode");

@@ -25,18 +25,7 @@ import picocli.CommandLine.Mixin;
                 + "Pods, do named ports resolve, are NodePorts in range and unique. Prints a line per finding with "
                 + "what to fix; exits 1 when there is any finding, 0 when all is well, 2 when the input cannot be read."},
         footer = {"", "Example:  hotline check -f examples/seed/%n"})
-final class CheckCommand implements Callable<Integer> {
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
-    private java.io.PrintWriter out() {
-        return spec.commandLine().getOut();
-    }
-
-    private java.io.PrintWriter err() {
-        return spec.commandLine().getErr();
-    }
-
+final class CheckCommand extends HotlineCommand implements Callable<Integer> {
     @Mixin
     ClusterInput input;
 

@@ -19,10 +19,7 @@ import picocli.CommandLine.Option;
                 + "more connections spread over both pods; a pod goes on break and is replaced while the hotline keeps "
                 + "working; then the same Service reached through a NodePort from outside the cluster."},
         footer = {"", "Example:  hotline demo --pcap-out /tmp/demo   (then open /tmp/demo/demo-out.pcap in Wireshark)%n"})
-final class DemoCommand implements Callable<Integer> {
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
+final class DemoCommand extends HotlineCommand implements Callable<Integer> {
     @Option(names = "--pcap-out", paramLabel = "DIR", description = "Also write the frames in (demo-in.pcap) and out (demo-out.pcap).")
     Path pcapOut;
 
@@ -32,10 +29,10 @@ final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        var err = spec.commandLine().getErr();
+        var err = err();
         try (Dataplane dp = Dataplanes.open(dataplane, DataplaneConfig.DEFAULT, line -> err.println("hotline: " + line))) {
             err.flush();
-            int surprises = Demo.run(dp, spec.commandLine().getOut(), pcapOut);
+            int surprises = Demo.run(dp, out(), pcapOut);
             return surprises == 0 ? 0 : 1;
         } catch (dev.hotline.bpf.BpfUnavailableException e) {
             err.println("hotline: --dataplane bpf: " + e.getMessage());

@@ -22,18 +22,7 @@ import picocli.CommandLine.Option;
                 + "(ready, terminating, not-ready; active ones are in the Maglev table) and the table size. "
                 + "Objects with errors are reported on stderr and skipped; the rest is planned."},
         footer = {"", "Example:  hotline plan -f examples/seed/ --node-name node-1 --output json%n"})
-final class PlanCommand implements Callable<Integer> {
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
-    private java.io.PrintWriter out() {
-        return spec.commandLine().getOut();
-    }
-
-    private java.io.PrintWriter err() {
-        return spec.commandLine().getErr();
-    }
-
+final class PlanCommand extends HotlineCommand implements Callable<Integer> {
     enum Output { text, json }
 
     @Mixin

@@ -35,10 +35,7 @@ import picocli.CommandLine.Option;
                 + "reject, drop. Reads pcap and pcapng (Ethernet); writes pcap."},
         footer = {"", "Example:  hotline replay -f examples/seed/ --node-name node-1 --in in.pcap --out out.pcap --trace trace.jsonl",
             "Exit codes: 0 done, 2 bad input (one line says what).%n"})
-final class ReplayCommand implements Callable<Integer> {
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
+final class ReplayCommand extends HotlineCommand implements Callable<Integer> {
     @Mixin
     ClusterInput input;
 
@@ -60,7 +57,7 @@ final class ReplayCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        java.io.PrintWriter err = spec.commandLine().getErr();
+        java.io.PrintWriter err = err();
         ClusterState state;
         try {
             state = input.load();
@@ -95,7 +92,7 @@ final class ReplayCommand implements Callable<Integer> {
             if (tty) {
                 System.err.print("\r");
             }
-            spec.commandLine().getOut().print(summary.render());
+            out().print(summary.render());
             return 0;
         } catch (BpfUnavailableException e) {
             err.println("hotline: --dataplane bpf: " + e.getMessage());

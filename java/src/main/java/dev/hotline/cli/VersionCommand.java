@@ -10,18 +10,7 @@ import picocli.CommandLine.Option;
 
 /** Prints hotline's version and what the kernel path can do on this machine, and why not when it cannot. */
 @Command(name = "version", mixinStandardHelpOptions = true, description = "Print the version, the libbpf version, and whether the BPF dataplane can run here (and why not).")
-final class VersionCommand implements Callable<Integer> {
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
-    private java.io.PrintWriter out() {
-        return spec.commandLine().getOut();
-    }
-
-    private java.io.PrintWriter err() {
-        return spec.commandLine().getErr();
-    }
-
+final class VersionCommand extends HotlineCommand implements Callable<Integer> {
     @Option(names = "--verify", description = "Also load the BPF program through the kernel verifier (needs root).")
     boolean verify;
 

@@ -43,7 +43,8 @@ public final class NetworkNamespace implements AutoCloseable {
         return run(all.toArray(String[]::new));
     }
 
-    static String run(String... cmd) throws IOException, InterruptedException {
+    /** Runs a command; fails the test when it fails. Returns its output. */
+    public static String run(String... cmd) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();

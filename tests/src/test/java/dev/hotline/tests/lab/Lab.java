@@ -96,11 +96,7 @@ public final class Lab implements AutoCloseable {
     }
 
     static String run(String... cmd) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).as(String.join(" ", cmd) + "\n" + out).isZero();
-        return out;
+        return dev.hotline.tests.NetworkNamespace.run(cmd);
     }
 
     static String testClasses() throws Exception {
