@@ -609,8 +609,123 @@ static __always_inline void reject(struct __sk_buff *skb, struct frame *f, struc
 	}
 }
 
+/* ---- ICMP errors about translated flows ------------------------------------------------------ */
+static __always_inline int load16(struct __sk_buff *skb, __u32 off, __u16 *v)
+{
+	return bpf_skb_load_bytes(skb, off, v, 2);
+}
+
+/* An address inside the quoted datagram: its IPv4 checksum, the quoted UDP checksum, and the ICMP
+ * checksum for every 16 bits that changed; in the Java twin's order. */
+static __always_inline int quoted_addr(struct __sk_buff *skb, __u32 inner, __u32 off, __u32 icmp_csum, __u32 udp_csum,
+				       __be32 from, __be32 to)
+{
+	__u16 before, after;
+
+	if (load16(skb, inner + 10, &before) || bpf_l3_csum_replace(skb, inner + 10, from, to, 4) ||
+	    load16(skb, inner + 10, &after) || bpf_l4_csum_replace(skb, icmp_csum, before, after, 2))
+		return -1;
+	if (udp_csum) {
+		if (load16(skb, udp_csum, &before) || bpf_l4_csum_replace(skb, udp_csum, from, to, 4 | BPF_F_MARK_MANGLED_0) ||
+		    load16(skb, udp_csum, &after) || bpf_l4_csum_replace(skb, icmp_csum, before, after, 2))
+			return -1;
+	}
+	if (bpf_l4_csum_replace(skb, icmp_csum, from, to, 4))
+		return -1;
+	return bpf_skb_store_bytes(skb, off, &to, 4, 0);
+}
+
+static __always_inline int quoted_port(struct __sk_buff *skb, __u32 off, __u32 icmp_csum, __u32 udp_csum, __be16 from,
+				       __be16 to)
+{
+	__u16 before, after;
+
+	if (udp_csum) {
+		if (load16(skb, udp_csum, &before) || bpf_l4_csum_replace(skb, udp_csum, from, to, 2 | BPF_F_MARK_MANGLED_0) ||
+		    load16(skb, udp_csum, &after) || bpf_l4_csum_replace(skb, icmp_csum, before, after, 2))
+			return -1;
+	}
+	if (bpf_l4_csum_replace(skb, icmp_csum, from, to, 2))
+		return -1;
+	return bpf_skb_store_bytes(skb, off, &to, 2, 0);
+}
+
+/* An outer address of an ICMP message: only the IPv4 checksum covers it. */
+static __always_inline int outer_addr(struct __sk_buff *skb, __u32 off, __be32 from, __be32 to)
+{
+	if (bpf_l3_csum_replace(skb, IP_CSUM_OFF, from, to, 4))
+		return -1;
+	return bpf_skb_store_bytes(skb, off, &to, 4, 0);
+}
+
+/*
+ * An ICMP error (unreachable, time exceeded, parameter problem) quoting a translated flow's
+ * datagram: the quote gets the Service address back, the ICMP goes to the client (after SNAT),
+ * and comes from the Service address when the backend itself sent it. Returns 1 when handled.
+ */
+static __always_inline int icmp_error(struct __sk_buff *skb, struct frame *f, __u64 now, struct result *r)
+{
+	__u8 icmp[8], iip[20], il4[8];
+	struct hl_ct_key k = {}, fk;
+	struct hl_ct_forward *fv;
+
+	if (bpf_skb_load_bytes(skb, f->l4, icmp, 8))
+		return 0;
+	if ((icmp[0] != 3 && icmp[0] != 11 && icmp[0] != 12) || f->l4_len < 8 + 20 + 8)
+		return 0;
+	__u32 inner = f->l4 + 8;
+	if (bpf_skb_load_bytes(skb, inner, iip, 20))
+		return 0;
+	__u32 inner_ihl = (iip[0] & 0xf) * 4;
+	if ((iip[0] >> 4) != 4 || inner_ihl < 20 || 8 + inner_ihl + 8 > f->l4_len)
+		return 0;
+	if (iip[9] != IPPROTO_TCP && iip[9] != IPPROTO_UDP)
+		return 0;
+	__u32 inner_l4 = inner + inner_ihl;
+	if (bpf_skb_load_bytes(skb, inner_l4, il4, 8))
+		return 0;
+	__be32 isaddr, idaddr;
+	__be16 isport, idport;
+	__builtin_memcpy(&isaddr, iip + 12, 4);
+	__builtin_memcpy(&idaddr, iip + 16, 4);
+	__builtin_memcpy(&isport, il4, 2);
+	__builtin_memcpy(&idport, il4 + 2, 2);
+	/* the quoted datagram went client -> backend; its flow's reply tuple is backend -> client */
+	k.saddr = idaddr;
+	k.daddr = isaddr;
+	k.sport = idport;
+	k.dport = isport;
+	k.proto = iip[9];
+	fv = ct_find_reply(&k, now, &fk);
+	if (!fv)
+		return 0;
+	__u32 backend_id = fv->backend_id, service_id = fv->service_id, flags = fv->flags;
+	__be32 baddr = fv->backend_addr;
+	__be16 bport = fv->backend_port;
+	__u32 icmp_csum = f->l4 + 2;
+	__u32 udp_csum = iip[9] == IPPROTO_UDP ? inner_l4 + 6 : 0;
+
+	if (quoted_addr(skb, inner, inner + 16, icmp_csum, udp_csum, idaddr, fk.daddr) ||
+	    quoted_port(skb, inner_l4 + 2, icmp_csum, udp_csum, idport, fk.dport))
+		goto fail;
+	if (flags & HL_CT_SNAT) {
+		if (quoted_addr(skb, inner, inner + 12, icmp_csum, udp_csum, isaddr, fk.saddr) ||
+		    quoted_port(skb, inner_l4, icmp_csum, udp_csum, isport, fk.sport) ||
+		    outer_addr(skb, IP_DADDR_OFF, f->daddr, fk.saddr))
+			goto fail;
+	}
+	if (f->saddr == baddr && outer_addr(skb, IP_SADDR_OFF, f->saddr, fk.daddr))
+		goto fail;
+	fill(r, HL_VERDICT_REVERSE, service_id, backend_id, baddr, bport);
+	return 1;
+fail:
+	r->verdict = HL_VERDICT_DROP;
+	r->reason = HL_REASON_TRUNCATED;
+	return 1;
+}
+
 /* ---- parsing ------------------------------------------------------------------------------ */
-/* Returns 0 when the frame is IPv4 TCP or UDP with consistent headers; otherwise sets the verdict. */
+/* Returns 0 for IPv4 TCP or UDP with consistent headers, 1 for ICMP; otherwise (-1) sets the verdict. */
 static __always_inline int parse(struct __sk_buff *skb, struct frame *f, struct result *r)
 {
 	__u8 eth[ETH_HLEN_];
@@ -680,14 +795,8 @@ static __always_inline int parse(struct __sk_buff *skb, struct frame *f, struct 
 	} else if (f->proto == IPPROTO_ICMP) {
 		if (f->l4_len < 8)
 			return -1;
-		if (bpf_map_lookup_elem(&hl_cluster_ips, &f->daddr)) {
-			/* nothing answers pings to a virtual address; say so with a counter */
-			r->verdict = HL_VERDICT_DROP;
-			r->reason = HL_REASON_ICMP_TO_CLUSTER_IP;
-		} else {
-			r->reason = HL_REASON_NO_SERVICE;
-		}
-		return -1;
+		r->reason = HL_REASON_NO_SERVICE;
+		return 1;
 	} else {
 		r->reason = HL_REASON_OTHER_PROTOCOL;
 		return -1;
@@ -714,8 +823,17 @@ int hotline_ingress(struct __sk_buff *skb)
 		return TC_ACT_OK;
 	__u64 now = (cfg->flags & HL_CFG_CLOCK_FROM_SKB) ? skb->tstamp : bpf_ktime_get_ns();
 
-	if (parse(skb, &f, &r))
+	int parsed = parse(skb, &f, &r);
+	if (parsed < 0)
 		return finish(skb, &r);
+	if (parsed == 1) {
+		if (!icmp_error(skb, &f, now, &r) && bpf_map_lookup_elem(&hl_cluster_ips, &f.daddr)) {
+			/* nothing answers pings to a virtual address; say so with a counter */
+			r.verdict = HL_VERDICT_DROP;
+			r.reason = HL_REASON_ICMP_TO_CLUSTER_IP;
+		}
+		return finish(skb, &r);
+	}
 
 	k.saddr = f.saddr;
 	k.daddr = f.daddr;

@@ -45,7 +45,8 @@ class AgentEndToEndTest {
                                 + "{name: dns, port: 53, protocol: UDP, targetPort: dns, nodePort: 30053}")
                 + Cluster.service("only-a", "NodePort", "10.96.0.11", "tier: a", "{name: http, port: 80, targetPort: 8080, nodePort: 30081}")
                 + Cluster.service("remote", "NodePort", "10.96.0.12", "app: remote", "{name: http, port: 80, targetPort: 8080, nodePort: 30082}")
-                + Cluster.service("empty", "ClusterIP", "10.96.0.99", "app: nothing", "{name: http, port: 80}, {name: dns, port: 53, protocol: UDP}");
+                + Cluster.service("empty", "ClusterIP", "10.96.0.99", "app: nothing", "{name: http, port: 80}, {name: dns, port: 53, protocol: UDP}")
+                + Cluster.service("dead-port", "ClusterIP", "10.96.0.15", "tier: a", "{name: dns, port: 53, protocol: UDP, targetPort: 5999}");
     }
 
     Lab.Running startAgent() throws Exception {
@@ -206,6 +207,13 @@ class AgentEndToEndTest {
         assertThat(udp).hasSize(2).allMatch(l -> l.startsWith("error unreachable after "));
         // and a ClusterIP on a port no Service defines
         assertThat(lab.client(lab.client, "get", CLUSTER_IP, "443", "1")).singleElement().asString().startsWith("error refused");
+        // a backend whose port is closed answers ICMP port unreachable about the translated datagram:
+        // translated back, it reaches the client's socket, which fails at once instead of timing out
+        List<String> dead = lab.client(lab.client, "udp", "10.96.0.15", "53", "2");
+        assertThat(dead).hasSize(2).allSatisfy(l -> {
+            assertThat(l).startsWith("error unreachable after ");
+            assertThat(Long.parseLong(l.split(" ")[3])).isLessThan(1000);
+        });
     }
 
     @Test

@@ -165,6 +165,19 @@ class DifferentialTest {
             };
         }
 
+        /** An ICMP error quoting something translated before, from its backend or from a router. */
+        byte[] icmpError() {
+            byte[] t = translated.get(rnd.nextInt(translated.size()));
+            String from = rnd.nextBoolean() ? new Ipv4(Bytes.be32(t, Frame.IP_DADDR)).toString() : "10.9.9." + rnd.nextInt(250);
+            int[][] kinds = {{3, 3}, {3, 4}, {11, 0}, {12, 0}, {3, 1}, {0, 0}, {8, 0}};
+            int[] k = kinds[rnd.nextInt(kinds.length)];
+            byte[] f = ServiceScenariosTest.icmpError(from, new Ipv4(Bytes.be32(t, Frame.IP_SADDR)).toString(), k[0], k[1], t);
+            if (rnd.nextInt(10) == 0) {
+                f[rnd.nextInt(f.length)] ^= (byte) (1 << rnd.nextInt(8));
+            }
+            return f;
+        }
+
         byte[] icmp() {
             byte[] f = FrameBuilder.udp().from(clientIp(), 0).to(Ipv4.parse("10.96.1.0").value() + rnd.nextInt(SERVICES * 2), 0)
                     .payload(payload()).build();
@@ -218,8 +231,11 @@ class DifferentialTest {
             if (k < 70) {
                 return unrelated();
             }
-            if (k < 73) {
+            if (k < 71) {
                 return icmp();
+            }
+            if (k < 75 && !translated.isEmpty()) {
+                return icmpError();
             }
             if (k < 93) {
                 return mutate(rnd.nextBoolean() ? toService() : translated.isEmpty() ? unrelated() : reply());

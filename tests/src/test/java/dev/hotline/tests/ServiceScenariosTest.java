@@ -322,4 +322,87 @@ class ServiceScenariosTest {
         assertThat(expired.get(3).verdict()).isEqualTo("pass");
         assertThat(out.get(3).result().verdict).isEqualTo(Verdict.DNAT);
     }
+
+    /** An ICMP error from `from` to `to` quoting the datagram (its IPv4 header and first 8 bytes). */
+    static byte[] icmpError(String from, String to, int type, int code, byte[] quotedFrame) {
+        byte[] quote = Arrays.copyOfRange(quotedFrame, 14, 14 + 20 + 8);
+        byte[] f = FrameBuilder.udp().from(from, 0).to(to, 0).payload(new byte[quote.length]).build();
+        // turn the UDP datagram into ICMP: same sizes (8-byte header), then fill in the ICMP message
+        f[Frame.IP_PROTO] = Frame.PROTO_ICMP;
+        Bytes.putBe16(f, Frame.IP_CSUM, 0);
+        Bytes.putBe16(f, Frame.IP_CSUM, dev.hotline.packet.Checksum.finish(dev.hotline.packet.Checksum.sum(f, 14, 20, 0)));
+        int icmp = 14 + 20;
+        java.util.Arrays.fill(f, icmp, f.length, (byte) 0);
+        f[icmp] = (byte) type;
+        f[icmp + 1] = (byte) code;
+        System.arraycopy(quote, 0, f, icmp + 8, quote.length);
+        Bytes.putBe16(f, icmp + 2, dev.hotline.packet.Checksum.finish(dev.hotline.packet.Checksum.sum(f, icmp, f.length - icmp, 0)));
+        return f;
+    }
+
+    @Test
+    void anIcmpErrorAboutATranslatedFlowReachesTheClientAsIfFromTheService() throws Exception {
+        byte[] query = FrameBuilder.udp().from("10.1.1.10", 5000).to("10.96.0.53", 53).payload("query").build();
+        List<Scenario.Out> first = new Scenario(Cluster.base()).frame(0, query).run();
+        byte[] dnated = first.get(0).frame();
+        String backend = dst(dnated).split(":")[0];
+        // the backend's port is closed: its kernel answers with port unreachable quoting what it got
+        byte[] unreachable = icmpError(backend, "10.1.1.10", 3, 3, dnated);
+        // a router on the way says the next hop needs smaller packets (quoting a TCP segment)
+        byte[] syn = syn("10.1.1.10", 40000, "10.96.0.10", 80);
+        List<Scenario.Out> tcp = new Scenario(Cluster.base()).frame(0, syn).run();
+        byte[] fragNeeded = icmpError("10.9.9.9", "10.1.1.10", 3, 4, tcp.get(0).frame());
+        List<Scenario.Out> out = new Scenario(Cluster.base())
+                .frame(0, query).frame(1, unreachable)
+                .frame(2, syn).frame(3, fragNeeded)
+                .run();
+        Scenario.Out u = out.get(1);
+        assertThat(u.verdict()).isEqualTo("reverse");
+        byte[] g = u.frame();
+        assertThat(new Ipv4(Bytes.be32(g, Frame.IP_SADDR))).hasToString("10.96.0.53");
+        assertThat(new Ipv4(Bytes.be32(g, Frame.IP_DADDR))).hasToString("10.1.1.10");
+        int inner = 14 + 20 + 8;
+        assertThat(new Ipv4(Bytes.be32(g, inner + 16))).as("quoted destination").hasToString("10.96.0.53");
+        assertThat(Bytes.be16(g, inner + 20 + 2)).as("quoted destination port").isEqualTo(53);
+        assertThat(new Ipv4(Bytes.be32(g, inner + 12))).hasToString("10.1.1.10");
+
+        Scenario.Out t = out.get(3);
+        assertThat(t.verdict()).isEqualTo("reverse");
+        byte[] h = t.frame();
+        assertThat(new Ipv4(Bytes.be32(h, Frame.IP_SADDR))).as("a router's own address stays").hasToString("10.9.9.9");
+        assertThat(new Ipv4(Bytes.be32(h, inner + 16))).hasToString("10.96.0.10");
+        assertThat(Bytes.be16(h, inner + 20 + 2)).isEqualTo(80);
+    }
+
+    @Test
+    void anIcmpErrorAboutASnatedNodePortFlowGoesBackToTheClient() throws Exception {
+        Scenario s = new Scenario(Cluster.base());
+        for (int i = 0; i < 16; i++) {
+            s.frame(i, syn("203.0.113.50", 46000 + i, "192.168.49.2", 30080));
+        }
+        List<Scenario.Out> out = s.run();
+        int index = -1;
+        for (int i = 0; i < out.size(); i++) {
+            if (out.get(i).verdict().equals("dnat+snat")) {
+                index = i;
+                break;
+            }
+        }
+        assertThat(index).isNotNegative();
+        byte[] snated = out.get(index).frame();
+        byte[] error = icmpError("10.1.1.6", "192.168.49.2", 3, 3, snated);
+        List<Scenario.Out> back = new Scenario(Cluster.base())
+                .frame(0, syn("203.0.113.50", 46000 + index, "192.168.49.2", 30080))
+                .frame(1, error)
+                .run();
+        byte[] g = back.get(1).frame();
+        assertThat(back.get(1).verdict()).isEqualTo("reverse");
+        int inner = 14 + 20 + 8;
+        assertThat(new Ipv4(Bytes.be32(g, Frame.IP_DADDR))).hasToString("203.0.113.50");
+        assertThat(new Ipv4(Bytes.be32(g, Frame.IP_SADDR))).hasToString("192.168.49.2");
+        assertThat(new Ipv4(Bytes.be32(g, inner + 12))).hasToString("203.0.113.50");
+        assertThat(Bytes.be16(g, inner + 20)).isEqualTo(46000 + index);
+        assertThat(new Ipv4(Bytes.be32(g, inner + 16))).hasToString("192.168.49.2");
+        assertThat(Bytes.be16(g, inner + 22)).isEqualTo(30080);
+    }
 }

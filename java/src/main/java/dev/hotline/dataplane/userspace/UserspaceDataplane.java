@@ -144,6 +144,9 @@ public final class UserspaceDataplane implements Dataplane {
                 r.reason = Reason.TRUNCATED;
                 return;
             }
+            if (icmpError(f, l4, l4Length, now, r)) {
+                return;
+            }
             if (maps.isVirtualIp(daddr)) {
                 // nothing answers pings to a virtual address; say so with a counter rather than let it leak
                 r.verdict = Verdict.DROP;
@@ -306,6 +309,105 @@ public final class UserspaceDataplane implements Dataplane {
             maps.countBackend(backendSlot);
         }
         fill(r, Verdict.REVERSE, (int) ids, backendId, (int) (a >>> 32), (int) ((a >>> 16) & 0xffff));
+    }
+
+    /**
+     * An ICMP error (destination unreachable, time exceeded, parameter problem) about a translated
+     * flow: the quoted datagram is the one the backend saw, so it gets the Service address back as
+     * its destination (and the client as its source after SNAT), the ICMP is readdressed to the
+     * client, and it comes from the Service address when the backend itself sent it. That is what
+     * lets a client see "port unreachable" from a dead UDP backend, or "fragmentation needed" on a
+     * TCP flow through a ClusterIP (path MTU discovery). The flow is not refreshed by it.
+     * Returns false when the frame is not such an error.
+     */
+    private boolean icmpError(byte[] f, int l4, int l4Length, long now, PacketResult r) {
+        int type = Bytes.u8(f, l4);
+        if ((type != 3 && type != 11 && type != 12) || l4Length < Frame.ICMP_HLEN + Frame.IP_MIN_HLEN + 8) {
+            return false;
+        }
+        int inner = l4 + Frame.ICMP_HLEN;
+        int vihl = Bytes.u8(f, inner);
+        int innerIhl = (vihl & 0xf) * 4;
+        if ((vihl >>> 4) != 4 || innerIhl < Frame.IP_MIN_HLEN || Frame.ICMP_HLEN + innerIhl + 8 > l4Length) {
+            return false;
+        }
+        int innerProto = Bytes.u8(f, inner + 9);
+        if (innerProto != PROTO_TCP && innerProto != PROTO_UDP) {
+            return false;
+        }
+        int innerL4 = inner + innerIhl;
+        int isaddr = Bytes.be32(f, inner + 12);
+        int idaddr = Bytes.be32(f, inner + 16);
+        int isport = Bytes.be16(f, innerL4);
+        int idport = Bytes.be16(f, innerL4 + 2);
+        // the quoted datagram went client -> backend; its flow's reply tuple is backend -> client
+        int flow = conntrack.findReply(Conntrack.key1(idaddr, isaddr), Conntrack.key2(idport, isport, innerProto), now);
+        if (flow < 0) {
+            return false;
+        }
+        long k1 = conntrack.forwardKey1(flow);
+        long k2 = conntrack.forwardKey2(flow);
+        long a = conntrack.forward(flow, Conntrack.F_BACKEND);
+        long s = conntrack.forward(flow, Conntrack.F_SNAT);
+        long ids = conntrack.forward(flow, Conntrack.F_IDS);
+        int clientIp = (int) (k1 >>> 32);
+        int frontendIp = (int) k1;
+        int clientPort = (int) ((k2 >>> 24) & 0xffff);
+        int frontendPort = (int) ((k2 >>> 8) & 0xffff);
+        int backendIp = (int) (a >>> 32);
+        boolean snat = ((int) s & Conntrack.FLAG_SNAT) != 0;
+        int icmpCsum = l4 + 2;
+        int innerUdpCsum = innerProto == PROTO_UDP ? innerL4 + Frame.UDP_CSUM : -1;
+        rewriteQuotedAddress(f, inner, inner + 16, icmpCsum, innerUdpCsum, frontendIp);
+        rewriteQuotedPort(f, innerL4 + 2, icmpCsum, innerUdpCsum, frontendPort);
+        if (snat) {
+            rewriteQuotedAddress(f, inner, inner + 12, icmpCsum, innerUdpCsum, clientIp);
+            rewriteQuotedPort(f, innerL4, icmpCsum, innerUdpCsum, clientPort);
+            rewriteOuterAddress(f, Frame.IP_DADDR, clientIp);
+        }
+        if (Bytes.be32(f, Frame.IP_SADDR) == backendIp) {
+            rewriteOuterAddress(f, Frame.IP_SADDR, frontendIp);
+        }
+        fill(r, Verdict.REVERSE, (int) ids, (int) (ids >>> 32), backendIp, (int) ((a >>> 16) & 0xffff));
+        return true;
+    }
+
+    /**
+     * An address inside the quoted datagram: its IPv4 checksum, the quoted UDP checksum (pseudo
+     * header), and the ICMP checksum for every 16 bits that changed; in this order, as in C.
+     */
+    private static void rewriteQuotedAddress(byte[] f, int innerIp, int off, int icmpCsum, int udpCsum, int value) {
+        int from = Bytes.raw32(f, off);
+        int to = Bytes.rawOfBe32(value);
+        int ipCsum = innerIp + 10;
+        int oldIpCsum = Bytes.raw16(f, ipCsum);
+        Checksum.l3Replace4(f, ipCsum, from, to);
+        Checksum.l4Replace(f, icmpCsum, oldIpCsum, Bytes.raw16(f, ipCsum), false);
+        if (udpCsum >= 0) {
+            int oldUdpCsum = Bytes.raw16(f, udpCsum);
+            Checksum.l4Replace(f, udpCsum, from, to, true);
+            Checksum.l4Replace(f, icmpCsum, oldUdpCsum, Bytes.raw16(f, udpCsum), false);
+        }
+        Checksum.l4Replace(f, icmpCsum, from, to, false);
+        Bytes.putBe32(f, off, value);
+    }
+
+    private static void rewriteQuotedPort(byte[] f, int off, int icmpCsum, int udpCsum, int value) {
+        int from = Bytes.raw16(f, off);
+        int to = Bytes.rawOfBe16(value);
+        if (udpCsum >= 0) {
+            int oldUdpCsum = Bytes.raw16(f, udpCsum);
+            Checksum.l4Replace(f, udpCsum, from, to, true);
+            Checksum.l4Replace(f, icmpCsum, oldUdpCsum, Bytes.raw16(f, udpCsum), false);
+        }
+        Checksum.l4Replace(f, icmpCsum, from, to, false);
+        Bytes.putBe16(f, off, value);
+    }
+
+    /** An outer address of an ICMP message: only the IPv4 checksum covers it (ICMP has no pseudo header). */
+    private static void rewriteOuterAddress(byte[] f, int off, int value) {
+        Checksum.l3Replace4(f, Frame.IP_CSUM, Bytes.raw32(f, off), Bytes.rawOfBe32(value));
+        Bytes.putBe32(f, off, value);
     }
 
     private static int forwardFlags(int tcpFlags) {
