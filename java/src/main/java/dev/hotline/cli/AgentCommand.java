@@ -1,6 +1,8 @@
 package dev.hotline.cli;
 
 import dev.hotline.agent.Agent;
+import dev.hotline.agent.ClusterSource;
+import dev.hotline.agent.KubeSource;
 import dev.hotline.agent.InterfaceWatcher;
 import dev.hotline.agent.ManifestSource;
 import dev.hotline.bpf.BpfException;
@@ -35,14 +37,15 @@ import picocli.CommandLine.Option;
 /** `hotline agent`: the long-running process of a node. */
 @Command(name = "agent", mixinStandardHelpOptions = true,
         description = {
-            "Run the node's dataplane: watch manifests, keep the BPF maps in step, stay attached at tc ingress.",
+            "Run the node's dataplane: watch manifests or the API server, keep the BPF maps in step, stay attached at tc ingress.",
             "%nEvery change to the manifests (a file edited, added or removed) is planned, diffed against what is "
                 + "loaded and applied within a second, with one log line per change. The program is attached at tc "
                 + "ingress of the interfaces named by --attach (names or globs such as veth*), and of new matching "
                 + "interfaces as they appear. Maps are pinned under --pin-dir: a restarted agent picks up the same "
                 + "Services and conntrack, so established connections survive. SIGTERM detaches our filters and exits; "
                 + "the maps stay pinned. --cleanup removes filters and pins."},
-        footer = {"", "Example:  hotline agent -f /etc/hotline/manifests/ --attach 'veth*' --attach eth0 --node-name node-1",
+        footer = {"", "Examples:  hotline agent -f /etc/hotline/manifests/ --attach 'veth*' --attach eth0 --node-name node-1",
+            "           hotline agent --kube --attach 'veth*' --attach eth0     (in a DaemonSet: NODE_NAME from spec.nodeName)",
             "Exit codes: 0 stopped cleanly, 2 cannot start (one line says why).%n"})
 final class AgentCommand extends HotlineCommand implements Callable<Integer> {
     @Mixin
@@ -62,6 +65,14 @@ final class AgentCommand extends HotlineCommand implements Callable<Integer> {
     @Option(names = "--dataplane", paramLabel = "KIND", defaultValue = "bpf",
             description = "bpf (the only one the agent runs for now). Default: ${DEFAULT-VALUE}.")
     String dataplane;
+
+    @Option(names = "--kube",
+            description = "Read Services, EndpointSlices and Nodes from the API server (informers) instead of -f manifests. "
+                    + "Uses the in-cluster service account, or --kubeconfig, or ~/.kube/config.")
+    boolean kube;
+
+    @Option(names = "--kubeconfig", paramLabel = "FILE", description = "The kubeconfig for --kube (default: in-cluster, then ~/.kube/config).")
+    Path kubeconfig;
 
     @Option(names = "--cleanup", description = "Detach hotline's filter from every interface and remove the pinned maps, then exit.")
     boolean cleanup;
@@ -115,12 +126,18 @@ final class AgentCommand extends HotlineCommand implements Callable<Integer> {
             err.println("hotline: agent: --pin-dir " + pinDir + ": " + bpffs);
             return 2;
         }
-        ClusterState first;
-        try {
-            first = input.load();
-        } catch (ManifestException e) {
-            err.println("hotline: " + e.getMessage());
+        if (kube == !input.files.isEmpty()) {
+            err.println("hotline: agent: give either -f manifests or --kube, one of the two");
             return 2;
+        }
+        ClusterState first = ClusterState.empty();
+        if (!kube) {
+            try {
+                first = input.load();
+            } catch (ManifestException e) {
+                err.println("hotline: " + e.getMessage());
+                return 2;
+            }
         }
         List<String> warnings = new ArrayList<>();
         NodeIdentity node = nodeIdentity(first, warnings);
@@ -135,7 +152,8 @@ final class AgentCommand extends HotlineCommand implements Callable<Integer> {
         }
         Agent agent = new Agent(dp, node, this::log);
         agent.adopt();
-        ManifestSource source = new ManifestSource(input.files, input.nodePortRange, pollInterval, this::log);
+        ClusterSource source = kube ? new KubeSource(kubeClient(), input.nodePortRange, this::log)
+                : new ManifestSource(input.files, input.nodePortRange, pollInterval, this::log);
         InterfaceWatcher interfaces = new InterfaceWatcher(dp.program(), attach, this::log);
         CountDownLatch stopRequested = new CountDownLatch(1);
         CountDownLatch firstApplied = new CountDownLatch(1);
@@ -185,6 +203,9 @@ final class AgentCommand extends HotlineCommand implements Callable<Integer> {
                 ips = local;
             }
         }
+        if (name == null && System.getenv("NODE_NAME") != null) {
+            name = System.getenv("NODE_NAME"); // a DaemonSet passes spec.nodeName down this way
+        }
         if (name == null) {
             try {
                 name = InetAddress.getLocalHost().getHostName();
@@ -194,6 +215,20 @@ final class AgentCommand extends HotlineCommand implements Callable<Integer> {
             warnings.add("--node-name not given and no single Node in the manifests; using the host name " + name);
         }
         return new NodeIdentity(name, ips);
+    }
+
+    private io.fabric8.kubernetes.client.KubernetesClient kubeClient() {
+        io.fabric8.kubernetes.client.Config config = kubeconfig == null ? io.fabric8.kubernetes.client.Config.autoConfigure(null)
+                : io.fabric8.kubernetes.client.Config.fromKubeconfig(null, readKubeconfig(), kubeconfig.toString());
+        return new io.fabric8.kubernetes.client.KubernetesClientBuilder().withConfig(config).build();
+    }
+
+    private String readKubeconfig() {
+        try {
+            return java.nio.file.Files.readString(kubeconfig);
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException("--kubeconfig " + kubeconfig + ": " + e.getMessage());
+        }
     }
 
     /** The IPv4 addresses of this network namespace's interfaces, loopback and link-local excepted. */

@@ -16,7 +16,7 @@ import picocli.CommandLine.Option;
 
 /** The options every command that reads manifests shares: the files, the node's identity, the NodePort range. */
 public final class ClusterInput {
-    @Option(names = {"-f", "--filename"}, required = true, paramLabel = "FILE",
+    @Option(names = {"-f", "--filename"}, paramLabel = "FILE",
             description = "Manifest file or directory (kubectl get -o yaml output: single objects, multi-document "
                     + "files, kind: List). Repeatable.")
     List<Path> files = new ArrayList<>();
@@ -35,8 +35,11 @@ public final class ClusterInput {
             defaultValue = "30000-32767")
     NodePortRange nodePortRange = NodePortRange.DEFAULT;
 
-    /** The manifests, read and checked; throws for input that cannot be read at all. */
+    /** The manifests, read and checked; throws for input that cannot be read at all (or none given). */
     public ClusterState load() throws ManifestException {
+        if (files.isEmpty()) {
+            throw new ManifestException("no manifests: give -f FILE or -f DIR (what kubectl get -o yaml prints)");
+        }
         return new ClusterStateBuilder(nodePortRange).build(ManifestReader.read(files));
     }
 

@@ -31,13 +31,7 @@ public final class ClusterStateBuilder {
     }
 
     public ClusterState build(List<ManifestDocument> documents) {
-        List<Service> services = new ArrayList<>();
-        List<Pod> pods = new ArrayList<>();
-        List<EndpointSlice> slices = new ArrayList<>();
-        List<Node> nodes = new ArrayList<>();
-        List<Workload> workloads = new ArrayList<>();
-        List<Problem> problems = new ArrayList<>();
-
+        Accumulator acc = new Accumulator();
         for (ManifestDocument doc : documents) {
             ObjectProblems p = new ObjectProblems(doc.source(), doc.ref());
             String kind = doc.kind();
@@ -47,29 +41,73 @@ public final class ClusterStateBuilder {
                 p.error("apiVersion", "missing");
             } else {
                 switch (kind) {
-                    case "Service" -> add(services, typed(doc, io.fabric8.kubernetes.api.model.Service.class, p)
-                            .map(s -> ServiceConverter.convert(s, p)));
-                    case "Pod" -> add(pods, typed(doc, io.fabric8.kubernetes.api.model.Pod.class, p)
-                            .map(x -> PodConverter.convert(x, p)));
-                    case "EndpointSlice" -> add(slices, typed(doc, io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice.class, p)
-                            .map(x -> EndpointSliceConverter.convert(x, p)));
-                    case "Endpoints" -> typed(doc, Endpoints.class, p)
-                            .ifPresent(x -> slices.addAll(EndpointSliceConverter.convert(x, p)));
-                    case "Node" -> add(nodes, typed(doc, io.fabric8.kubernetes.api.model.Node.class, p)
-                            .map(x -> NodeConverter.convert(x, p)));
+                    case "Service" -> typed(doc, io.fabric8.kubernetes.api.model.Service.class, p).ifPresent(o -> acc.add(o, p));
+                    case "Pod" -> typed(doc, io.fabric8.kubernetes.api.model.Pod.class, p).ifPresent(o -> acc.add(o, p));
+                    case "EndpointSlice" -> typed(doc, io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice.class, p)
+                            .ifPresent(o -> acc.add(o, p));
+                    case "Endpoints" -> typed(doc, Endpoints.class, p).ifPresent(o -> acc.add(o, p));
+                    case "Node" -> typed(doc, io.fabric8.kubernetes.api.model.Node.class, p).ifPresent(o -> acc.add(o, p));
                     default -> {
                         if (WORKLOAD_KINDS.contains(kind)) {
-                            add(workloads, workload(doc, kind, p));
+                            add(acc.workloads, workload(doc, kind, p));
                         } else {
                             p.warning(null, "kind " + kind + " is not used by hotline, skipped");
                         }
                     }
                 }
             }
-            problems.addAll(p.problems());
+            acc.problems.addAll(p.problems());
         }
-        services = new ServiceAddressCheck(nodePortRange).apply(services, problems);
-        return new ClusterState(services, pods, slices, nodes, workloads, problems);
+        return acc.finish(nodePortRange);
+    }
+
+    /**
+     * The cluster picture from objects already typed by fabric8 (what informers hold): Services,
+     * Pods, EndpointSlices, Endpoints and Nodes; anything else is ignored. source names where they
+     * came from in messages ("api-server").
+     */
+    public ClusterState buildFromObjects(List<? extends HasMetadata> objects, String source) {
+        Accumulator acc = new Accumulator();
+        for (HasMetadata o : objects) {
+            if (o.getMetadata() == null || o.getMetadata().getName() == null) {
+                continue;
+            }
+            String ns = o.getMetadata().getNamespace();
+            ObjectProblems p = new ObjectProblems(source, new ObjectRef(o.getKind() == null ? o.getClass().getSimpleName() : o.getKind(),
+                    o instanceof io.fabric8.kubernetes.api.model.Node ? null : (ns == null ? "default" : ns), o.getMetadata().getName()));
+            acc.add(o, p);
+            acc.problems.addAll(p.problems());
+        }
+        return acc.finish(nodePortRange);
+    }
+
+    /** The lists a picture is built from, filled one object at a time. */
+    private static final class Accumulator {
+        final List<Service> services = new ArrayList<>();
+        final List<Pod> pods = new ArrayList<>();
+        final List<EndpointSlice> slices = new ArrayList<>();
+        final List<Node> nodes = new ArrayList<>();
+        final List<Workload> workloads = new ArrayList<>();
+        final List<Problem> problems = new ArrayList<>();
+
+        void add(HasMetadata o, ObjectProblems p) {
+            if (o instanceof io.fabric8.kubernetes.api.model.Service s) {
+                ClusterStateBuilder.add(services, java.util.Optional.ofNullable(ServiceConverter.convert(s, p)));
+            } else if (o instanceof io.fabric8.kubernetes.api.model.Pod x) {
+                ClusterStateBuilder.add(pods, java.util.Optional.ofNullable(PodConverter.convert(x, p)));
+            } else if (o instanceof io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice x) {
+                ClusterStateBuilder.add(slices, java.util.Optional.ofNullable(EndpointSliceConverter.convert(x, p)));
+            } else if (o instanceof Endpoints x) {
+                slices.addAll(EndpointSliceConverter.convert(x, p));
+            } else if (o instanceof io.fabric8.kubernetes.api.model.Node x) {
+                ClusterStateBuilder.add(nodes, java.util.Optional.ofNullable(NodeConverter.convert(x, p)));
+            }
+        }
+
+        ClusterState finish(NodePortRange range) {
+            List<Service> checked = new ServiceAddressCheck(range).apply(services, problems);
+            return new ClusterState(checked, pods, slices, nodes, workloads, problems);
+        }
     }
 
     private static <T> void add(List<T> list, java.util.Optional<T> item) {

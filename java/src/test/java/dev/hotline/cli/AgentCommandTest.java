@@ -27,4 +27,22 @@ class AgentCommandTest {
         assertThat(r.exitCode()).isZero();
         assertThat(r.out()).contains("--attach=PATTERN", "--pin-dir=DIR", "--cleanup", "SIGTERM");
     }
+
+    @Test
+    void manifestsOrTheApiServerOneOfTheTwo() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(dev.hotline.dataplane.Dataplanes.bpfUnavailable() == null,
+                "the agent checks BPF first; without it this reports that instead");
+        CliRun both = CliRun.of("agent", "--kube", "-f", TestManifests.root().resolve("examples/seed").toString(), "--pin-dir", "/sys/fs/bpf/x");
+        assertThat(both.exitCode()).isEqualTo(2);
+        assertThat(both.err()).isEqualTo("hotline: agent: give either -f manifests or --kube, one of the two\n");
+        CliRun neither = CliRun.of("agent", "--pin-dir", "/sys/fs/bpf/x");
+        assertThat(neither.exitCode()).isEqualTo(2);
+    }
+
+    @Test
+    void planWithoutManifestsSaysWhatToGive() {
+        CliRun r = CliRun.of("plan");
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).isEqualTo("hotline: no manifests: give -f FILE or -f DIR (what kubectl get -o yaml prints)\n");
+    }
 }

@@ -1,0 +1,116 @@
+package dev.hotline.agent;
+
+import dev.hotline.cluster.ClusterState;
+import dev.hotline.cluster.ClusterStateBuilder;
+import dev.hotline.cluster.NodePortRange;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+
+/**
+ * The cluster picture from the API server, as kube-proxy reads it: informers on Services,
+ * EndpointSlices and Nodes in every namespace. Events are coalesced (a burst of changes becomes
+ * one picture after a short quiet period) and the first picture is handed over once every
+ * informer has synced, so the agent never loads half a cluster.
+ */
+public final class KubeSource implements ClusterSource {
+    static final long COALESCE_MILLIS = 100;
+
+    private final KubernetesClient client;
+    private final ClusterStateBuilder builder;
+    private final Consumer<String> log;
+    private final ScheduledExecutorService worker = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "kube-source");
+        t.setDaemon(true);
+        return t;
+    });
+    private final AtomicBoolean pending = new AtomicBoolean();
+    private final List<SharedIndexInformer<? extends HasMetadata>> informers = new ArrayList<>();
+    private volatile boolean synced;
+
+    public KubeSource(KubernetesClient client, NodePortRange range, Consumer<String> log) {
+        this.client = client;
+        this.builder = new ClusterStateBuilder(range);
+        this.log = log;
+    }
+
+    @Override
+    public void start(Consumer<ClusterState> listener) {
+        informers.add(watch(client.services().inAnyNamespace().runnableInformer(0), listener));
+        informers.add(watch(client.discovery().v1().endpointSlices().inAnyNamespace().runnableInformer(0), listener));
+        informers.add(watch(client.nodes().runnableInformer(0), listener));
+        informers.forEach(SharedIndexInformer::start);
+        worker.execute(() -> {
+            try {
+                for (SharedIndexInformer<? extends HasMetadata> i : informers) {
+                    i.start().toCompletableFuture().get();
+                }
+                synced = true;
+                log.accept("API server: informers synced (Services, EndpointSlices, Nodes)");
+                publish(listener);
+            } catch (Exception e) {
+                log.accept("API server: informers did not start: " + e.getMessage());
+            }
+        });
+    }
+
+    private <T extends HasMetadata> SharedIndexInformer<T> watch(SharedIndexInformer<T> informer, Consumer<ClusterState> listener) {
+        informer.addEventHandler(new ResourceEventHandler<>() {
+            @Override
+            public void onAdd(T obj) {
+                changed(listener);
+            }
+
+            @Override
+            public void onUpdate(T oldObj, T newObj) {
+                changed(listener);
+            }
+
+            @Override
+            public void onDelete(T obj, boolean deletedFinalStateUnknown) {
+                changed(listener);
+            }
+        });
+        return informer;
+    }
+
+    private void changed(Consumer<ClusterState> listener) {
+        if (synced && pending.compareAndSet(false, true)) {
+            worker.schedule(() -> {
+                pending.set(false);
+                publish(listener);
+            }, COALESCE_MILLIS, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void publish(Consumer<ClusterState> listener) {
+        List<HasMetadata> objects = new ArrayList<>();
+        for (SharedIndexInformer<? extends HasMetadata> i : informers) {
+            objects.addAll(i.getStore().list());
+        }
+        try {
+            listener.accept(builder.buildFromObjects(objects, "api-server"));
+        } catch (RuntimeException e) {
+            log.accept("API server: building the cluster picture failed: " + e);
+        }
+    }
+
+    @Override
+    public void close() {
+        informers.forEach(SharedIndexInformer::close);
+        worker.shutdownNow();
+        try {
+            worker.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
