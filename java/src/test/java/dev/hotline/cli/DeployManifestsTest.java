@@ -1,0 +1,42 @@
+package dev.hotline.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.hotline.TestManifests;
+import dev.hotline.cluster.ManifestDocument;
+import dev.hotline.cluster.ManifestReader;
+import io.fabric8.kubernetes.api.model.apps.DaemonSet;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/** deploy/ cannot be rolled out here; what can be checked is that it parses and the agent accepts its arguments. */
+class DeployManifestsTest {
+    static final Path DEPLOY = TestManifests.root().resolve("deploy");
+
+    @Test
+    void theDaemonSetParsesAndItsArgumentsAreTheAgentsOwn() throws Exception {
+        List<ManifestDocument> docs = ManifestReader.read(List.of(DEPLOY.resolve("daemonset.yaml")));
+        assertThat(docs).singleElement().extracting(ManifestDocument::kind).isEqualTo("DaemonSet");
+        DaemonSet ds = new KubernetesSerialization().convertValue(docs.get(0).body(), DaemonSet.class);
+        var container = ds.getSpec().getTemplate().getSpec().getContainers().get(0);
+        assertThat(ds.getSpec().getTemplate().getSpec().getHostNetwork()).isTrue();
+        assertThat(container.getEnv()).anySatisfy(e -> assertThat(e.getName()).isEqualTo("NODE_NAME"));
+        // the same parser bin/hotline uses: unknown options or bad values would fail here
+        CommandLine.ParseResult parsed = Main.commandLine().parseArgs(container.getArgs().toArray(String[]::new));
+        assertThat(parsed.subcommand().commandSpec().name()).isEqualTo("agent");
+        assertThat(parsed.subcommand().hasMatchedOption("--kube")).isTrue();
+        String pinDir = parsed.subcommand().matchedOptionValue("--pin-dir", "");
+        assertThat(container.getVolumeMounts()).anySatisfy(m -> assertThat(pinDir).startsWith(m.getMountPath()));
+    }
+
+    @Test
+    void theRbacGrantsWhatTheInformersWatch() throws Exception {
+        List<ManifestDocument> docs = ManifestReader.read(List.of(DEPLOY.resolve("rbac.yaml")));
+        assertThat(docs).extracting(ManifestDocument::kind).containsExactly("ServiceAccount", "ClusterRole", "ClusterRoleBinding");
+        String role = docs.get(1).body().toString();
+        assertThat(role).contains("services", "nodes", "endpointslices", "watch", "list");
+    }
+}
