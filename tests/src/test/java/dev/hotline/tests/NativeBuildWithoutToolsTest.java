@@ -60,4 +60,21 @@ class NativeBuildWithoutToolsTest {
         assertThat(info).contains("jni=not built: libbpf was not found at build time (apt-get install libbpf-dev libelf-dev zlib1g-dev)");
         assertThat(Files.exists(dir.resolve("out/libhotline_jni.so"))).isFalse();
     }
+
+    @Test
+    void withoutACCompilerTheBpfObjectStillBuildsAndTheReasonIsRecorded(@TempDir Path dir) throws Exception {
+        assumeTrue(haveCmake() || Privileges.underCi(), "skipped: cmake and make are not installed");
+        Path out = dir.resolve("out");
+        ProcessBuilder configure = new ProcessBuilder("cmake", "-S", ROOT.toString(), "-B", dir.resolve("build").toString(),
+                "-DCMAKE_MAKE_PROGRAM=/usr/bin/make", "-DHOTLINE_OUTPUT_DIR=" + out).redirectErrorStream(true);
+        configure.environment().put("CC", "/nonexistent/cc");
+        Process p = configure.start();
+        String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(300, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(log).isZero();
+        run(List.of("cmake", "--build", dir.resolve("build").toString()));
+        String info = Files.readString(out.resolve("build-info.properties"));
+        assertThat(info).contains("jni=not built: no C compiler was found at build time (apt-get install gcc make)");
+        assertThat(info).contains("bpf=built");
+    }
 }
