@@ -19,6 +19,18 @@ static int check_map(JNIEnv *env, struct hl_handle *h, jint map)
 	return 0;
 }
 
+/* The address of a direct buffer that holds at least need bytes, or NULL (with the exception thrown). */
+static char *direct(JNIEnv *env, jobject buffer, jlong need, const char *what)
+{
+	char *p = buffer ? (*env)->GetDirectBufferAddress(env, buffer) : NULL;
+
+	if (!p || need < 0 || (*env)->GetDirectBufferCapacity(env, buffer) < need) {
+		hl_throw_arg(env, what);
+		return NULL;
+	}
+	return p;
+}
+
 EXPORT JNIEXPORT void JNICALL Java_dev_hotline_bpf_Native_update(JNIEnv *env, jclass cls, jlong handle, jint map,
 								  jobject keys, jobject values, jint count)
 {
@@ -28,15 +40,11 @@ EXPORT JNIEXPORT void JNICALL Java_dev_hotline_bpf_Native_update(JNIEnv *env, jc
 	(void)cls;
 	if (check_map(env, h, map))
 		return;
-	char *k = (*env)->GetDirectBufferAddress(env, keys);
-	char *v = (*env)->GetDirectBufferAddress(env, values);
-	jlong klen = (*env)->GetDirectBufferCapacity(env, keys);
-	jlong vlen = (*env)->GetDirectBufferCapacity(env, values);
 	__u32 ks = h->key_size[map], vs = h->value_size[map];
-	if (!k || !v || count < 0 || (jlong)count * ks > klen || (jlong)count * vs > vlen) {
-		hl_throw_arg(env, "update: buffers smaller than count entries");
+	char *k = direct(env, keys, (jlong)count * ks, "update: key buffer smaller than count entries");
+	char *v = k ? direct(env, values, (jlong)count * vs, "update: value buffer smaller than count entries") : NULL;
+	if (!v)
 		return;
-	}
 	/* one syscall for the whole batch where the kernel has it (5.6+), entry by entry otherwise */
 	if (count > 1) {
 		__u32 n = (__u32)count;
@@ -63,13 +71,10 @@ EXPORT JNIEXPORT void JNICALL Java_dev_hotline_bpf_Native_delete(JNIEnv *env, jc
 	(void)cls;
 	if (check_map(env, h, map))
 		return;
-	char *k = (*env)->GetDirectBufferAddress(env, keys);
-	jlong klen = (*env)->GetDirectBufferCapacity(env, keys);
 	__u32 ks = h->key_size[map];
-	if (!k || count < 0 || (jlong)count * ks > klen) {
-		hl_throw_arg(env, "delete: buffer smaller than count keys");
+	char *k = direct(env, keys, (jlong)count * ks, "delete: buffer smaller than count keys");
+	if (!k)
 		return;
-	}
 	for (jint i = 0; i < count; i++) {
 		if (bpf_map_delete_elem(h->map_fd[map], k + (size_t)i * ks) && errno != ENOENT) {
 			int err = errno;
@@ -93,15 +98,11 @@ EXPORT JNIEXPORT jboolean JNICALL Java_dev_hotline_bpf_Native_lookup(JNIEnv *env
 	(void)cls;
 	if (check_map(env, h, map))
 		return JNI_FALSE;
-	char *k = (*env)->GetDirectBufferAddress(env, key);
-	char *v = (*env)->GetDirectBufferAddress(env, value);
-	jlong klen = (*env)->GetDirectBufferCapacity(env, key);
-	jlong vlen = (*env)->GetDirectBufferCapacity(env, value);
 	jlong need = h->percpu[map] ? (jlong)libbpf_num_possible_cpus() * ((h->value_size[map] + 7) / 8 * 8) : h->value_size[map];
-	if (!k || !v || klen < h->key_size[map] || vlen < need) {
-		hl_throw_arg(env, "lookup: buffers too small");
+	char *k = direct(env, key, h->key_size[map], "lookup: key buffer too small");
+	char *v = k ? direct(env, value, need, "lookup: value buffer too small") : NULL;
+	if (!v)
 		return JNI_FALSE;
-	}
 	if (bpf_map_lookup_elem(h->map_fd[map], k, v)) {
 		if (errno == ENOENT)
 			return JNI_FALSE;
@@ -149,15 +150,15 @@ EXPORT JNIEXPORT jint JNICALL Java_dev_hotline_bpf_Native_dump(JNIEnv *env, jcla
 	(void)cls;
 	if (check_map(env, h, map))
 		return -1;
-	char *k = (*env)->GetDirectBufferAddress(env, keys);
-	char *v = (*env)->GetDirectBufferAddress(env, values);
-	jlong klen = (*env)->GetDirectBufferCapacity(env, keys);
-	jlong vlen = (*env)->GetDirectBufferCapacity(env, values);
 	__u32 ks = h->key_size[map], vs = h->value_size[map];
-	if (h->percpu[map] || ks > sizeof(key) || !k || !v || max < 0 || (jlong)max * ks > klen || (jlong)max * vs > vlen) {
-		hl_throw_arg(env, "dump: unsupported map or buffers too small");
+	if (h->percpu[map] || ks > sizeof(key)) {
+		hl_throw_arg(env, "dump: per-CPU maps and large keys are not dumped");
 		return -1;
 	}
+	char *k = direct(env, keys, (jlong)max * ks, "dump: key buffer smaller than max entries");
+	char *v = k ? direct(env, values, (jlong)max * vs, "dump: value buffer smaller than max entries") : NULL;
+	if (!v)
+		return -1;
 	jint n = 0;
 	void *prev = NULL;
 	while (n < max && bpf_map_get_next_key(h->map_fd[map], prev, next) == 0) {

@@ -115,10 +115,12 @@ EXPORT JNIEXPORT jstring JNICALL Java_dev_hotline_bpf_Native_verify(JNIEnv *env,
 EXPORT JNIEXPORT jlong JNICALL Java_dev_hotline_bpf_Native_open(JNIEnv *env, jclass cls, jbyteArray elf, jstring pinDir,
 							       jintArray maxEntries)
 {
-	void *copy;
-	char path[512];
+	void *copy = NULL;
+	char what[512];
 	const char *dir = NULL;
+	struct hl_handle *h = NULL;
 	jint sizes[HL_MAP_COUNT] = {0};
+	int err = 0;
 
 	(void)cls;
 	if ((*env)->GetArrayLength(env, maxEntries) != HL_MAP_COUNT) {
@@ -130,69 +132,47 @@ EXPORT JNIEXPORT jlong JNICALL Java_dev_hotline_bpf_Native_open(JNIEnv *env, jcl
 	struct bpf_object *obj = open_object(env, elf, &copy);
 	if (!obj)
 		return 0;
-	struct hl_handle *h = calloc(1, sizeof(*h));
+	h = calloc(1, sizeof(*h));
 	if (!h) {
-		bpf_object__close(obj);
-		free(copy);
-		hl_throw(env, "open: out of memory", ENOMEM);
-		return 0;
+		snprintf(what, sizeof(what), "open: out of memory");
+		err = ENOMEM;
+		goto fail;
 	}
 	h->obj = obj;
 	if (pinDir)
 		dir = (*env)->GetStringUTFChars(env, pinDir, NULL);
-	if (dir) {
-		int err = mkdirs(dir);
-		if (err) {
-			snprintf(path, sizeof(path), "creating the pin directory %s", dir);
-			(*env)->ReleaseStringUTFChars(env, pinDir, dir);
-			bpf_object__close(obj);
-			free(copy);
-			free(h);
-			hl_throw(env, path, err);
-			return 0;
-		}
+	if (dir && (err = mkdirs(dir))) {
+		snprintf(what, sizeof(what), "creating the pin directory %s", dir);
+		goto fail;
 	}
 	for (int i = 0; i < HL_MAP_COUNT; i++) {
 		struct bpf_map *m = bpf_object__find_map_by_name(obj, map_names[i]);
-		int err = 0;
 
 		if (!m) {
-			snprintf(path, sizeof(path), "the object has no map %s", map_names[i]);
-			if (dir)
-				(*env)->ReleaseStringUTFChars(env, pinDir, dir);
-			bpf_object__close(obj);
-			free(copy);
-			free(h);
-			hl_throw(env, path, ENOENT);
-			return 0;
+			snprintf(what, sizeof(what), "the object has no map %s", map_names[i]);
+			err = ENOENT;
+			goto fail;
 		}
 		if (sizes[i] > 0)
 			err = bpf_map__set_max_entries(m, (__u32)sizes[i]);
 		if (!err && dir) {
+			char path[512];
 			snprintf(path, sizeof(path), "%s/%s", dir, map_names[i]);
 			err = bpf_map__set_pin_path(m, path);
 		}
 		if (err) {
-			snprintf(path, sizeof(path), "configuring map %s", map_names[i]);
-			if (dir)
-				(*env)->ReleaseStringUTFChars(env, pinDir, dir);
-			bpf_object__close(obj);
-			free(copy);
-			free(h);
-			hl_throw(env, path, err);
-			return 0;
+			snprintf(what, sizeof(what), "configuring map %s", map_names[i]);
+			goto fail;
 		}
+	}
+	err = bpf_object__load(obj);
+	if (err) {
+		snprintf(what, sizeof(what), "bpf_object__load (kernel verifier, or a pinned map of another shape)");
+		goto fail;
 	}
 	if (dir)
 		(*env)->ReleaseStringUTFChars(env, pinDir, dir);
-	int err = bpf_object__load(obj);
 	free(copy);
-	if (err) {
-		bpf_object__close(obj);
-		free(h);
-		hl_throw(env, "bpf_object__load (kernel verifier, or a pinned map of another shape)", err);
-		return 0;
-	}
 	struct bpf_program *prog = bpf_object__find_program_by_name(obj, HL_PROG_NAME);
 	h->prog_fd = prog ? bpf_program__fd(prog) : -1;
 	for (int i = 0; i < HL_MAP_COUNT; i++) {
@@ -205,6 +185,15 @@ EXPORT JNIEXPORT jlong JNICALL Java_dev_hotline_bpf_Native_open(JNIEnv *env, jcl
 		h->percpu[i] = t == BPF_MAP_TYPE_PERCPU_ARRAY || t == BPF_MAP_TYPE_PERCPU_HASH || t == BPF_MAP_TYPE_LRU_PERCPU_HASH;
 	}
 	return (jlong)(intptr_t)h;
+
+fail:
+	if (dir)
+		(*env)->ReleaseStringUTFChars(env, pinDir, dir);
+	bpf_object__close(obj);
+	free(copy);
+	free(h);
+	hl_throw(env, what, err);
+	return 0;
 }
 
 EXPORT JNIEXPORT void JNICALL Java_dev_hotline_bpf_Native_close(JNIEnv *env, jclass cls, jlong handle)

@@ -55,6 +55,23 @@ static void leave_netns(int saved)
 	}
 }
 
+static int ifindex_of(JNIEnv *env, jstring ifname);
+
+/*
+ * Enters the namespace (when given) and finds the interface there. Returns its index, 0 when it
+ * does not exist (still inside the namespace: call leave_netns), or -1 with the exception thrown.
+ */
+static int enter_and_find(JNIEnv *env, jstring netns, jstring ifname, int *saved)
+{
+	int err = enter_netns(env, netns, saved);
+
+	if (err) {
+		hl_throw(env, "entering the network namespace", err);
+		return -1;
+	}
+	return ifindex_of(env, ifname);
+}
+
 static int ifindex_of(JNIEnv *env, jstring ifname)
 {
 	const char *name = (*env)->GetStringUTFChars(env, ifname, NULL);
@@ -73,12 +90,9 @@ EXPORT JNIEXPORT void JNICALL Java_dev_hotline_bpf_Native_attach(JNIEnv *env, jc
 
 	(void)cls;
 	hl_log_begin();
-	err = enter_netns(env, netns, &saved);
-	if (err) {
-		hl_throw(env, "entering the network namespace", err);
+	int ifindex = enter_and_find(env, netns, ifname, &saved);
+	if (ifindex < 0)
 		return;
-	}
-	int ifindex = ifindex_of(env, ifname);
 	if (!ifindex) {
 		err = errno ? errno : ENODEV;
 		leave_netns(saved);
@@ -107,12 +121,9 @@ EXPORT JNIEXPORT jboolean JNICALL Java_dev_hotline_bpf_Native_detach(JNIEnv *env
 
 	(void)cls;
 	hl_log_begin();
-	err = enter_netns(env, netns, &saved);
-	if (err) {
-		hl_throw(env, "entering the network namespace", err);
+	int ifindex = enter_and_find(env, netns, ifname, &saved);
+	if (ifindex < 0)
 		return JNI_FALSE;
-	}
-	int ifindex = ifindex_of(env, ifname);
 	if (!ifindex) {
 		leave_netns(saved);
 		return JNI_FALSE;

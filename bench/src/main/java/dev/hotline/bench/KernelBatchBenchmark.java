@@ -45,13 +45,11 @@ public class KernelBatchBenchmark {
     BpfProgram empty;
     ByteBuffer emptySlots;
     byte[][] frames;
+    FramePump pump;
     final byte[][] work = new byte[BATCH][4096];
     final int[] lengths = new int[BATCH];
     final long[] times = new long[BATCH];
     final PacketResult[] results = new PacketResult[BATCH];
-    int next;
-    long now = 1_795_651_200_000_000_000L;
-    long step;
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -60,8 +58,8 @@ public class KernelBatchBenchmark {
         }
         Plan plan = Planner.plan(BenchCluster.build(10, 10, -1), BenchCluster.NODE, Plan.EMPTY);
         dp = BenchDataplanes.open("bpf", plan);
-        frames = FrameKinds.frames(kind.equals("floor") ? "passthrough" : kind, dp, 10, now);
-        step = FrameKinds.clockStep(kind);
+        frames = FrameKinds.frames(kind.equals("floor") ? "passthrough" : kind, dp, 10, PacketPathBenchmark.START);
+        pump = new FramePump(frames, PacketPathBenchmark.START, FrameKinds.clockStep(kind));
         if (kind.equals("floor")) {
             empty = BpfProgram.loadEmpty();
             int stride = Abi.SLOT_HEADER + 4096;
@@ -84,14 +82,8 @@ public class KernelBatchBenchmark {
             return empty.testRun(emptySlots, BATCH, stride);
         }
         for (int i = 0; i < BATCH; i++) {
-            byte[] f = frames[next];
-            if (++next == frames.length) {
-                next = 0;
-            }
-            System.arraycopy(f, 0, work[i], 0, f.length);
-            lengths[i] = f.length;
-            now += step;
-            times[i] = now;
+            lengths[i] = pump.fill(work[i]);
+            times[i] = pump.now();
         }
         dp.processBatch(work, lengths, times, results, BATCH);
         return results[BATCH - 1].length;

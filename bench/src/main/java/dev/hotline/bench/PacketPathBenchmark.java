@@ -1,7 +1,6 @@
 package dev.hotline.bench;
 
 import dev.hotline.dataplane.Dataplane;
-import dev.hotline.dataplane.PacketResult;
 import dev.hotline.dataplane.bpf.BpfDataplane;
 import dev.hotline.plan.Plan;
 import dev.hotline.plan.Planner;
@@ -40,13 +39,10 @@ public class PacketPathBenchmark {
     @Param({"new_flow", "established", "reply", "nodeport_snat", "reject", "passthrough"})
     public String kind;
 
+    static final long START = 1_795_651_200_000_000_000L;
+
     Dataplane dp;
-    byte[][] frames;
-    final byte[] work = new byte[4096];
-    final PacketResult result = new PacketResult();
-    int next;
-    long now = 1_795_651_200_000_000_000L;
-    long step;
+    FramePump pump;
 
     /** What the kernel reported for the program's own run time, summed; divided by frames in the summary. */
     @State(Scope.Thread)
@@ -60,24 +56,17 @@ public class PacketPathBenchmark {
     public void setUp() {
         Plan plan = Planner.plan(BenchCluster.build(10, 10, -1), BenchCluster.NODE, Plan.EMPTY);
         dp = BenchDataplanes.open(dataplane, plan);
-        frames = FrameKinds.frames(kind, dp, 10, now);
-        step = FrameKinds.clockStep(kind);
+        pump = new FramePump(FrameKinds.frames(kind, dp, 10, START), START, FrameKinds.clockStep(kind));
     }
 
     @Benchmark
     public int process(KernelTime kernel) {
-        byte[] f = frames[next];
-        if (++next == frames.length) {
-            next = 0;
-        }
-        System.arraycopy(f, 0, work, 0, f.length);
-        now += step;
-        dp.process(work, f.length, now, result);
+        int length = pump.process(dp);
         if (dp instanceof BpfDataplane b) {
             kernel.kernelNanos += b.lastRunNanos();
             kernel.frames++;
         }
-        return result.length;
+        return length;
     }
 
     @TearDown(Level.Trial)

@@ -1,7 +1,6 @@
 package dev.hotline.bench;
 
 import dev.hotline.dataplane.Dataplane;
-import dev.hotline.dataplane.PacketResult;
 import dev.hotline.plan.Plan;
 import dev.hotline.plan.Planner;
 import java.util.concurrent.TimeUnit;
@@ -38,34 +37,24 @@ public class ScaleBenchmark {
     public String dataplane;
 
     Dataplane dp;
-    byte[][] frames;
-    final byte[] work = new byte[4096];
-    final PacketResult result = new PacketResult();
-    int next;
-    long now = 1_795_651_200_000_000_000L;
+    FramePump pump;
 
     @Setup(Level.Trial)
     public void setUp() {
         Plan plan = Planner.plan(BenchCluster.build(services, 10, -1), BenchCluster.NODE, Plan.EMPTY);
         dp = BenchDataplanes.open(dataplane, plan);
-        frames = new byte[FrameKinds.NEW_FLOWS][];
+        byte[][] frames = new byte[FrameKinds.NEW_FLOWS][];
         java.util.Random rnd = new java.util.Random(services);
         for (int i = 0; i < frames.length; i++) {
             frames[i] = FrameKinds.syn(FrameKinds.clientIp(i), FrameKinds.clientPort(i),
                     BenchCluster.CLUSTER_IP_BASE + rnd.nextInt(services), 80);
         }
+        pump = new FramePump(frames, PacketPathBenchmark.START, FrameKinds.clockStep("new_flow"));
     }
 
     @Benchmark
     public int newFlow() {
-        byte[] f = frames[next];
-        if (++next == frames.length) {
-            next = 0;
-        }
-        System.arraycopy(f, 0, work, 0, f.length);
-        now += 1_000_000;
-        dp.process(work, f.length, now, result);
-        return result.length;
+        return pump.process(dp);
     }
 
     @TearDown(Level.Trial)

@@ -10,8 +10,10 @@ import dev.hotline.plan.Plan;
 import dev.hotline.plan.PlanDiff;
 import dev.hotline.plan.Planner;
 import dev.hotline.plan.ServicePlan;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
 
@@ -76,28 +78,21 @@ public final class Agent {
 
     /** "services +1 -0 ~2, backends +3 -1" between two plans. */
     static String summary(Plan before, Plan after) {
-        Set<String> b = keys(before);
-        Set<String> a = keys(after);
+        Map<String, ServicePlan> old = new HashMap<>();
+        before.services().forEach(s -> old.put(key(s), s));
         int added = 0;
         int changed = 0;
+        Set<String> now = new HashSet<>();
         for (ServicePlan s : after.services()) {
-            String k = s.name() + "/" + s.protocol() + "/" + s.scope();
-            if (!b.contains(k)) {
+            now.add(key(s));
+            ServicePlan o = old.get(key(s));
+            if (o == null) {
                 added++;
-            } else {
-                ServicePlan old = before.services().stream().filter(o -> (o.name() + "/" + o.protocol() + "/" + o.scope()).equals(k))
-                        .findFirst().orElse(null);
-                if (old != null && (!old.backends().equals(s.backends()) || !old.frontends().equals(s.frontends()))) {
-                    changed++;
-                }
+            } else if (!o.backends().equals(s.backends()) || !o.frontends().equals(s.frontends())) {
+                changed++;
             }
         }
-        int removed = 0;
-        for (String k : b) {
-            if (!a.contains(k)) {
-                removed++;
-            }
-        }
+        long removed = old.keySet().stream().filter(k -> !now.contains(k)).count();
         Set<Integer> bb = before.backends().keySet();
         Set<Integer> ab = after.backends().keySet();
         long backendsAdded = ab.stream().filter(id -> !bb.contains(id)).count();
@@ -107,9 +102,7 @@ public final class Agent {
                 + after.backends().size() + " backends)";
     }
 
-    private static Set<String> keys(Plan p) {
-        Set<String> out = new HashSet<>();
-        p.services().forEach(s -> out.add(s.name() + "/" + s.protocol() + "/" + s.scope()));
-        return out;
+    private static String key(ServicePlan s) {
+        return s.name() + "/" + s.protocol() + "/" + s.scope();
     }
 }

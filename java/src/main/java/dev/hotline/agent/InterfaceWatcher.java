@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -25,11 +24,7 @@ public final class InterfaceWatcher implements AutoCloseable {
     private final List<Pattern> patterns = new ArrayList<>();
     private final Consumer<String> log;
     private final Set<String> attached = new TreeSet<>();
-    private final ScheduledExecutorService scanner = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "interface-watch");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ScheduledExecutorService scanner = Daemons.thread("interface-watch");
 
     public InterfaceWatcher(BpfProgram program, List<String> globs, Consumer<String> log) {
         this.program = program;
@@ -139,11 +134,6 @@ public final class InterfaceWatcher implements AutoCloseable {
 
     @Override
     public void close() {
-        scanner.shutdownNow();
-        try {
-            scanner.awaitTermination(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        Daemons.stop(scanner);
     }
 }

@@ -9,7 +9,6 @@ import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -27,11 +26,7 @@ public final class KubeSource implements ClusterSource {
     private final KubernetesClient client;
     private final ClusterStateBuilder builder;
     private final Consumer<String> log;
-    private final ScheduledExecutorService worker = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "kube-source");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ScheduledExecutorService worker = Daemons.thread("kube-source");
     private final AtomicBoolean pending = new AtomicBoolean();
     private final List<SharedIndexInformer<? extends HasMetadata>> informers = new ArrayList<>();
     private volatile boolean synced;
@@ -106,11 +101,6 @@ public final class KubeSource implements ClusterSource {
     @Override
     public void close() {
         informers.forEach(SharedIndexInformer::close);
-        worker.shutdownNow();
-        try {
-            worker.awaitTermination(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        Daemons.stop(worker);
     }
 }

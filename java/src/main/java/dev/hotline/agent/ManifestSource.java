@@ -12,7 +12,6 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -28,11 +27,7 @@ public final class ManifestSource implements ClusterSource {
     private final NodePortRange range;
     private final Duration interval;
     private final Consumer<String> log;
-    private final ScheduledExecutorService poller = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "manifest-watch");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ScheduledExecutorService poller = Daemons.thread("manifest-watch");
     private String lastFingerprint;
     private String lastError;
 
@@ -102,11 +97,6 @@ public final class ManifestSource implements ClusterSource {
 
     @Override
     public void close() {
-        poller.shutdownNow();
-        try {
-            poller.awaitTermination(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        Daemons.stop(poller);
     }
 }

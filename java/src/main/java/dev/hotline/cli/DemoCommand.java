@@ -3,7 +3,6 @@ package dev.hotline.cli;
 import dev.hotline.dataplane.Dataplane;
 import dev.hotline.dataplane.DataplaneConfig;
 import dev.hotline.dataplane.DataplaneKind;
-import dev.hotline.dataplane.Dataplanes;
 import dev.hotline.demo.Demo;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -30,8 +29,7 @@ final class DemoCommand extends HotlineCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         var err = err();
-        try (Dataplane dp = Dataplanes.open(dataplane, DataplaneConfig.DEFAULT, line -> err.println("hotline: " + line))) {
-            err.flush();
+        try (Dataplane dp = openDataplane(dataplane, DataplaneConfig.DEFAULT)) {
             int surprises = Demo.run(dp, out(), pcapOut);
             return surprises == 0 ? 0 : 1;
         } catch (dev.hotline.bpf.BpfUnavailableException e) {

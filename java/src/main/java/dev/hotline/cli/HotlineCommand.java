@@ -16,4 +16,11 @@ abstract class HotlineCommand {
     PrintWriter err() {
         return spec.commandLine().getErr();
     }
+
+    /** Opens the dataplane asked for and says on stderr which one runs (and why not BPF, for auto). */
+    dev.hotline.dataplane.Dataplane openDataplane(dev.hotline.dataplane.DataplaneKind kind, dev.hotline.dataplane.DataplaneConfig config) {
+        dev.hotline.dataplane.Dataplane dp = dev.hotline.dataplane.Dataplanes.open(kind, config, line -> err().println("hotline: " + line));
+        err().flush();
+        return dp;
+    }
 }

@@ -7,7 +7,6 @@ import dev.hotline.cluster.Problem;
 import dev.hotline.dataplane.Dataplane;
 import dev.hotline.dataplane.DataplaneConfig;
 import dev.hotline.dataplane.DataplaneKind;
-import dev.hotline.dataplane.Dataplanes;
 import dev.hotline.plan.NodeIdentity;
 import dev.hotline.plan.Plan;
 import dev.hotline.plan.Planner;
@@ -81,8 +80,7 @@ final class ReplayCommand extends HotlineCommand implements Callable<Integer> {
             return 2;
         }
         boolean tty = System.console() != null;
-        try (Dataplane dp = Dataplanes.open(dataplane, config, line -> err.println("hotline: " + line))) {
-            err.flush();
+        try (Dataplane dp = openDataplane(dataplane, config)) {
             ReplaySummary summary = Replay.run(plan, dp, in, out, trace, n -> {
                 if (tty) {
                     System.err.print("\rhotline: " + n + " frames replayed");

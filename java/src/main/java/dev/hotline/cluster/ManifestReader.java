@@ -1,7 +1,6 @@
 package dev.hotline.cluster;
 
 import java.io.IOException;
-import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -72,19 +71,6 @@ public final class ManifestReader {
             throw new ManifestException(file + ": cannot read: " + e.getMessage());
         }
         return parse(file.toString(), text);
-    }
-
-    public static List<ManifestDocument> read(String name, Reader reader) throws ManifestException {
-        StringBuilder b = new StringBuilder();
-        char[] buf = new char[8192];
-        try {
-            for (int n; (n = reader.read(buf)) > 0; ) {
-                b.append(buf, 0, n);
-            }
-        } catch (IOException e) {
-            throw new ManifestException(name + ": cannot read: " + e.getMessage());
-        }
-        return parse(name, b.toString());
     }
 
     /** Parses YAML (JSON is YAML) text holding one or more documents. */

@@ -75,6 +75,15 @@ public final class Checksum {
         return (int) s;
     }
 
+    /** The folded one's-complement sum of a TCP/UDP pseudo header (host-order addresses). */
+    public static int pseudoHeader(int saddr, int daddr, int proto, int l4Length) {
+        long s = (saddr >>> 16) + (saddr & 0xffff) + (daddr >>> 16) + (daddr & 0xffff) + proto + l4Length;
+        while ((s >>> 16) != 0) {
+            s = (s & 0xffff) + (s >>> 16);
+        }
+        return (int) s;
+    }
+
     /** The checksum field value (host order) for a folded sum. */
     public static int finish(int folded) {
         return ~folded & 0xffff;

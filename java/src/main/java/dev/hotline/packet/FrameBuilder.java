@@ -143,7 +143,7 @@ public final class FrameBuilder {
         Bytes.putBe16(f, l4 + Frame.L4_SPORT, sport);
         Bytes.putBe16(f, l4 + Frame.L4_DPORT, dport);
         System.arraycopy(payload, 0, f, l4 + l4Header, payload.length);
-        int pseudo = pseudoHeader(l4Length);
+        int pseudo = Checksum.pseudoHeader(saddr, daddr, proto, l4Length);
         if (proto == Frame.PROTO_TCP) {
             Bytes.putBe32(f, l4 + Frame.TCP_SEQ, seq);
             Bytes.putBe32(f, l4 + Frame.TCP_ACK, ack);
@@ -159,13 +159,5 @@ public final class FrameBuilder {
             }
         }
         return f;
-    }
-
-    private int pseudoHeader(int l4Length) {
-        long s = (saddr >>> 16) + (saddr & 0xffff) + (daddr >>> 16) + (daddr & 0xffff) + proto + l4Length;
-        while ((s >>> 16) != 0) {
-            s = (s & 0xffff) + (s >>> 16);
-        }
-        return (int) s;
     }
 }

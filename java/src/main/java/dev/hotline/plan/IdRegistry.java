@@ -79,8 +79,4 @@ public final class IdRegistry<K extends Comparable<K>> {
         }
         return id;
     }
-
-    public int size() {
-        return ids.size();
-    }
 }

@@ -12,7 +12,6 @@ import dev.hotline.net.Ipv4;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -131,12 +130,9 @@ public final class Planner {
         if (n != active.size()) {
             return false;
         }
-        int[] was = new int[n];
-        int i = 0;
         Map<Integer, BackendKey> keys = new HashMap<>(n * 2);
         for (ServiceBackend sb : old.backends()) {
             if (sb.active()) {
-                was[i++] = sb.backend().id();
                 keys.put(sb.backend().id(), sb.backend().key());
             }
         }
@@ -153,14 +149,5 @@ public final class Planner {
             return all;
         }
         return all.stream().filter(e -> e.nodeName() != null && e.nodeName().equals(node.name())).toList();
-    }
-
-    /** Used by callers that only want the Services by name, e.g. the CLI. */
-    public static Map<ServicePortName, List<ServicePlan>> byName(Plan plan) {
-        Map<ServicePortName, List<ServicePlan>> out = new LinkedHashMap<>();
-        for (ServicePlan s : plan.services()) {
-            out.computeIfAbsent(s.name(), k -> new ArrayList<>()).add(s);
-        }
-        return out;
     }
 }

@@ -1,17 +1,17 @@
 package dev.hotline.replay;
 
 import dev.hotline.dataplane.Dataplane;
+import dev.hotline.dataplane.DataplaneCounters;
 import dev.hotline.dataplane.PacketResult;
 import dev.hotline.dataplane.Reason;
 import dev.hotline.dataplane.Verdict;
-import dev.hotline.net.Ipv4;
+import dev.hotline.plan.Backend;
 import dev.hotline.plan.Plan;
 import dev.hotline.plan.PlanDiff;
 import dev.hotline.plan.ServicePlan;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.EnumMap;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.LongConsumer;
@@ -37,10 +37,8 @@ public final class Replay {
         for (ServicePlan s : plan.services()) {
             names[s.id()] = TraceWriter.quote(s.name().toString());
         }
-        Map<Verdict, Long> byVerdict = new EnumMap<>(Verdict.class);
-        Map<Reason, Long> byReason = new EnumMap<>(Reason.class);
-        long[] perService = new long[maxId + 1];
-        Map<Long, long[]> perBackend = new HashMap<>();
+        // the summary is what the dataplane counted during this replay: no second tally per frame here
+        DataplaneCounters before = dataplane.counters();
         long framesIn = 0;
         long framesOut = 0;
         PacketResult r = new PacketResult();
@@ -64,32 +62,36 @@ public final class Replay {
                 if (traceWriter != null) {
                     traceWriter.write(framesIn, r);
                 }
-                byVerdict.merge(r.verdict, 1L, Long::sum);
-                byReason.merge(r.reason, 1L, Long::sum);
-                if (r.serviceId != 0) {
-                    perService[r.serviceId]++;
-                }
-                if (r.backendIp != 0) {
-                    long key = ((long) r.backendIp << 16) | r.backendPort;
-                    perBackend.computeIfAbsent(key, k -> new long[1])[0]++;
-                }
                 framesIn++;
                 if ((framesIn & 0xffff) == 0) {
                     progress.accept(framesIn);
                 }
             }
         }
+        DataplaneCounters after = dataplane.counters();
+        Map<Verdict, Long> byVerdict = new EnumMap<>(Verdict.class);
+        for (Verdict v : Verdict.values()) {
+            byVerdict.put(v, after.byVerdict().get(v) - before.byVerdict().get(v));
+        }
+        Map<Reason, Long> byReason = new EnumMap<>(Reason.class);
+        for (Reason x : Reason.values()) {
+            byReason.put(x, after.byReason().get(x) - before.byReason().get(x));
+        }
         Map<String, Long> byService = new TreeMap<>();
         for (ServicePlan s : plan.services()) {
-            if (perService[s.id()] > 0) {
-                byService.merge(s.name().toString(), perService[s.id()], Long::sum);
+            long n = after.byService().getOrDefault(s.id(), 0L) - before.byService().getOrDefault(s.id(), 0L);
+            if (n > 0) {
+                byService.merge(s.name().toString(), n, Long::sum);
             }
         }
         Map<String, Long> byBackend = new TreeMap<>();
-        perBackend.forEach((k, v) -> byBackend.put(new Ipv4((int) (k >>> 16)) + ":" + (k & 0xffff), v[0]));
-        for (Verdict v : Verdict.values()) {
-            byVerdict.putIfAbsent(v, 0L);
-        }
+        after.byBackend().forEach((id, n) -> {
+            Backend b = plan.backends().get(id);
+            long d = n - before.byBackend().getOrDefault(id, 0L);
+            if (b != null && d > 0) {
+                byBackend.put(b.key().address() + ":" + b.key().port(), d);
+            }
+        });
         return new ReplaySummary(dataplane.name(), framesIn, framesOut, byVerdict, byReason, byService, byBackend);
     }
 }

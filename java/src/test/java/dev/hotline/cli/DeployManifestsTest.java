@@ -6,6 +6,8 @@ import dev.hotline.TestManifests;
 import dev.hotline.cluster.ManifestDocument;
 import dev.hotline.cluster.ManifestReader;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.nio.file.Path;
 import java.util.List;
@@ -36,7 +38,18 @@ class DeployManifestsTest {
     void theRbacGrantsWhatTheInformersWatch() throws Exception {
         List<ManifestDocument> docs = ManifestReader.read(List.of(DEPLOY.resolve("rbac.yaml")));
         assertThat(docs).extracting(ManifestDocument::kind).containsExactly("ServiceAccount", "ClusterRole", "ClusterRoleBinding");
-        String role = docs.get(1).body().toString();
-        assertThat(role).contains("services", "nodes", "endpointslices", "watch", "list");
+        ClusterRole role = new KubernetesSerialization().convertValue(docs.get(1).body(), ClusterRole.class);
+        // KubeSource lists and watches these three; each must be granted get, list and watch
+        for (String[] wanted : new String[][] {{"", "services"}, {"", "nodes"}, {"discovery.k8s.io", "endpointslices"}}) {
+            assertThat(role.getRules()).as("%s/%s", wanted[0], wanted[1]).anySatisfy(r -> {
+                assertThat(r.getApiGroups()).contains(wanted[0]);
+                assertThat(r.getResources()).contains(wanted[1]);
+                assertThat(r.getVerbs()).contains("get", "list", "watch");
+            });
+        }
+        // the binding gives the role to the DaemonSet's service account
+        ClusterRoleBinding binding = new KubernetesSerialization().convertValue(docs.get(2).body(), ClusterRoleBinding.class);
+        assertThat(binding.getRoleRef().getName()).isEqualTo(role.getMetadata().getName());
+        assertThat(binding.getSubjects()).singleElement().satisfies(s -> assertThat(s.getName()).isEqualTo("hotline"));
     }
 }

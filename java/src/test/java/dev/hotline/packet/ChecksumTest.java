@@ -15,11 +15,7 @@ class ChecksumTest {
         int proto = Bytes.u8(f, Frame.IP_PROTO);
         int saddr = Bytes.be32(f, Frame.IP_SADDR);
         int daddr = Bytes.be32(f, Frame.IP_DADDR);
-        long p = (saddr >>> 16) + (saddr & 0xffff) + (daddr >>> 16) + (daddr & 0xffff) + proto + (total - ihl);
-        while ((p >>> 16) != 0) {
-            p = (p & 0xffff) + (p >>> 16);
-        }
-        return Checksum.sum(f, l4, total - ihl, (int) p) == 0xffff;
+        return Checksum.sum(f, l4, total - ihl, Checksum.pseudoHeader(saddr, daddr, proto, total - ihl)) == 0xffff;
     }
 
     static boolean ipValid(byte[] f) {

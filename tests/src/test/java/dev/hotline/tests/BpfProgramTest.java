@@ -3,11 +3,9 @@ package dev.hotline.tests;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.hotline.bpf.Bpf;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.ZipFile;
 import org.junit.jupiter.api.Test;
@@ -79,9 +77,5 @@ class BpfProgramTest {
 
     static String javaBin() {
         return Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    }
-
-    static List<String> lines(Path p) throws IOException {
-        return Files.readAllLines(p);
     }
 }

@@ -42,8 +42,4 @@ final class MaglevRanges {
     void release(int offset, int size) {
         free.computeIfAbsent(size, k -> new ArrayDeque<>()).push(offset);
     }
-
-    int capacity() {
-        return capacity;
-    }
 }

@@ -75,7 +75,7 @@ final class RejectReplies {
         Bytes.putBe16(f, t + Frame.TCP_WINDOW, 0);
         Bytes.putBe16(f, t + Frame.TCP_CSUM, 0);
         Bytes.putBe16(f, t + Frame.TCP_URG, 0);
-        int pseudo = pseudoHeaderSum(daddr, saddr, Frame.PROTO_TCP, Frame.TCP_MIN_HLEN);
+        int pseudo = Checksum.pseudoHeader(daddr, saddr, Frame.PROTO_TCP, Frame.TCP_MIN_HLEN);
         Bytes.putBe16(f, t + Frame.TCP_CSUM, Checksum.finish(Checksum.sum(f, t, Frame.TCP_MIN_HLEN, pseudo)));
         return RST_LENGTH;
     }
@@ -96,13 +96,5 @@ final class RejectReplies {
         Bytes.putBe32(f, icmp + 4, 0);
         Bytes.putBe16(f, icmp + 2, Checksum.finish(Checksum.sum(f, icmp, Frame.ICMP_HLEN + quoted, 0)));
         return icmp + Frame.ICMP_HLEN + quoted;
-    }
-
-    static int pseudoHeaderSum(int saddr, int daddr, int proto, int length) {
-        long s = (saddr >>> 16) + (saddr & 0xffff) + (daddr >>> 16) + (daddr & 0xffff) + proto + length;
-        while ((s >>> 16) != 0) {
-            s = (s & 0xffff) + (s >>> 16);
-        }
-        return (int) s;
     }
 }

@@ -1,6 +1,5 @@
 package dev.hotline.dataplane.userspace;
 
-import dev.hotline.net.Ipv4;
 import dev.hotline.plan.Backend;
 import dev.hotline.plan.Frontend;
 import dev.hotline.plan.FrontendKind;
@@ -152,10 +151,5 @@ final class ServiceMaps {
             }
         }
         return out;
-    }
-
-    /** For tests and diagnostics: the ClusterIPs currently marked. */
-    boolean hasVirtualIp(Ipv4 ip) {
-        return isVirtualIp(ip.value());
     }
 }

@@ -192,14 +192,6 @@ public final class Lab implements AutoCloseable {
         }
     }
 
-    public Running startIn(String ns, List<String> command) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", ns));
-        cmd.addAll(command);
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        processes.add(p);
-        return new Running(p);
-    }
-
     /**
      * Starts a process in the namespace's network only (nsenter), keeping the host's mounts, so it
      * sees /sys/fs/bpf the way a DaemonSet pod with host paths does (ip netns exec remounts /sys).
