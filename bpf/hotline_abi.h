@@ -13,6 +13,12 @@
 
 #include <linux/types.h>
 
+/*
+ * Bumped whenever a key or value layout, a map's meaning or a code below changes: pinned maps
+ * of another version must never be read as if they were this one.
+ */
+#define HL_ABI_VERSION 1
+
 #define HL_PROG_NAME "hotline_ingress"
 
 /* ---- verdicts and reasons (dev.hotline.dataplane.Verdict, Reason) ---------------------------- */
@@ -167,6 +173,16 @@ enum hl_map_id {
 /* our tc filter at ingress: this handle and priority are hotline's; nothing else is touched */
 #define HL_TC_HANDLE 0x484c
 #define HL_TC_PRIORITY 0x4c48
+
+/* Sizes are part of the ABI: a change here must be a deliberate change of HL_ABI_VERSION. */
+_Static_assert(sizeof(struct hl_frontend_key) == 8, "hl_frontend_key layout changed");
+_Static_assert(sizeof(struct hl_service) == 24, "hl_service layout changed");
+_Static_assert(sizeof(struct hl_backend) == 16, "hl_backend layout changed");
+_Static_assert(sizeof(struct hl_ct_key) == 16, "hl_ct_key layout changed");
+_Static_assert(sizeof(struct hl_ct_forward) == 32, "hl_ct_forward layout changed");
+_Static_assert(sizeof(struct hl_ct_reverse) == 16, "hl_ct_reverse layout changed");
+_Static_assert(sizeof(struct hl_config) == 48, "hl_config layout changed");
+_Static_assert(HL_REASON_MAX < 256 && HL_VERDICT_MAX < 256, "verdict and reason share one cb word, a byte each");
 
 /* ---- the flow hash (dev.hotline.packet.FlowHash): inputs are host-order numbers ------------ */
 #define HL_HASH_SEED 0x9e3779b9u

@@ -97,8 +97,15 @@ EXPORT JNIEXPORT jstring JNICALL Java_dev_hotline_bpf_Native_verify(JNIEnv *env,
 	}
 	summary[0] = '\0';
 	bpf_object__for_each_program(prog, obj) {
-		int n = snprintf(summary + used, sizeof(summary) - used, "%s%s: %zu instructions", used ? "\n" : "",
-				 bpf_program__name(prog), bpf_program__insn_cnt(prog));
+		/* what the verifier walked through, the number that grows when a change makes the program harder to prove */
+		struct bpf_prog_info info;
+		__u32 info_len = sizeof(info);
+
+		memset(&info, 0, sizeof(info));
+		if (bpf_obj_get_info_by_fd(bpf_program__fd(prog), &info, &info_len))
+			info.verified_insns = 0;
+		int n = snprintf(summary + used, sizeof(summary) - used, "%s%s: %zu instructions, %u verified",
+				 used ? "\n" : "", bpf_program__name(prog), bpf_program__insn_cnt(prog), info.verified_insns);
 		if (n < 0 || (size_t)n >= sizeof(summary) - used)
 			break;
 		used += (size_t)n;
@@ -249,7 +256,7 @@ EXPORT JNIEXPORT jintArray JNICALL Java_dev_hotline_bpf_Native_layout(JNIEnv *en
 		HL_VERDICT_MAX, HL_REASON_MAX, HL_STAT_MAX, HL_MAP_COUNT,
 		HL_SVC_NODE_PORT, HL_SVC_LOCAL_SCOPE, HL_BACKEND_LOCAL, HL_CFG_CLOCK_FROM_SKB,
 		HL_CT_SNAT, HL_CT_SEEN_REPLY, HL_CT_FIN_FWD, HL_CT_FIN_REV, HL_CT_RST,
-		(jint)HL_HASH_SEED, (jint)HL_SNAT_SEED, HL_SNAT_TRIES, HL_TC_HANDLE, HL_TC_PRIORITY,
+		(jint)HL_HASH_SEED, (jint)HL_SNAT_SEED, HL_SNAT_TRIES, HL_TC_HANDLE, HL_TC_PRIORITY, HL_ABI_VERSION,
 	};
 	jsize n = sizeof(v) / sizeof(v[0]);
 	jintArray out = (*env)->NewIntArray(env, n);

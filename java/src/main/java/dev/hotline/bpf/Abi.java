@@ -92,6 +92,9 @@ public final class Abi {
     public static final int TC_PRIORITY = 0x4c48;
 
     // the test-run batch slot (native/test_run.c)
+    /** HL_ABI_VERSION: the layout generation of the maps and codes below. */
+    public static final int VERSION = 1;
+
     public static final int SLOT_HEADER = 64;
     public static final int SLOT_LENGTH = 0;
     public static final int SLOT_RETVAL = 4;
@@ -114,7 +117,7 @@ public final class Abi {
             VERDICT_MAX, REASON_MAX, STAT_MAX, MAP_COUNT,
             SVC_NODE_PORT, SVC_LOCAL_SCOPE, BACKEND_LOCAL, CFG_CLOCK_FROM_SKB,
             CT_SNAT, CT_SEEN_REPLY, CT_FIN_FWD, CT_FIN_REV, CT_RST,
-            HASH_SEED, SNAT_SEED, SNAT_TRIES, TC_HANDLE, TC_PRIORITY,
+            HASH_SEED, SNAT_SEED, SNAT_TRIES, TC_HANDLE, TC_PRIORITY, VERSION,
         };
     }
 
@@ -133,7 +136,7 @@ public final class Abi {
         "HL_VERDICT_MAX", "HL_REASON_MAX", "HL_STAT_MAX", "HL_MAP_COUNT",
         "HL_SVC_NODE_PORT", "HL_SVC_LOCAL_SCOPE", "HL_BACKEND_LOCAL", "HL_CFG_CLOCK_FROM_SKB",
         "HL_CT_SNAT", "HL_CT_SEEN_REPLY", "HL_CT_FIN_FWD", "HL_CT_FIN_REV", "HL_CT_RST",
-        "HL_HASH_SEED", "HL_SNAT_SEED", "HL_SNAT_TRIES", "HL_TC_HANDLE", "HL_TC_PRIORITY",
+        "HL_HASH_SEED", "HL_SNAT_SEED", "HL_SNAT_TRIES", "HL_TC_HANDLE", "HL_TC_PRIORITY", "HL_ABI_VERSION",
     };
 
     /** What the C side reports, for the layout test. */

@@ -1,0 +1,200 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Connection tracking of translated flows, in two LRU maps:
+ *   hl_ct_forward  the client's tuple (client -> frontend) -> backend, Service, SNAT, flags, expiry
+ *   hl_ct_reverse  the reply's tuple (backend -> client, or -> node:SNAT port) -> the client's tuple
+ * The forward entry alone says whether a flow lives; a reverse entry without a live forward entry
+ * is stale and removed when found. Expiry is checked on lookup, against the frame's timestamp in
+ * replay and the monotonic clock live. Java: dev.hotline.dataplane.userspace.Conntrack.
+ */
+#ifndef HL_CONNTRACK_H
+#define HL_CONNTRACK_H
+
+#include <linux/bpf.h>
+#include <linux/in.h>
+#include <bpf/bpf_helpers.h>
+
+#include "hotline_abi.h"
+#include "maps.h"
+#include "parse.h"
+
+static __always_inline const struct hl_config *ct_config(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&hl_config, &zero);
+}
+
+/* The conntrack clock: the frame's own timestamp in replay, the kernel's monotonic clock live. */
+static __always_inline __u64 ct_clock(const struct __sk_buff *skb, const struct hl_config *cfg)
+{
+	return (cfg->flags & HL_CFG_CLOCK_FROM_SKB) ? skb->tstamp : bpf_ktime_get_ns();
+}
+
+static __always_inline void ct_key_of(const struct hl_packet *p, struct hl_ct_key *k)
+{
+	__builtin_memset(k, 0, sizeof(*k));
+	k->saddr = p->saddr;
+	k->daddr = p->daddr;
+	k->sport = p->sport;
+	k->dport = p->dport;
+	k->proto = p->proto;
+}
+
+/* Both FINs seen, or a RST: the flow is going away. */
+static __always_inline int ct_closing(__u32 flags)
+{
+	return (flags & HL_CT_RST) || (flags & (HL_CT_FIN_FWD | HL_CT_FIN_REV)) == (HL_CT_FIN_FWD | HL_CT_FIN_REV);
+}
+
+static __always_inline __u64 ct_timeout(const struct hl_config *cfg, __u8 proto, __u32 flags)
+{
+	if (proto != IPPROTO_TCP)
+		return cfg->udp_ns;
+	if (ct_closing(flags))
+		return cfg->tcp_closing_ns;
+	return (flags & HL_CT_SEEN_REPLY) ? cfg->tcp_established_ns : cfg->tcp_opening_ns;
+}
+
+/* The reply tuple a forward entry owns: from the backend, to the client or to the SNAT address. */
+static __always_inline void ct_reverse_key(const struct hl_ct_key *fk, const struct hl_ct_forward *fv, struct hl_ct_key *rk)
+{
+	__builtin_memset(rk, 0, sizeof(*rk));
+	rk->saddr = fv->backend_addr;
+	rk->sport = fv->backend_port;
+	rk->proto = fk->proto;
+	if (fv->flags & HL_CT_SNAT) {
+		rk->daddr = fv->snat_addr;
+		rk->dport = fv->snat_port;
+	} else {
+		rk->daddr = fk->saddr;
+		rk->dport = fk->sport;
+	}
+}
+
+static __always_inline int ct_key_equal(const struct hl_ct_key *a, const struct hl_ct_key *b)
+{
+	return a->saddr == b->saddr && a->daddr == b->daddr && a->sport == b->sport && a->dport == b->dport &&
+	       a->proto == b->proto;
+}
+
+/* Removes a flow: its forward entry and the reverse entry it owns. */
+static __always_inline void ct_remove_flow(const struct hl_ct_key *fk, const struct hl_ct_forward *fv)
+{
+	struct hl_ct_key rk, key = *fk;
+	struct hl_ct_reverse *rv;
+
+	ct_reverse_key(fk, fv, &rk);
+	rv = bpf_map_lookup_elem(&hl_ct_reverse, &rk);
+	if (rv && ct_key_equal(&rv->forward, &key))
+		bpf_map_delete_elem(&hl_ct_reverse, &rk);
+	bpf_map_delete_elem(&hl_ct_forward, &key);
+}
+
+/* The live forward entry of a client tuple, or NULL (an expired one is removed). */
+static __always_inline struct hl_ct_forward *ct_find_forward(const struct hl_ct_key *k, __u64 now)
+{
+	struct hl_ct_forward *fv = bpf_map_lookup_elem(&hl_ct_forward, k);
+
+	if (fv && now >= fv->expires) {
+		ct_remove_flow(k, fv);
+		return NULL;
+	}
+	return fv;
+}
+
+/* The live flow a reply tuple belongs to, with its client tuple in fk; NULL when there is none. */
+static __always_inline struct hl_ct_forward *ct_find_reply(const struct hl_ct_key *k, __u64 now, struct hl_ct_key *fk)
+{
+	struct hl_ct_reverse *rv = bpf_map_lookup_elem(&hl_ct_reverse, k);
+	struct hl_ct_forward *fv;
+
+	if (!rv)
+		return NULL;
+	*fk = rv->forward;
+	fv = bpf_map_lookup_elem(&hl_ct_forward, fk);
+	if (!fv || now >= fv->expires) {
+		if (fv)
+			ct_remove_flow(fk, fv);
+		else
+			bpf_map_delete_elem(&hl_ct_reverse, k);
+		return NULL;
+	}
+	return fv;
+}
+
+/* Whether a live flow already uses this reply tuple (an SNAT port in use). */
+static __always_inline int ct_reply_tuple_taken(const struct hl_ct_key *rk, __u64 now)
+{
+	struct hl_ct_reverse *rv = bpf_map_lookup_elem(&hl_ct_reverse, rk);
+	struct hl_ct_forward *fv;
+	struct hl_ct_key fk;
+
+	if (!rv)
+		return 0;
+	fk = rv->forward;
+	fv = bpf_map_lookup_elem(&hl_ct_forward, &fk);
+	return fv && now < fv->expires;
+}
+
+/* The flags a client's segment adds to its flow. */
+static __always_inline __u32 ct_forward_flags(__u8 tcp_flags)
+{
+	__u32 flags = 0;
+
+	if (tcp_flags & TCPF_FIN)
+		flags |= HL_CT_FIN_FWD;
+	if (tcp_flags & TCPF_RST)
+		flags |= HL_CT_RST;
+	return flags;
+}
+
+/* A client's packet on a known flow: its flags, and a new expiry from them. Returns the flags. */
+static __always_inline __u32 ct_refresh_forward(const struct hl_config *cfg, const struct hl_packet *p,
+						struct hl_ct_forward *fv, __u64 now)
+{
+	__u32 flags = fv->flags | ct_forward_flags(p->tcp_flags);
+
+	fv->flags = flags;
+	fv->expires = now + ct_timeout(cfg, p->proto, flags);
+	return flags;
+}
+
+/* A reply on a known flow: the flow has seen a reply (and the reply's FIN or RST). Returns the flags. */
+static __always_inline __u32 ct_refresh_reply(const struct hl_config *cfg, const struct hl_packet *p,
+					      struct hl_ct_forward *fv, __u64 now)
+{
+	__u32 flags = fv->flags | HL_CT_SEEN_REPLY;
+
+	if (p->tcp_flags & TCPF_FIN)
+		flags |= HL_CT_FIN_REV;
+	if (p->tcp_flags & TCPF_RST)
+		flags |= HL_CT_RST;
+	fv->flags = flags;
+	fv->expires = now + ct_timeout(cfg, p->proto, flags);
+	return flags;
+}
+
+/* A SYN on a flow that was closing: the client reused its port, and this is a new connection. */
+static __always_inline int ct_reopened(const struct hl_packet *p, const struct hl_ct_forward *fv)
+{
+	return (p->tcp_flags & (TCPF_SYN | TCPF_ACK)) == TCPF_SYN && ct_closing(fv->flags);
+}
+
+/* Records a new flow under its client tuple fk and reply tuple rk (replacing an old flow of fk). */
+static __always_inline int ct_create(const struct hl_ct_key *fk, const struct hl_ct_key *rk,
+				     const struct hl_ct_forward *fv)
+{
+	struct hl_ct_reverse rv = {};
+	struct hl_ct_forward *old;
+
+	old = bpf_map_lookup_elem(&hl_ct_forward, fk);
+	if (old)
+		ct_remove_flow(fk, old);
+	rv.forward = *fk;
+	if (bpf_map_update_elem(&hl_ct_reverse, rk, &rv, BPF_ANY) || bpf_map_update_elem(&hl_ct_forward, fk, fv, BPF_ANY))
+		return -1;
+	return 0;
+}
+
+#endif

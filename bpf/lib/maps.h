@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The program's maps. Key and value types come from hotline_abi.h, the one layout shared with the
+ * JNI library and Java; the sizes here are placeholders that the loader replaces before load.
+ */
+#ifndef HL_MAPS_H
+#define HL_MAPS_H
+
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+
+#include "hotline_abi.h"
+
+/* a frontend (address, port, protocol) to its Service entry */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, struct hl_frontend_key);
+	__type(value, struct hl_service);
+} hl_services SEC(".maps");
+
+/* every ClusterIP: traffic to one that matches no frontend is rejected, not passed */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __be32);
+	__type(value, __u32);
+} hl_cluster_ips SEC(".maps");
+
+/* backend id to where it is */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u32);
+	__type(value, struct hl_backend);
+} hl_backends SEC(".maps");
+
+/* every Service's Maglev table, one range each, slots holding backend ids */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1 << 20);
+	__type(key, __u32);
+	__type(value, __u32);
+} hl_maglev SEC(".maps");
+
+/* frames per Service id */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 65536);
+	__type(key, __u32);
+	__type(value, __u64);
+} hl_service_stats SEC(".maps");
+
+/* conntrack: the client's tuple to its flow */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 262144);
+	__type(key, struct hl_ct_key);
+	__type(value, struct hl_ct_forward);
+} hl_ct_forward SEC(".maps");
+
+/* conntrack: the reply's tuple to the client's tuple */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 262144);
+	__type(key, struct hl_ct_key);
+	__type(value, struct hl_ct_reverse);
+} hl_ct_reverse SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct hl_config);
+} hl_config SEC(".maps");
+
+/* frames by verdict, then by reason (HL_STAT_*) */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, HL_STAT_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} hl_stats SEC(".maps");
+
+#endif
