@@ -4,7 +4,8 @@ import dev.hotline.dataplane.DataplaneConfig;
 import dev.hotline.packet.Frame;
 
 /**
- * Connection tracking for translated flows, in two bounded tables, as the BPF program keeps them:
+ * Connection tracking for translated flows (C: bpf/lib/conntrack.h, ct_*), in two bounded tables,
+ * as the BPF program keeps them:
  * <ul>
  *   <li>forward, keyed by the client's tuple (client -> frontend): the pinned backend, the Service,
  *       the SNAT address and port if any, TCP progress flags, and the expiry time;</li>
@@ -62,6 +63,7 @@ final class Conntrack {
         return fwd.size();
     }
 
+    /** ct_timeout */
     long timeout(int proto, int flags) {
         if (proto != Frame.PROTO_TCP) {
             return udp;
@@ -73,11 +75,54 @@ final class Conntrack {
         return (flags & FLAG_SEEN_REPLY) != 0 ? tcpEstablished : tcpOpening;
     }
 
+    /** ct_closing: both FINs seen, or a RST: the flow is going away. */
     static boolean closing(int flags) {
         return (flags & FLAG_RST) != 0 || (flags & (FLAG_FIN_FWD | FLAG_FIN_REV)) == (FLAG_FIN_FWD | FLAG_FIN_REV);
     }
 
-    /** The live forward entry of this tuple, or -1 (an expired one is removed with its reverse entry). */
+    /** ct_forward_flags: the flags a client's segment adds to its flow. */
+    static int forwardFlags(int tcpFlags) {
+        int flags = 0;
+        if ((tcpFlags & Frame.TCP_FIN) != 0) {
+            flags |= FLAG_FIN_FWD;
+        }
+        if ((tcpFlags & Frame.TCP_RST) != 0) {
+            flags |= FLAG_RST;
+        }
+        return flags;
+    }
+
+    /** ct_refresh_forward: a client's packet on a known flow: its flags, and a new expiry from them. Returns the flags. */
+    int refreshForward(int flow, Packet p, long now) {
+        long s = fwd.get(flow, F_SNAT);
+        int flags = (int) (s & 0xffff) | forwardFlags(p.tcpFlags);
+        fwd.set(flow, F_SNAT, (s & ~0xffffL) | flags);
+        fwd.set(flow, F_EXPIRES, now + timeout(p.proto, flags));
+        return flags;
+    }
+
+    /** ct_refresh_reply: a reply on a known flow: it has seen a reply (and the reply's FIN or RST). Returns the flags. */
+    int refreshReply(int flow, Packet p, long now) {
+        long s = fwd.get(flow, F_SNAT);
+        int flags = (int) (s & 0xffff) | FLAG_SEEN_REPLY;
+        if ((p.tcpFlags & Frame.TCP_FIN) != 0) {
+            flags |= FLAG_FIN_REV;
+        }
+        if ((p.tcpFlags & Frame.TCP_RST) != 0) {
+            flags |= FLAG_RST;
+        }
+        fwd.set(flow, F_SNAT, (s & ~0xffffL) | flags);
+        fwd.set(flow, F_EXPIRES, now + timeout(p.proto, flags));
+        return flags;
+    }
+
+    /** ct_reopened: a SYN on a flow that was closing: the client reused its port, and this is a new connection. */
+    boolean reopened(int flow, Packet p) {
+        int flags = (int) fwd.get(flow, F_SNAT);
+        return (p.tcpFlags & (Frame.TCP_SYN | Frame.TCP_ACK_FLAG)) == Frame.TCP_SYN && closing(flags);
+    }
+
+    /** ct_find_forward: the live forward entry of this tuple, or -1 (an expired one is removed with its reverse entry). */
     int findForward(long k1, long k2, long now) {
         int slot = fwd.find(k1, k2);
         if (slot >= 0 && now >= fwd.get(slot, F_EXPIRES)) {
@@ -87,7 +132,7 @@ final class Conntrack {
         return slot;
     }
 
-    /** The forward slot of the flow this reply belongs to, or -1 when there is no live one. */
+    /** ct_find_reply: the forward slot of the flow this reply belongs to, or -1 when there is no live one. */
     int findReply(long k1, long k2, long now) {
         int r = rev.find(k1, k2);
         if (r < 0) {
@@ -105,7 +150,7 @@ final class Conntrack {
         return f;
     }
 
-    /** True when a reply tuple belongs to a live flow (used to find a free SNAT port). */
+    /** ct_reply_tuple_taken: true when a reply tuple belongs to a live flow (used to find a free SNAT port). */
     boolean replyTupleTaken(long k1, long k2, long now) {
         int r = rev.find(k1, k2);
         if (r < 0) {
@@ -132,7 +177,7 @@ final class Conntrack {
     }
 
     /**
-     * Records a new flow: the forward entry under (k1, k2) and the reverse entry under (rk1, rk2).
+     * ct_create: records a new flow: the forward entry under (k1, k2) and the reverse entry under (rk1, rk2).
      * Returns the forward slot, or -1 when the tables are full.
      */
     int create(long k1, long k2, long rk1, long rk2, long now) {
@@ -159,7 +204,7 @@ final class Conntrack {
         return f;
     }
 
-    /** Removes a flow: its forward entry and the reverse entry it owns. */
+    /** ct_remove_flow: removes a flow: its forward entry and the reverse entry it owns. */
     void removeFlow(int fwdSlot) {
         long a = fwd.get(fwdSlot, F_BACKEND);
         long s = fwd.get(fwdSlot, F_SNAT);

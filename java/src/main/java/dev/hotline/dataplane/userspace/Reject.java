@@ -1,12 +1,16 @@
 package dev.hotline.dataplane.userspace;
 
+import dev.hotline.dataplane.PacketResult;
+import dev.hotline.dataplane.Reason;
+import dev.hotline.dataplane.Verdict;
 import dev.hotline.packet.Bytes;
 import dev.hotline.packet.Checksum;
 import dev.hotline.packet.Frame;
 
 /**
  * Turns a frame to a Service without backends into the reply that refuses it, in place, the way
- * the BPF program does before sending it back out of the interface it came in on:
+ * the BPF program does before sending it back out of the interface it came in on (C:
+ * bpf/lib/reject.h, rej_*):
  * <ul>
  *   <li>TCP: a RST (RFC 9293 3.10.7.1): if the segment had ACK, seq = its ack and flags RST;
  *       otherwise seq = 0, ack = its seq + its length (SYN and FIN count one), flags RST|ACK;</li>
@@ -16,13 +20,30 @@ import dev.hotline.packet.Frame;
  * Ethernet addresses are swapped; the IPv4 header is a fresh 20-byte one from the Service address
  * to the client: TOS 0, ID 0, TTL 64, DF for the RST only. Checksums are computed in full.
  */
-final class RejectReplies {
+final class Reject {
     static final int TTL = 64;
     static final int RST_LENGTH = Frame.ETH_HLEN + Frame.IP_MIN_HLEN + Frame.TCP_MIN_HLEN;
 
-    private RejectReplies() {
+    private Reject() {
     }
 
+    /** rej_reply: a RST to such a frontend is never answered (it would only start a RST war); it is dropped. */
+    static void reply(byte[] f, Packet p, PacketResult r) {
+        r.reason = Reason.TRANSLATED;
+        if (p.proto == Frame.PROTO_TCP) {
+            if ((p.tcpFlags & Frame.TCP_RST) != 0) {
+                r.verdict = Verdict.DROP;
+                r.reason = Reason.RST_TO_NO_BACKEND;
+                return;
+            }
+            r.length = tcpReset(f, p.l4, p.l4Length);
+        } else {
+            r.length = portUnreachable(f, p.ihl);
+        }
+        r.verdict = Verdict.REJECT;
+    }
+
+    /** rej_eth_header */
     private static void swapMacs(byte[] f) {
         for (int i = 0; i < 6; i++) {
             byte t = f[Frame.ETH_DST + i];
@@ -31,6 +52,7 @@ final class RejectReplies {
         }
     }
 
+    /** rej_ip_header */
     private static void ipHeader(byte[] f, int totalLength, int proto, int saddr, int daddr, boolean dontFragment) {
         f[Frame.IP_VIHL] = 0x45;
         f[Frame.IP_TOS] = 0;
@@ -45,7 +67,7 @@ final class RejectReplies {
         Bytes.putBe16(f, Frame.IP_CSUM, Checksum.finish(Checksum.sum(f, Frame.IP, Frame.IP_MIN_HLEN, 0)));
     }
 
-    /** Writes the RST answering the TCP segment at l4 (of l4Length bytes); returns the new frame length. */
+    /** rej_tcp_reset: writes the RST answering the TCP segment at l4 (of l4Length bytes); returns the new frame length. */
     static int tcpReset(byte[] f, int l4, int l4Length) {
         int saddr = Bytes.be32(f, Frame.IP_SADDR);
         int daddr = Bytes.be32(f, Frame.IP_DADDR);
@@ -80,7 +102,7 @@ final class RejectReplies {
         return RST_LENGTH;
     }
 
-    /** Writes the ICMP port unreachable answering the UDP datagram of the frame; returns the new frame length. */
+    /** rej_port_unreachable: writes the ICMP port unreachable answering the UDP datagram of the frame; returns the new frame length. */
     static int portUnreachable(byte[] f, int ipHeaderLength) {
         int saddr = Bytes.be32(f, Frame.IP_SADDR);
         int daddr = Bytes.be32(f, Frame.IP_DADDR);
