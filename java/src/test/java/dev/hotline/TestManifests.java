@@ -3,7 +3,7 @@ package dev.hotline;
 import dev.hotline.cluster.ClusterState;
 import dev.hotline.cluster.ClusterStateBuilder;
 import dev.hotline.cluster.ManifestException;
-import dev.hotline.cluster.ManifestReader;
+import dev.hotline.source.ManifestReader;
 import dev.hotline.cluster.NodePortRange;
 import java.nio.file.Path;
 

@@ -3,7 +3,7 @@ package dev.hotline.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import dev.hotline.dataplane.Dataplanes;
+import dev.hotline.dataplane.select.Dataplanes;
 import java.util.Collection;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.hotline.dataplane.Dataplane;
-import dev.hotline.dataplane.Dataplanes;
+import dev.hotline.dataplane.select.Dataplanes;
 import dev.hotline.dataplane.PacketResult;
 import dev.hotline.dataplane.Verdict;
 import dev.hotline.plan.Plan;

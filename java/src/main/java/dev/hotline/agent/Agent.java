@@ -2,7 +2,8 @@ package dev.hotline.agent;
 
 import dev.hotline.cluster.ClusterState;
 import dev.hotline.cluster.Problem;
-import dev.hotline.dataplane.bpf.BpfDataplane;
+import dev.hotline.dataplane.Dataplane;
+import dev.hotline.dataplane.LoadedState;
 import dev.hotline.plan.Adoption;
 import dev.hotline.plan.MapOp;
 import dev.hotline.plan.NodeIdentity;
@@ -18,19 +19,19 @@ import java.util.Set;
 import java.util.function.Consumer;
 
 /**
- * What a node runs: every new cluster picture is planned, diffed against what is loaded, and
- * applied to the (pinned) maps, with one log line per change saying what changed and how long it
+ * What a node runs, over any {@link Dataplane}: every new cluster picture is planned, diffed
+ * against what is loaded, and applied to the (pinned) maps, with one log line per change saying what changed and how long it
  * took. The first picture after a restart is planned to keep the IDs the pinned maps already use,
  * then what no longer exists is removed.
  */
 public final class Agent {
-    private final BpfDataplane dataplane;
+    private final Dataplane dataplane;
     private final NodeIdentity node;
     private final Consumer<String> log;
     private Plan loaded;
-    private BpfDataplane.Adopted adopted;
+    private LoadedState adopted;
 
-    public Agent(BpfDataplane dataplane, NodeIdentity node, Consumer<String> log) {
+    public Agent(Dataplane dataplane, NodeIdentity node, Consumer<String> log) {
         this.dataplane = dataplane;
         this.node = node;
         this.log = log;
@@ -39,8 +40,8 @@ public final class Agent {
     /** Reads what the pinned maps hold; call before the first picture. */
     public void adopt() {
         adopted = dataplane.adopt();
-        if (!adopted.frontends().isEmpty() || !adopted.backendIds().isEmpty()) {
-            log.accept("found pinned state: " + adopted.frontends().size() + " frontend(s), " + adopted.backendIds().size()
+        if (!adopted.isEmpty()) {
+            log.accept("found pinned state: " + adopted.serviceIds().size() + " frontend(s), " + adopted.backendIds().size()
                     + " backend(s); conntrack carries on");
         }
     }
@@ -56,8 +57,8 @@ public final class Agent {
         Plan next;
         Plan before;
         if (loaded == null) {
-            next = adopted == null ? Planner.plan(state, node, Plan.EMPTY)
-                    : Adoption.firstPlan(state, node, adopted.frontendServiceIds(), adopted.backendIds());
+            next = adopted == null || adopted.isEmpty() ? Planner.plan(state, node, Plan.EMPTY)
+                    : Adoption.firstPlan(state, node, adopted.serviceIds(), adopted.backendIds());
             before = Plan.EMPTY;
         } else {
             next = Planner.plan(state, node, loaded);

@@ -1,10 +1,11 @@
 package dev.hotline.agent;
 
-import dev.hotline.bpf.BpfProgram;
+import dev.hotline.dataplane.Attachment;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import dev.hotline.source.Daemons;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -20,14 +21,14 @@ import java.util.regex.Pattern;
  * whose source became a node address (NodePort replies, SNAT) is not dropped as martian.
  */
 public final class InterfaceWatcher implements AutoCloseable {
-    private final BpfProgram program;
+    private final Attachment attachment;
     private final List<Pattern> patterns = new ArrayList<>();
     private final Consumer<String> log;
     private final Set<String> attached = new TreeSet<>();
     private final ScheduledExecutorService scanner = Daemons.thread("interface-watch");
 
-    public InterfaceWatcher(BpfProgram program, List<String> globs, Consumer<String> log) {
-        this.program = program;
+    public InterfaceWatcher(Attachment attachment, List<String> globs, Consumer<String> log) {
+        this.attachment = attachment;
         this.log = log;
         for (String g : globs) {
             patterns.add(glob(g));
@@ -78,7 +79,7 @@ public final class InterfaceWatcher implements AutoCloseable {
         for (String name : present) {
             if (!attached.contains(name) && matches(name)) {
                 try {
-                    program.attach(null, name);
+                    attachment.attach(name);
                     acceptLocal(name);
                     attached.add(name);
                     added.add(name);
@@ -121,7 +122,7 @@ public final class InterfaceWatcher implements AutoCloseable {
         int n = 0;
         for (String name : attached) {
             try {
-                if (BpfProgram.detach(null, name)) {
+                if (attachment.detach(name)) {
                     n++;
                 }
             } catch (RuntimeException e) {

@@ -1,17 +1,17 @@
 package dev.hotline.cli;
 
 import dev.hotline.agent.Agent;
-import dev.hotline.agent.ClusterSource;
-import dev.hotline.agent.KubeSource;
+import dev.hotline.source.ClusterSource;
+import dev.hotline.source.KubeSource;
 import dev.hotline.agent.InterfaceWatcher;
-import dev.hotline.agent.ManifestSource;
+import dev.hotline.source.ManifestSource;
 import dev.hotline.bpf.BpfException;
 import dev.hotline.bpf.BpfProgram;
 import dev.hotline.bpf.BpfUnavailableException;
 import dev.hotline.cluster.ClusterState;
 import dev.hotline.cluster.ManifestException;
-import dev.hotline.dataplane.DataplaneConfig;
-import dev.hotline.dataplane.Dataplanes;
+import dev.hotline.dataplane.Dataplane;
+import dev.hotline.dataplane.select.Dataplanes;
 import dev.hotline.dataplane.bpf.BpfDataplane;
 import dev.hotline.dataplane.bpf.BpfSizing;
 import dev.hotline.net.Ipv4;
@@ -142,7 +142,7 @@ final class AgentCommand extends HotlineCommand implements Callable<Integer> {
         List<String> warnings = new ArrayList<>();
         NodeIdentity node = nodeIdentity(first, warnings);
         warnings.forEach(w -> log("warning: " + w));
-        BpfDataplane dp;
+        Dataplane dp;
         try {
             dp = new BpfDataplane(dataplaneOptions.config(), BpfSizing.DEFAULT, false, pinDir);
         } catch (BpfException e) {
@@ -154,7 +154,7 @@ final class AgentCommand extends HotlineCommand implements Callable<Integer> {
         agent.adopt();
         ClusterSource source = kube ? new KubeSource(kubeClient(), input.nodePortRange, this::log)
                 : new ManifestSource(input.files, input.nodePortRange, pollInterval, this::log);
-        InterfaceWatcher interfaces = new InterfaceWatcher(dp.program(), attach, this::log);
+        InterfaceWatcher interfaces = new InterfaceWatcher(dp.attachment(), attach, this::log);
         CountDownLatch stopRequested = new CountDownLatch(1);
         CountDownLatch firstApplied = new CountDownLatch(1);
         java.util.concurrent.atomic.AtomicBoolean stopped = new java.util.concurrent.atomic.AtomicBoolean();

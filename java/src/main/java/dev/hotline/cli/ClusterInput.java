@@ -1,9 +1,8 @@
 package dev.hotline.cli;
 
 import dev.hotline.cluster.ClusterState;
-import dev.hotline.cluster.ClusterStateBuilder;
 import dev.hotline.cluster.ManifestException;
-import dev.hotline.cluster.ManifestReader;
+import dev.hotline.source.ManifestFiles;
 import dev.hotline.cluster.Node;
 import dev.hotline.cluster.NodePortRange;
 import dev.hotline.net.Ipv4;
@@ -37,10 +36,7 @@ public final class ClusterInput {
 
     /** The manifests, read and checked; throws for input that cannot be read at all (or none given). */
     public ClusterState load() throws ManifestException {
-        if (files.isEmpty()) {
-            throw new ManifestException("no manifests: give -f FILE or -f DIR (what kubectl get -o yaml prints)");
-        }
-        return new ClusterStateBuilder(nodePortRange).build(ManifestReader.read(files));
+        return ManifestFiles.load(files, nodePortRange);
     }
 
     /** Who this node is, from the options and the Node objects in the input. Returns a reason in warnings when it cannot tell. */

@@ -19,7 +19,7 @@ abstract class HotlineCommand {
 
     /** Opens the dataplane asked for and says on stderr which one runs (and why not BPF, for auto). */
     dev.hotline.dataplane.Dataplane openDataplane(dev.hotline.dataplane.DataplaneKind kind, dev.hotline.dataplane.DataplaneConfig config) {
-        dev.hotline.dataplane.Dataplane dp = dev.hotline.dataplane.Dataplanes.open(kind, config, line -> err().println("hotline: " + line));
+        dev.hotline.dataplane.Dataplane dp = dev.hotline.dataplane.select.Dataplanes.open(kind, config, line -> err().println("hotline: " + line));
         err().flush();
         return dp;
     }

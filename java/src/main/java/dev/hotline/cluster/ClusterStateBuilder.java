@@ -122,9 +122,9 @@ public final class ClusterStateBuilder {
         } catch (RuntimeException e) {
             JacksonException je = jacksonCause(e);
             if (je == null) {
-                p.error(null, ManifestReader.oneLine(e.getMessage()));
+                p.error(null, ManifestException.oneLine(e.getMessage()));
             } else {
-                String msg = ManifestReader.oneLine(je.getOriginalMessage()).replace("java.lang.", "");
+                String msg = ManifestException.oneLine(je.getOriginalMessage()).replace("java.lang.", "");
                 p.error(path(je), msg);
             }
             return java.util.Optional.empty();

@@ -5,4 +5,9 @@ public final class ManifestException extends Exception {
     public ManifestException(String message) {
         super(message);
     }
+
+    /** A parser's message on one line, for one-line errors. */
+    public static String oneLine(String s) {
+        return s == null ? "" : s.replaceAll("\\s*\\n\\s*", " ").trim();
+    }
 }

@@ -1,6 +1,7 @@
 package dev.hotline.dataplane;
 
 import dev.hotline.plan.MapOp;
+import dev.hotline.plan.Plan;
 import java.util.List;
 
 /**
@@ -35,6 +36,28 @@ public interface Dataplane extends AutoCloseable {
         for (int i = 0; i < count; i++) {
             process(frames[i], lengths[i], nowNanos[i], results[i]);
         }
+    }
+
+    /**
+     * What the maps already hold (pinned maps an agent restarts on), to plan the first picture
+     * with the same IDs. Call once, before the first apply. A fresh dataplane holds nothing.
+     */
+    default LoadedState adopt() {
+        return LoadedState.EMPTY;
+    }
+
+    /**
+     * After the first apply on adopted state: removes what the maps held that the plan no longer
+     * has (deleted while no agent ran). Returns how many entries went.
+     */
+    default int removeStale(Plan plan) {
+        return 0;
+    }
+
+    /** The interfaces this dataplane serves live traffic on; buffer-only dataplanes say why they have none. */
+    default Attachment attachment() {
+        throw new UnsupportedOperationException("the " + name() + " dataplane processes buffers and captures only; "
+                + "it does not attach to interfaces");
     }
 
     /** Frame, frontend and backend counters since the dataplane was created. */

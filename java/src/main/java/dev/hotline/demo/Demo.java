@@ -3,7 +3,7 @@ package dev.hotline.demo;
 import dev.hotline.cluster.ClusterState;
 import dev.hotline.cluster.ClusterStateBuilder;
 import dev.hotline.cluster.ManifestException;
-import dev.hotline.cluster.ManifestReader;
+import dev.hotline.source.ManifestReader;
 import dev.hotline.cluster.NodePortRange;
 import dev.hotline.dataplane.Dataplane;
 import dev.hotline.dataplane.PacketResult;

@@ -17,17 +17,17 @@ public final class Adoption {
     }
 
     /**
-     * @param frontendIds the service ID each frontend ("ip:port/PROTO") has in the maps
+     * @param frontendIds the service ID each frontend has in the maps
      * @param backendIds  the ID each backend has in the maps
      */
-    public static Plan firstPlan(ClusterState state, NodeIdentity node, Map<String, Integer> frontendIds,
+    public static Plan firstPlan(ClusterState state, NodeIdentity node, Map<FrontendKey, Integer> frontendIds,
                                  Map<BackendKey, Integer> backendIds) {
         Plan draft = Planner.plan(state, node, Plan.EMPTY);
         Map<ServicePlan.ServiceKey, Integer> serviceSeeds = new HashMap<>();
         Set<Integer> taken = new HashSet<>();
         for (ServicePlan s : draft.services()) {
             for (Frontend f : s.frontends()) {
-                Integer id = frontendIds.get(f.toString());
+                Integer id = frontendIds.get(f.key());
                 if (id != null && taken.add(id)) {
                     serviceSeeds.put(s.key(), id);
                     break;

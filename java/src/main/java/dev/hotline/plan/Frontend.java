@@ -14,6 +14,10 @@ public record Frontend(Ipv4 address, int port, Protocol protocol, FrontendKind k
         return ORDER.compare(this, o);
     }
 
+    public FrontendKey key() {
+        return new FrontendKey(address, port, protocol);
+    }
+
     /** Two frontends are the same map key when address, port and protocol match. */
     public boolean sameKey(Frontend o) {
         return address.equals(o.address) && port == o.port && protocol == o.protocol;

@@ -5,15 +5,48 @@ import java.util.Arrays;
 /**
  * One write to the dataplane's maps. A {@link PlanDiff} lists them in the order that never shows
  * a half-written Service: backends, then Maglev slots, then service entries; removals after.
+ * A dataplane handles them through {@link Handler}: a new kind of write is a new method there, so
+ * every dataplane that does not handle it fails to compile rather than at run time.
  */
 public sealed interface MapOp {
 
+    /** Calls the handler's method for this kind of write. */
+    void applyTo(Handler handler);
+
+    /** One method per kind of write. */
+    interface Handler {
+        void upsertBackend(UpsertBackend op);
+
+        void upsertMaglevSlots(UpsertMaglevSlots op);
+
+        void upsertService(UpsertService op);
+
+        void upsertVirtualIp(UpsertVirtualIp op);
+
+        void deleteVirtualIp(DeleteVirtualIp op);
+
+        void deleteService(DeleteService op);
+
+        void deleteMaglevSlots(DeleteMaglevSlots op);
+
+        void deleteBackend(DeleteBackend op);
+    }
+
     /** Add or change a backend map entry. */
     record UpsertBackend(Backend backend) implements MapOp {
+        @Override
+        public void applyTo(Handler handler) {
+            handler.upsertBackend(this);
+        }
     }
 
     /** Write these slots of a Service's Maglev table (only the ones that change hands). */
     record UpsertMaglevSlots(int serviceId, int tableSize, int[] positions, int[] backendIds) implements MapOp {
+        @Override
+        public void applyTo(Handler handler) {
+            handler.upsertMaglevSlots(this);
+        }
+
         @Override
         public boolean equals(Object o) {
             return o instanceof UpsertMaglevSlots u && u.serviceId == serviceId && u.tableSize == tableSize
@@ -33,25 +66,49 @@ public sealed interface MapOp {
 
     /** Add or change the service map entry of one frontend. */
     record UpsertService(Frontend frontend, ServiceEntry entry) implements MapOp {
+        @Override
+        public void applyTo(Handler handler) {
+            handler.upsertService(this);
+        }
     }
 
     /** Mark an address as a ClusterIP: traffic to it that matches no frontend is rejected. */
     record UpsertVirtualIp(dev.hotline.net.Ipv4 address) implements MapOp {
+        @Override
+        public void applyTo(Handler handler) {
+            handler.upsertVirtualIp(this);
+        }
     }
 
     /** The address is no longer a ClusterIP. */
     record DeleteVirtualIp(dev.hotline.net.Ipv4 address) implements MapOp {
+        @Override
+        public void applyTo(Handler handler) {
+            handler.deleteVirtualIp(this);
+        }
     }
 
     /** Remove the service map entry of a frontend that is gone. */
     record DeleteService(Frontend frontend) implements MapOp {
+        @Override
+        public void applyTo(Handler handler) {
+            handler.deleteService(this);
+        }
     }
 
     /** Remove slots [from, to) of a Service's table (it shrank, emptied or went away). */
     record DeleteMaglevSlots(int serviceId, int from, int to) implements MapOp {
+        @Override
+        public void applyTo(Handler handler) {
+            handler.deleteMaglevSlots(this);
+        }
     }
 
     /** Remove a backend no Service uses any more. */
     record DeleteBackend(int backendId) implements MapOp {
+        @Override
+        public void applyTo(Handler handler) {
+            handler.deleteBackend(this);
+        }
     }
 }

@@ -30,7 +30,7 @@ class AgentCommandTest {
 
     @Test
     void manifestsOrTheApiServerOneOfTheTwo() {
-        org.junit.jupiter.api.Assumptions.assumeTrue(dev.hotline.dataplane.Dataplanes.bpfUnavailable() == null,
+        org.junit.jupiter.api.Assumptions.assumeTrue(dev.hotline.dataplane.select.Dataplanes.bpfUnavailable() == null,
                 "the agent checks BPF first; without it this reports that instead");
         CliRun both = CliRun.of("agent", "--kube", "-f", TestManifests.root().resolve("examples/seed").toString(), "--pin-dir", "/sys/fs/bpf/x");
         assertThat(both.exitCode()).isEqualTo(2);

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.hotline.TestManifests;
 import dev.hotline.cluster.ManifestDocument;
-import dev.hotline.cluster.ManifestReader;
+import dev.hotline.source.ManifestReader;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;

@@ -7,6 +7,7 @@ import dev.hotline.plan.NodeIdentity;
 import dev.hotline.plan.Plan;
 import dev.hotline.plan.Planner;
 import dev.hotline.plan.ServicePlan;
+import dev.hotline.source.ManifestReader;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.hotline.dataplane.DataplaneConfig;
 import dev.hotline.dataplane.DataplaneKind;
 import dev.hotline.dataplane.Dataplane;
-import dev.hotline.dataplane.Dataplanes;
+import dev.hotline.dataplane.select.Dataplanes;
 import dev.hotline.demo.Demo;
 import java.io.PrintWriter;
 import java.io.StringWriter;

@@ -4,11 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.hotline.cluster.ClusterState;
 import dev.hotline.cluster.ClusterStateBuilder;
-import dev.hotline.cluster.ManifestReader;
+import dev.hotline.source.ManifestReader;
 import dev.hotline.cluster.NodePortRange;
 import dev.hotline.dataplane.Dataplane;
 import dev.hotline.dataplane.DataplaneConfig;
-import dev.hotline.dataplane.Dataplanes;
+import dev.hotline.dataplane.select.Dataplanes;
 import dev.hotline.dataplane.DataplaneKind;
 import dev.hotline.dataplane.PacketResult;
 import dev.hotline.net.Ipv4;

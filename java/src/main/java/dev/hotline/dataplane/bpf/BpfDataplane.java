@@ -2,24 +2,34 @@ package dev.hotline.dataplane.bpf;
 
 import dev.hotline.bpf.Abi;
 import dev.hotline.bpf.BpfProgram;
+import dev.hotline.dataplane.Attachment;
 import dev.hotline.dataplane.Dataplane;
 import dev.hotline.dataplane.DataplaneConfig;
 import dev.hotline.dataplane.DataplaneCounters;
+import dev.hotline.dataplane.LoadedState;
 import dev.hotline.dataplane.PacketResult;
 import dev.hotline.dataplane.Reason;
 import dev.hotline.dataplane.Verdict;
+import dev.hotline.net.Ipv4;
+import dev.hotline.net.Protocol;
 import dev.hotline.plan.Backend;
+import dev.hotline.plan.BackendKey;
 import dev.hotline.plan.Frontend;
+import dev.hotline.plan.FrontendKey;
 import dev.hotline.plan.FrontendKind;
 import dev.hotline.plan.MapOp;
+import dev.hotline.plan.Plan;
 import dev.hotline.plan.ServiceEntry;
 import dev.hotline.plan.ServiceScope;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
@@ -37,6 +47,7 @@ public final class BpfDataplane implements Dataplane {
     private final BpfProgram program;
     private final MapBatch batch;
     private final MaglevRanges ranges;
+    private final MapWriter writer = new MapWriter();
     private final Map<Integer, int[]> currentRange = new HashMap<>(); // service id -> {offset, size}
     private final Map<Integer, int[]> pendingRange = new HashMap<>();
     private final TreeSet<Integer> serviceIds = new TreeSet<>();
@@ -94,58 +105,7 @@ public final class BpfDataplane implements Dataplane {
     @Override
     public void apply(List<MapOp> ops) {
         for (MapOp op : ops) {
-            if (op instanceof MapOp.UpsertBackend u) {
-                Backend b = u.backend();
-                int i = batch.next(Abi.MAP_BACKENDS, false, 4, Abi.BACKEND_SIZE);
-                batch.keys().putInt(batch.keyOffset(i), b.id());
-                Abi.backend(batch.values(), batch.valueOffset(i), b.key().address().value(), b.key().port(),
-                        b.key().protocol().number(), b.local() ? Abi.BACKEND_LOCAL : 0);
-                backendIds.add(b.id());
-            } else if (op instanceof MapOp.DeleteBackend d) {
-                int i = batch.next(Abi.MAP_BACKENDS, true, 4, 0);
-                batch.keys().putInt(batch.keyOffset(i), d.backendId());
-                backendIds.remove(d.backendId());
-            } else if (op instanceof MapOp.UpsertMaglevSlots u) {
-                int offset = rangeFor(u.serviceId(), u.tableSize());
-                for (int p = 0; p < u.positions().length; p++) {
-                    int i = batch.next(Abi.MAP_MAGLEV, false, 4, 4);
-                    batch.keys().putInt(batch.keyOffset(i), offset + u.positions()[p]);
-                    batch.values().putInt(batch.valueOffset(i), u.backendIds()[p]);
-                }
-            } else if (op instanceof MapOp.DeleteMaglevSlots d) {
-                // a table that shrank already has its new range (released at the end of this diff);
-                // a table that emptied or went away gives its range back now
-                if (d.from() == 0 && !pendingRange.containsKey(d.serviceId())) {
-                    int[] r = currentRange.remove(d.serviceId());
-                    if (r != null) {
-                        ranges.release(r[0], r[1]);
-                    }
-                }
-            } else if (op instanceof MapOp.UpsertService u) {
-                Frontend f = u.frontend();
-                ServiceEntry e = u.entry();
-                int[] r = pendingRange.getOrDefault(e.serviceId(), currentRange.get(e.serviceId()));
-                int offset = e.tableSize() == 0 || r == null ? 0 : r[0];
-                int i = batch.next(Abi.MAP_SERVICES, false, Abi.FRONTEND_KEY_SIZE, Abi.SERVICE_SIZE);
-                Abi.frontendKey(batch.keys(), batch.keyOffset(i), f.address().value(), f.port(), f.protocol().number());
-                Abi.service(batch.values(), batch.valueOffset(i), e.serviceId(), e.activeBackends(), e.tableSize(), offset,
-                        (e.kind() == FrontendKind.NODE_PORT ? Abi.SVC_NODE_PORT : 0)
-                                | (e.scope() == ServiceScope.NODE_LOCAL ? Abi.SVC_LOCAL_SCOPE : 0));
-                serviceIds.add(e.serviceId());
-            } else if (op instanceof MapOp.DeleteService d) {
-                Frontend f = d.frontend();
-                int i = batch.next(Abi.MAP_SERVICES, true, Abi.FRONTEND_KEY_SIZE, 0);
-                Abi.frontendKey(batch.keys(), batch.keyOffset(i), f.address().value(), f.port(), f.protocol().number());
-            } else if (op instanceof MapOp.UpsertVirtualIp v) {
-                int i = batch.next(Abi.MAP_CLUSTER_IPS, false, 4, 4);
-                batch.keys().putInt(batch.keyOffset(i), Integer.reverseBytes(v.address().value()));
-                batch.values().putInt(batch.valueOffset(i), 1);
-            } else if (op instanceof MapOp.DeleteVirtualIp v) {
-                int i = batch.next(Abi.MAP_CLUSTER_IPS, true, 4, 0);
-                batch.keys().putInt(batch.keyOffset(i), Integer.reverseBytes(v.address().value()));
-            } else {
-                throw new IllegalArgumentException("unknown map operation " + op);
-            }
+            op.applyTo(writer);
         }
         batch.flush();
         // every entry now points at the new ranges: the ones they replaced can be reused
@@ -156,6 +116,85 @@ public final class BpfDataplane implements Dataplane {
             }
         });
         pendingRange.clear();
+    }
+
+    /** Each kind of map write as batched map updates, in the diff's order. */
+    private final class MapWriter implements MapOp.Handler {
+        @Override
+        public void upsertBackend(MapOp.UpsertBackend u) {
+            Backend b = u.backend();
+            int i = batch.next(Abi.MAP_BACKENDS, false, 4, Abi.BACKEND_SIZE);
+            batch.keys().putInt(batch.keyOffset(i), b.id());
+            Abi.backend(batch.values(), batch.valueOffset(i), b.key().address().value(), b.key().port(),
+                    b.key().protocol().number(), b.local() ? Abi.BACKEND_LOCAL : 0);
+            backendIds.add(b.id());
+        }
+
+        @Override
+        public void deleteBackend(MapOp.DeleteBackend d) {
+            int i = batch.next(Abi.MAP_BACKENDS, true, 4, 0);
+            batch.keys().putInt(batch.keyOffset(i), d.backendId());
+            backendIds.remove(d.backendId());
+        }
+
+        @Override
+        public void upsertMaglevSlots(MapOp.UpsertMaglevSlots u) {
+            int offset = rangeFor(u.serviceId(), u.tableSize());
+            for (int p = 0; p < u.positions().length; p++) {
+                int i = batch.next(Abi.MAP_MAGLEV, false, 4, 4);
+                batch.keys().putInt(batch.keyOffset(i), offset + u.positions()[p]);
+                batch.values().putInt(batch.valueOffset(i), u.backendIds()[p]);
+            }
+        }
+
+        @Override
+        public void deleteMaglevSlots(MapOp.DeleteMaglevSlots d) {
+            // a table that shrank already has its new range (released at the end of this diff);
+            // a table that emptied or went away gives its range back now
+            if (d.from() == 0 && !pendingRange.containsKey(d.serviceId())) {
+                int[] r = currentRange.remove(d.serviceId());
+                if (r != null) {
+                    ranges.release(r[0], r[1]);
+                }
+            }
+        }
+
+        @Override
+        public void upsertService(MapOp.UpsertService u) {
+            Frontend f = u.frontend();
+            ServiceEntry e = u.entry();
+            int[] r = pendingRange.getOrDefault(e.serviceId(), currentRange.get(e.serviceId()));
+            int offset = e.tableSize() == 0 || r == null ? 0 : r[0];
+            int i = batch.next(Abi.MAP_SERVICES, false, Abi.FRONTEND_KEY_SIZE, Abi.SERVICE_SIZE);
+            Abi.frontendKey(batch.keys(), batch.keyOffset(i), f.address().value(), f.port(), f.protocol().number());
+            Abi.service(batch.values(), batch.valueOffset(i), e.serviceId(), e.activeBackends(), e.tableSize(), offset,
+                    (e.kind() == FrontendKind.NODE_PORT ? Abi.SVC_NODE_PORT : 0)
+                            | (e.scope() == ServiceScope.NODE_LOCAL ? Abi.SVC_LOCAL_SCOPE : 0));
+            serviceIds.add(e.serviceId());
+        }
+
+        @Override
+        public void deleteService(MapOp.DeleteService d) {
+            deleteFrontend(d.frontend().address().value(), d.frontend().port(), d.frontend().protocol().number());
+        }
+
+        @Override
+        public void upsertVirtualIp(MapOp.UpsertVirtualIp v) {
+            int i = batch.next(Abi.MAP_CLUSTER_IPS, false, 4, 4);
+            batch.keys().putInt(batch.keyOffset(i), Integer.reverseBytes(v.address().value()));
+            batch.values().putInt(batch.valueOffset(i), 1);
+        }
+
+        @Override
+        public void deleteVirtualIp(MapOp.DeleteVirtualIp v) {
+            int i = batch.next(Abi.MAP_CLUSTER_IPS, true, 4, 0);
+            batch.keys().putInt(batch.keyOffset(i), Integer.reverseBytes(v.address().value()));
+        }
+    }
+
+    private void deleteFrontend(int address, int port, int protocol) {
+        int i = batch.next(Abi.MAP_SERVICES, true, Abi.FRONTEND_KEY_SIZE, 0);
+        Abi.frontendKey(batch.keys(), batch.keyOffset(i), address, port, protocol);
     }
 
     /** The offset the slots of this table go to: its own range when the size is unchanged, else a new one. */
@@ -254,21 +293,16 @@ public final class BpfDataplane implements Dataplane {
         return slot.getInt(Abi.SLOT_DURATION);
     }
 
-    /** What pinned maps held when an agent restarted on them. */
-    public record Adopted(Map<String, Integer> frontendServiceIds, Map<dev.hotline.plan.BackendKey, Integer> backendIds,
-                          java.util.Set<String> frontends, java.util.Set<Integer> clusterIps) {
-    }
-
-    private Adopted adopted;
+    private LoadedState adopted;
 
     /**
      * Reads what the (pinned) maps already hold: frontends and their Service IDs and Maglev ranges
      * (reserved, so new tables never overwrite a range live entries still point at), backends and
      * ClusterIPs. Call once, before the first apply.
      */
-    public Adopted adopt() {
-        Map<String, Integer> frontendIds = new HashMap<>();
-        java.util.Set<String> frontends = new java.util.HashSet<>();
+    @Override
+    public LoadedState adopt() {
+        Map<FrontendKey, Integer> frontendIds = new HashMap<>();
         int n = (int) program.count(Abi.MAP_SERVICES);
         ByteBuffer keys = ByteBuffer.allocateDirect(Math.max(1, n + 16) * Abi.FRONTEND_KEY_SIZE).order(ByteOrder.LITTLE_ENDIAN);
         ByteBuffer values = ByteBuffer.allocateDirect(Math.max(1, n + 16) * Abi.SERVICE_SIZE).order(ByteOrder.LITTLE_ENDIAN);
@@ -276,49 +310,65 @@ public final class BpfDataplane implements Dataplane {
         for (int i = 0; i < n; i++) {
             int k = i * Abi.FRONTEND_KEY_SIZE;
             int v = i * Abi.SERVICE_SIZE;
-            String frontend = new dev.hotline.net.Ipv4(Integer.reverseBytes(keys.getInt(k + Abi.FRONTEND_KEY_ADDR))) + ":"
-                    + Short.toUnsignedInt(Short.reverseBytes(keys.getShort(k + Abi.FRONTEND_KEY_PORT))) + "/"
-                    + protocolName(keys.get(k + Abi.FRONTEND_KEY_PROTO));
+            Protocol proto = protocol(keys.get(k + Abi.FRONTEND_KEY_PROTO));
             int id = values.getInt(v + Abi.SERVICE_ID);
             int size = values.getInt(v + Abi.SERVICE_TABLE_SIZE);
             int offset = values.getInt(v + Abi.SERVICE_TABLE_OFFSET);
-            frontends.add(frontend);
-            frontendIds.put(frontend, id);
             serviceIds.add(id);
             if (size > 0 && !currentRange.containsKey(id)) {
                 currentRange.put(id, new int[] {offset, size});
                 ranges.reserve(offset, size);
             }
+            if (proto == null) {
+                continue; // not a protocol this version writes: removed as stale after the first apply
+            }
+            frontendIds.put(new FrontendKey(new Ipv4(Integer.reverseBytes(keys.getInt(k + Abi.FRONTEND_KEY_ADDR))),
+                    Short.toUnsignedInt(Short.reverseBytes(keys.getShort(k + Abi.FRONTEND_KEY_PORT))), proto), id);
         }
-        Map<dev.hotline.plan.BackendKey, Integer> backends = new HashMap<>();
+        Map<BackendKey, Integer> backends = new HashMap<>();
         int b = (int) program.count(Abi.MAP_BACKENDS);
         ByteBuffer bk = ByteBuffer.allocateDirect(Math.max(1, b + 16) * 4).order(ByteOrder.LITTLE_ENDIAN);
         ByteBuffer bv = ByteBuffer.allocateDirect(Math.max(1, b + 16) * Abi.BACKEND_SIZE).order(ByteOrder.LITTLE_ENDIAN);
         b = program.dump(Abi.MAP_BACKENDS, bk, bv, b + 16);
         for (int i = 0; i < b; i++) {
             int v = i * Abi.BACKEND_SIZE;
-            dev.hotline.net.Protocol proto = protocol(bv.get(v + Abi.BACKEND_PROTO));
+            Protocol proto = protocol(bv.get(v + Abi.BACKEND_PROTO));
             if (proto == null) {
                 continue;
             }
-            backends.put(new dev.hotline.plan.BackendKey(new dev.hotline.net.Ipv4(Integer.reverseBytes(bv.getInt(v + Abi.BACKEND_ADDR))),
+            backends.put(new BackendKey(new Ipv4(Integer.reverseBytes(bv.getInt(v + Abi.BACKEND_ADDR))),
                     Short.toUnsignedInt(Short.reverseBytes(bv.getShort(v + Abi.BACKEND_PORT))), proto), bk.getInt(i * 4));
             backendIds.add(bk.getInt(i * 4));
         }
-        java.util.Set<Integer> vips = new java.util.HashSet<>();
+        Set<Ipv4> vips = new HashSet<>();
         int c = (int) program.count(Abi.MAP_CLUSTER_IPS);
         ByteBuffer ck = ByteBuffer.allocateDirect(Math.max(1, c + 16) * 4).order(ByteOrder.LITTLE_ENDIAN);
         ByteBuffer cv = ByteBuffer.allocateDirect(Math.max(1, c + 16) * 4).order(ByteOrder.LITTLE_ENDIAN);
         c = program.dump(Abi.MAP_CLUSTER_IPS, ck, cv, c + 16);
         for (int i = 0; i < c; i++) {
-            vips.add(Integer.reverseBytes(ck.getInt(i * 4)));
+            vips.add(new Ipv4(Integer.reverseBytes(ck.getInt(i * 4))));
         }
-        adopted = new Adopted(frontendIds, backends, frontends, vips);
+        adoptedFrontends = dumpFrontendKeys(keys, n);
+        adopted = new LoadedState(frontendIds, backends, vips);
         return adopted;
     }
 
-    private static dev.hotline.net.Protocol protocol(byte number) {
-        for (dev.hotline.net.Protocol p : dev.hotline.net.Protocol.values()) {
+    /** Every frontend key the maps held, as raw (address, port, protocol) triples, unknown protocols included. */
+    private int[][] adoptedFrontends = new int[0][];
+
+    private static int[][] dumpFrontendKeys(ByteBuffer keys, int n) {
+        int[][] out = new int[n][];
+        for (int i = 0; i < n; i++) {
+            int k = i * Abi.FRONTEND_KEY_SIZE;
+            out[i] = new int[] {Integer.reverseBytes(keys.getInt(k + Abi.FRONTEND_KEY_ADDR)),
+                Short.toUnsignedInt(Short.reverseBytes(keys.getShort(k + Abi.FRONTEND_KEY_PORT))),
+                keys.get(k + Abi.FRONTEND_KEY_PROTO) & 0xff};
+        }
+        return out;
+    }
+
+    private static Protocol protocol(byte number) {
+        for (Protocol p : Protocol.values()) {
             if (p.number() == (number & 0xff)) {
                 return p;
             }
@@ -326,40 +376,33 @@ public final class BpfDataplane implements Dataplane {
         return null;
     }
 
-    private static String protocolName(byte number) {
-        dev.hotline.net.Protocol p = protocol(number);
-        return p == null ? Integer.toString(number & 0xff) : p.name();
-    }
-
     /**
      * After the first apply on adopted maps: removes what the maps held that the plan no longer has
      * (Services, ClusterIPs and backends deleted while no agent ran) and frees their Maglev ranges.
      */
-    public int removeStale(dev.hotline.plan.Plan plan) {
+    @Override
+    public int removeStale(Plan plan) {
         if (adopted == null) {
             return 0;
         }
-        java.util.Set<String> live = new java.util.HashSet<>();
-        java.util.Set<Integer> liveIds = new java.util.HashSet<>();
+        Set<FrontendKey> live = new HashSet<>();
+        Set<Integer> liveIds = new HashSet<>();
         plan.services().forEach(s -> {
             liveIds.add(s.id());
-            s.frontends().forEach(f -> live.add(f.toString()));
+            s.frontends().forEach(f -> live.add(f.key()));
         });
         int removed = 0;
-        for (String f : adopted.frontends()) {
-            if (!live.contains(f)) {
-                String[] hostPort = f.substring(0, f.indexOf('/')).split(":");
-                dev.hotline.net.Protocol proto = dev.hotline.net.Protocol.valueOf(f.substring(f.indexOf('/') + 1));
-                int i = batch.next(Abi.MAP_SERVICES, true, Abi.FRONTEND_KEY_SIZE, 0);
-                Abi.frontendKey(batch.keys(), batch.keyOffset(i), dev.hotline.net.Ipv4.parse(hostPort[0]).value(),
-                        Integer.parseInt(hostPort[1]), proto.number());
+        for (int[] f : adoptedFrontends) {
+            Protocol proto = protocol((byte) f[2]);
+            if (proto == null || !live.contains(new FrontendKey(new Ipv4(f[0]), f[1], proto))) {
+                deleteFrontend(f[0], f[1], f[2]);
                 removed++;
             }
         }
-        for (int vip : adopted.clusterIps()) {
-            if (!plan.virtualIps().contains(new dev.hotline.net.Ipv4(vip))) {
+        for (Ipv4 vip : adopted.clusterIps()) {
+            if (!plan.virtualIps().contains(vip)) {
                 int i = batch.next(Abi.MAP_CLUSTER_IPS, true, 4, 0);
-                batch.keys().putInt(batch.keyOffset(i), Integer.reverseBytes(vip));
+                batch.keys().putInt(batch.keyOffset(i), Integer.reverseBytes(vip.value()));
                 removed++;
             }
         }
@@ -372,7 +415,7 @@ public final class BpfDataplane implements Dataplane {
             }
         }
         batch.flush();
-        for (Integer id : new java.util.ArrayList<>(currentRange.keySet())) {
+        for (Integer id : new ArrayList<>(currentRange.keySet())) {
             if (!liveIds.contains(id)) {
                 int[] r = currentRange.remove(id);
                 ranges.release(r[0], r[1]);
@@ -380,7 +423,24 @@ public final class BpfDataplane implements Dataplane {
             }
         }
         adopted = null;
+        adoptedFrontends = new int[0][];
         return removed;
+    }
+
+    /** The program at tc ingress of an interface in this network namespace. */
+    @Override
+    public Attachment attachment() {
+        return new Attachment() {
+            @Override
+            public void attach(String ifname) {
+                program.attach(null, ifname);
+            }
+
+            @Override
+            public boolean detach(String ifname) {
+                return BpfProgram.detach(null, ifname);
+            }
+        };
     }
 
     /**

@@ -12,7 +12,7 @@ import java.util.List;
  * The user-space twin of the BPF program's Service maps: frontends (service map), ClusterIPs,
  * backends and Maglev tables, written only through plan diffs. Lookups are O(1) and allocation-free.
  */
-final class ServiceMaps {
+final class ServiceMaps implements MapOp.Handler {
     // service map values
     static final int S_ID = 0;
     static final int S_ACTIVE = 1;
@@ -38,55 +38,77 @@ final class ServiceMaps {
 
     void apply(List<MapOp> ops) {
         for (MapOp op : ops) {
-            if (op instanceof MapOp.UpsertBackend u) {
-                Backend b = u.backend();
-                int slot = backends.insert(b.id(), 0);
-                backends.set(slot, B_ADDRESS, ((long) b.key().address().value() << 32)
-                        | ((long) b.key().port() << 16) | b.key().protocol().number());
-                backends.set(slot, B_LOCAL, b.local() ? 1 : 0);
-            } else if (op instanceof MapOp.DeleteBackend d) {
-                backends.remove(d.backendId(), 0);
-            } else if (op instanceof MapOp.UpsertMaglevSlots u) {
-                ensureServiceId(u.serviceId());
-                int[] t = maglev[u.serviceId()];
-                if (t == null || t.length < u.tableSize()) {
-                    // grow, never shrink here: the service entry may still name the old, larger size
-                    t = t == null ? new int[u.tableSize()] : java.util.Arrays.copyOf(t, u.tableSize());
-                    maglev[u.serviceId()] = t;
-                }
-                for (int i = 0; i < u.positions().length; i++) {
-                    t[u.positions()[i]] = u.backendIds()[i];
-                }
-            } else if (op instanceof MapOp.DeleteMaglevSlots d) {
-                int[] t = d.serviceId() < maglev.length ? maglev[d.serviceId()] : null;
-                if (t != null) {
-                    if (d.from() == 0 && d.to() >= t.length) {
-                        maglev[d.serviceId()] = null;
-                    } else {
-                        java.util.Arrays.fill(t, d.from(), Math.min(d.to(), t.length), 0);
-                    }
-                }
-            } else if (op instanceof MapOp.UpsertService u) {
-                Frontend f = u.frontend();
-                ServiceEntry e = u.entry();
-                ensureServiceId(e.serviceId());
-                int slot = services.insert(frontendKey(f.address().value(), f.port(), f.protocol().number()), 0);
-                services.set(slot, S_ID, e.serviceId());
-                services.set(slot, S_ACTIVE, e.activeBackends());
-                services.set(slot, S_TABLE_SIZE, e.tableSize());
-                services.set(slot, S_FLAGS, (e.kind() == FrontendKind.NODE_PORT ? FLAG_NODE_PORT : 0)
-                        | (e.scope() == ServiceScope.NODE_LOCAL ? FLAG_LOCAL_SCOPE : 0));
-            } else if (op instanceof MapOp.DeleteService d) {
-                Frontend f = d.frontend();
-                services.remove(frontendKey(f.address().value(), f.port(), f.protocol().number()), 0);
-            } else if (op instanceof MapOp.UpsertVirtualIp v) {
-                virtualIps.insert(v.address().value(), 0);
-            } else if (op instanceof MapOp.DeleteVirtualIp v) {
-                virtualIps.remove(v.address().value(), 0);
+            op.applyTo(this);
+        }
+    }
+
+    @Override
+    public void upsertBackend(MapOp.UpsertBackend u) {
+        Backend b = u.backend();
+        int slot = backends.insert(b.id(), 0);
+        backends.set(slot, B_ADDRESS, ((long) b.key().address().value() << 32)
+                | ((long) b.key().port() << 16) | b.key().protocol().number());
+        backends.set(slot, B_LOCAL, b.local() ? 1 : 0);
+    }
+
+    @Override
+    public void deleteBackend(MapOp.DeleteBackend d) {
+        backends.remove(d.backendId(), 0);
+    }
+
+    @Override
+    public void upsertMaglevSlots(MapOp.UpsertMaglevSlots u) {
+        ensureServiceId(u.serviceId());
+        int[] t = maglev[u.serviceId()];
+        if (t == null || t.length < u.tableSize()) {
+            // grow, never shrink here: the service entry may still name the old, larger size
+            t = t == null ? new int[u.tableSize()] : java.util.Arrays.copyOf(t, u.tableSize());
+            maglev[u.serviceId()] = t;
+        }
+        for (int i = 0; i < u.positions().length; i++) {
+            t[u.positions()[i]] = u.backendIds()[i];
+        }
+    }
+
+    @Override
+    public void deleteMaglevSlots(MapOp.DeleteMaglevSlots d) {
+        int[] t = d.serviceId() < maglev.length ? maglev[d.serviceId()] : null;
+        if (t != null) {
+            if (d.from() == 0 && d.to() >= t.length) {
+                maglev[d.serviceId()] = null;
             } else {
-                throw new IllegalArgumentException("unknown map operation " + op);
+                java.util.Arrays.fill(t, d.from(), Math.min(d.to(), t.length), 0);
             }
         }
+    }
+
+    @Override
+    public void upsertService(MapOp.UpsertService u) {
+        Frontend f = u.frontend();
+        ServiceEntry e = u.entry();
+        ensureServiceId(e.serviceId());
+        int slot = services.insert(frontendKey(f.address().value(), f.port(), f.protocol().number()), 0);
+        services.set(slot, S_ID, e.serviceId());
+        services.set(slot, S_ACTIVE, e.activeBackends());
+        services.set(slot, S_TABLE_SIZE, e.tableSize());
+        services.set(slot, S_FLAGS, (e.kind() == FrontendKind.NODE_PORT ? FLAG_NODE_PORT : 0)
+                | (e.scope() == ServiceScope.NODE_LOCAL ? FLAG_LOCAL_SCOPE : 0));
+    }
+
+    @Override
+    public void deleteService(MapOp.DeleteService d) {
+        Frontend f = d.frontend();
+        services.remove(frontendKey(f.address().value(), f.port(), f.protocol().number()), 0);
+    }
+
+    @Override
+    public void upsertVirtualIp(MapOp.UpsertVirtualIp v) {
+        virtualIps.insert(v.address().value(), 0);
+    }
+
+    @Override
+    public void deleteVirtualIp(MapOp.DeleteVirtualIp v) {
+        virtualIps.remove(v.address().value(), 0);
     }
 
     private void ensureServiceId(int id) {

@@ -1,15 +1,15 @@
-package dev.hotline.agent;
+package dev.hotline.source;
 
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
-/** The agent's background threads: named, daemon, and stopped by waiting for the task in hand to finish. */
-final class Daemons {
+/** hotline's background threads (watchers, rescans): named, daemon, and stopped by waiting for the task in hand to finish. */
+public final class Daemons {
     private Daemons() {
     }
 
-    static ScheduledExecutorService thread(String name) {
+    public static ScheduledExecutorService thread(String name) {
         return Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, name);
             t.setDaemon(true);
@@ -17,7 +17,7 @@ final class Daemons {
         });
     }
 
-    static void stop(ScheduledExecutorService executor) {
+    public static void stop(ScheduledExecutorService executor) {
         executor.shutdownNow();
         try {
             executor.awaitTermination(5, TimeUnit.SECONDS);

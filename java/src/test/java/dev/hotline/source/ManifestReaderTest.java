@@ -1,8 +1,10 @@
-package dev.hotline.cluster;
+package dev.hotline.source;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.hotline.cluster.ManifestDocument;
+import dev.hotline.cluster.ManifestException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

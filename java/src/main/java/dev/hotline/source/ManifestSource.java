@@ -1,9 +1,7 @@
-package dev.hotline.agent;
+package dev.hotline.source;
 
 import dev.hotline.cluster.ClusterState;
-import dev.hotline.cluster.ClusterStateBuilder;
 import dev.hotline.cluster.ManifestException;
-import dev.hotline.cluster.ManifestReader;
 import dev.hotline.cluster.NodePortRange;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -51,7 +49,7 @@ public final class ManifestSource implements ClusterSource {
             }
             ClusterState state;
             try {
-                state = new ClusterStateBuilder(range).build(ManifestReader.read(paths));
+                state = ManifestFiles.load(paths, range);
             } catch (ManifestException e) {
                 if (!e.getMessage().equals(lastError)) {
                     log.accept("manifests not applied, keeping the last good ones: " + e.getMessage());

@@ -1,4 +1,4 @@
-package dev.hotline.agent;
+package dev.hotline.source;
 
 import dev.hotline.cluster.ClusterState;
 import dev.hotline.cluster.ClusterStateBuilder;

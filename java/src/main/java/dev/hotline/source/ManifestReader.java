@@ -1,7 +1,9 @@
-package dev.hotline.cluster;
+package dev.hotline.source;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import dev.hotline.cluster.ManifestDocument;
+import dev.hotline.cluster.ManifestException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -84,9 +86,9 @@ public final class ManifestReader {
         } catch (MarkedYamlEngineException e) {
             int line = e.getProblemMark().map(m -> m.getLine() + 1).orElse(0);
             String problem = e.getProblem() == null ? "invalid YAML" : e.getProblem();
-            throw new ManifestException(name + ":" + line + ": invalid YAML: " + oneLine(problem));
+            throw new ManifestException(name + ":" + line + ": invalid YAML: " + ManifestException.oneLine(problem));
         } catch (YamlEngineException e) {
-            throw new ManifestException(name + ": invalid YAML: " + oneLine(e.getMessage()));
+            throw new ManifestException(name + ": invalid YAML: " + ManifestException.oneLine(e.getMessage()));
         }
         return out;
     }
@@ -132,7 +134,4 @@ public final class ManifestReader {
         return null;
     }
 
-    static String oneLine(String s) {
-        return s == null ? "" : s.replaceAll("\\s*\\n\\s*", " ").trim();
-    }
 }

@@ -1,4 +1,4 @@
-package dev.hotline.agent;
+package dev.hotline.source;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
