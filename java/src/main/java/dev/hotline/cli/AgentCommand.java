@@ -105,6 +105,11 @@ final class AgentCommand extends HotlineCommand implements Callable<Integer> {
                     + "dataplane on live interfaces comes with pcap4j's live mode");
             return 2;
         }
+        // what the user typed is checked before anything about this machine
+        if (!cleanup && kube == !input.files.isEmpty()) {
+            err.println("hotline: agent: give either -f manifests or --kube, one of the two");
+            return 2;
+        }
         String reason = Dataplanes.bpfUnavailable();
         if (reason != null) {
             err.println("hotline: agent: " + reason);
@@ -124,10 +129,6 @@ final class AgentCommand extends HotlineCommand implements Callable<Integer> {
         String bpffs = BpfFilesystem.problemWith(pinDir);
         if (bpffs != null) {
             err.println("hotline: agent: --pin-dir " + pinDir + ": " + bpffs);
-            return 2;
-        }
-        if (kube == !input.files.isEmpty()) {
-            err.println("hotline: agent: give either -f manifests or --kube, one of the two");
             return 2;
         }
         ClusterState first = ClusterState.empty();

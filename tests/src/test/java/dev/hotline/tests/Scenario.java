@@ -58,6 +58,16 @@ public final class Scenario {
         return this;
     }
 
+    /**
+     * A frame made from what came out before it (a reply to the backend a flow got, say), built on
+     * each dataplane from that dataplane's own output, so no scenario has to be run twice to learn
+     * which backend was picked.
+     */
+    public Scenario frameFrom(long atMillis, java.util.function.Function<List<Out>, byte[]> build) {
+        steps.add(new DerivedStep(atMillis, build));
+        return this;
+    }
+
     /** From here on, the cluster is this (the plan diff is applied between frames). */
     public Scenario cluster(String yaml) {
         steps.add(yaml);
@@ -65,6 +75,9 @@ public final class Scenario {
     }
 
     record FrameStep(long atMillis, byte[] frame) {
+    }
+
+    record DerivedStep(long atMillis, java.util.function.Function<List<Out>, byte[]> build) {
     }
 
     /** What one frame became. */
@@ -84,11 +97,17 @@ public final class Scenario {
         }
     }
 
-    /** The dataplanes that can run here: always userspace; bpf when it can (required under CI once it exists). */
+    /**
+     * The dataplanes that run here: always userspace, and bpf when it can. Under CI=true bpf must
+     * run, or "both dataplanes agree" would compare the twin with nothing.
+     */
     static List<DataplaneKind> dataplanes() {
         List<DataplaneKind> kinds = new ArrayList<>(List.of(DataplaneKind.userspace));
-        if (Dataplanes.bpfUnavailable() == null) {
+        String reason = Dataplanes.bpfUnavailable();
+        if (reason == null) {
             kinds.add(DataplaneKind.bpf);
+        } else if (Privileges.underCi()) {
+            throw new AssertionError("CI=true but the BPF dataplane is unavailable, so parity cannot be checked: " + reason);
         }
         return kinds;
     }
@@ -105,7 +124,8 @@ public final class Scenario {
                     plan = next;
                     continue;
                 }
-                FrameStep f = (FrameStep) step;
+                FrameStep f = step instanceof DerivedStep d
+                        ? new FrameStep(d.atMillis(), d.build().apply(List.copyOf(outs))) : (FrameStep) step;
                 byte[] buf = Arrays.copyOf(f.frame(), f.frame().length + Dataplane.REPLY_ROOM);
                 PacketResult r = new PacketResult();
                 dp.process(buf, f.frame().length, T0 + f.atMillis() * 1_000_000L, r);
