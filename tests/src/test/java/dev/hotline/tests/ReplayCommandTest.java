@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
-/** The replay contract of DESIGN.md: OUT in input order with input timestamps, drops absent, the trace format, exit codes. */
+/** The replay contract (docs/design.md, "Contracts"): OUT in input order with input timestamps, drops absent, the trace format, exit codes. */
 class ReplayCommandTest {
 
     record Run(int exit, String out, String err) {
