@@ -11,6 +11,7 @@ import dev.hotline.bpf.BpfUnavailableException;
 import dev.hotline.cluster.ClusterState;
 import dev.hotline.cluster.ManifestException;
 import dev.hotline.dataplane.Dataplane;
+import dev.hotline.dataplane.DataplaneConfig;
 import dev.hotline.dataplane.select.Dataplanes;
 import dev.hotline.dataplane.bpf.BpfDataplane;
 import dev.hotline.dataplane.bpf.BpfSizing;
@@ -88,6 +89,7 @@ final class AgentCommand extends HotlineCommand implements Callable<Integer> {
     Duration rescanInterval;
 
     private PrintWriter out;
+    private final List<String> usageWarnings = new ArrayList<>();
 
     private void log(String line) {
         synchronized (this) {
@@ -109,6 +111,22 @@ final class AgentCommand extends HotlineCommand implements Callable<Integer> {
         if (!cleanup && kube == !input.files.isEmpty()) {
             err.println("hotline: agent: give either -f manifests or --kube, one of the two");
             return 2;
+        }
+        DataplaneConfig config;
+        try {
+            config = dataplaneOptions.config();
+        } catch (IllegalArgumentException e) {
+            err.println("hotline: agent: " + e.getMessage());
+            return 2;
+        }
+        if (kubeconfig != null && !java.nio.file.Files.isReadable(kubeconfig)) {
+            err.println("hotline: agent: --kubeconfig " + kubeconfig + ": "
+                    + (java.nio.file.Files.exists(kubeconfig) ? "not readable" : "no such file"));
+            return 2;
+        }
+        if (attach.isEmpty() && !cleanup) {
+            usageWarnings.add("no --attach: the maps are kept up to date, but no interface is served (give --attach 'veth*' "
+                    + "--attach eth0, say)");
         }
         String reason = Dataplanes.bpfUnavailable();
         if (reason != null) {
@@ -141,11 +159,18 @@ final class AgentCommand extends HotlineCommand implements Callable<Integer> {
             }
         }
         List<String> warnings = new ArrayList<>();
-        NodeIdentity node = nodeIdentity(first, warnings);
+        NodeIdentity node;
+        try {
+            node = nodeIdentity(first, warnings);
+        } catch (ManifestException e) {
+            err.println("hotline: agent: " + e.getMessage());
+            return 2;
+        }
+        usageWarnings.forEach(w -> log("warning: " + w));
         warnings.forEach(w -> log("warning: " + w));
         Dataplane dp;
         try {
-            dp = new BpfDataplane(dataplaneOptions.config(), BpfSizing.DEFAULT, false, pinDir);
+            dp = new BpfDataplane(config, BpfSizing.DEFAULT, false, pinDir);
         } catch (BpfException e) {
             err.println("hotline: agent: loading the program with maps pinned at " + pinDir + ": " + e.getMessage()
                     + " (maps pinned by another version or with other sizes? hotline agent --cleanup removes them)");
@@ -194,7 +219,7 @@ final class AgentCommand extends HotlineCommand implements Callable<Integer> {
         return 0;
     }
 
-    private NodeIdentity nodeIdentity(ClusterState state, List<String> warnings) throws SocketException {
+    private NodeIdentity nodeIdentity(ClusterState state, List<String> warnings) throws SocketException, ManifestException {
         NodeIdentity fromManifests = input.node(state, new ArrayList<>());
         String name = fromManifests.name();
         List<Ipv4> ips = fromManifests.addresses();

@@ -39,21 +39,34 @@ public final class ClusterInput {
         return ManifestFiles.load(files, nodePortRange);
     }
 
-    /** Who this node is, from the options and the Node objects in the input. Returns a reason in warnings when it cannot tell. */
-    public NodeIdentity node(ClusterState state, List<String> warnings) {
+    /**
+     * Who this node is, from the options and the Node objects in the input. A --node-name that
+     * names none of the input's Nodes is an error (a typo would silently turn every NodePort off);
+     * when the input has no Node at all the name is taken as given, and warnings say what is assumed.
+     */
+    public NodeIdentity node(ClusterState state, List<String> warnings) throws ManifestException {
         String name = nodeName;
         Node node = null;
+        List<String> known = state.nodes().stream().map(Node::name).sorted().toList();
         if (name == null && state.nodes().size() == 1) {
             node = state.nodes().get(0);
             name = node.name();
+        } else if (name == null && state.nodes().size() > 1) {
+            warnings.add("the input has " + known.size() + " Nodes (" + String.join(", ", known) + ") and no --node-name says "
+                    + "which one this is, so no backend counts as local; give --node-name NAME");
         } else if (name != null) {
             for (Node n : state.nodes()) {
                 if (n.name().equals(name)) {
                     node = n;
                 }
             }
-            if (node == null && nodeIps.isEmpty()) {
-                warnings.add("--node-name " + name + ": no Node of that name in the manifests, and no --node-ip given");
+            if (node == null && !known.isEmpty()) {
+                throw new ManifestException("--node-name " + name + ": no Node of that name in the input; its Nodes are "
+                        + String.join(", ", known));
+            }
+            if (node == null) {
+                warnings.add("the input has no Node objects: " + name + " is taken as this node's name"
+                        + (nodeIps.isEmpty() ? ", with no address (give --node-ip for NodePorts)" : ", at " + nodeIps));
             }
         }
         List<Ipv4> addresses = !nodeIps.isEmpty() ? nodeIps : node != null ? node.addresses() : List.of();
@@ -63,14 +76,22 @@ public final class ClusterInput {
     static final class Ipv4Converter implements ITypeConverter<Ipv4> {
         @Override
         public Ipv4 convert(String value) {
-            return Ipv4.parse(value);
+            try {
+                return Ipv4.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new picocli.CommandLine.TypeConversionException(e.getMessage());
+            }
         }
     }
 
     static final class RangeConverter implements ITypeConverter<NodePortRange> {
         @Override
         public NodePortRange convert(String value) {
-            return NodePortRange.parse(value);
+            try {
+                return NodePortRange.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new picocli.CommandLine.TypeConversionException(e.getMessage());
+            }
         }
     }
 }

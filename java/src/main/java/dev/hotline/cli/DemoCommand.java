@@ -29,6 +29,11 @@ final class DemoCommand extends HotlineCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         var err = err();
+        if (pcapOut != null && java.nio.file.Files.exists(pcapOut) && !java.nio.file.Files.isDirectory(pcapOut)) {
+            err.println("hotline: --pcap-out " + pcapOut + ": exists and is not a directory (the demo writes demo-in.pcap "
+                    + "and demo-out.pcap into a directory)");
+            return 2;
+        }
         try (Dataplane dp = openDataplane(dataplane, DataplaneConfig.DEFAULT)) {
             int surprises = Demo.run(dp, out(), pcapOut);
             return surprises == 0 ? 0 : 1;

@@ -37,6 +37,20 @@ public final class Main implements Runnable {
             c.getErr().println("Try '" + c.getCommandSpec().qualifiedName() + " --help' for more.");
             return 2;
         });
+        // whatever escapes a command is still one line: the message, not a stack trace
+        cl.setExecutionExceptionHandler((ex, c, parseResult) -> {
+            String message = ex.getMessage() == null ? ex.getClass().getSimpleName() : ex.getMessage();
+            if (ex instanceof IllegalArgumentException) {
+                c.getErr().println("hotline: " + message);
+                return 2;
+            }
+            c.getErr().println("hotline: unexpected error: " + message
+                    + (System.getenv("HOTLINE_DEBUG") == null ? " (HOTLINE_DEBUG=1 shows where)" : ""));
+            if (System.getenv("HOTLINE_DEBUG") != null) {
+                ex.printStackTrace(c.getErr());
+            }
+            return 1;
+        });
         return cl;
     }
 
@@ -48,10 +62,16 @@ public final class Main implements Runnable {
         if (e instanceof java.nio.file.AccessDeniedException a) {
             return a.getFile() + ": permission denied";
         }
-        if (e instanceof java.nio.file.FileSystemException f) {
-            return f.getFile() + ": " + f.getReason();
+        if (e instanceof java.nio.file.FileAlreadyExistsException f) {
+            return f.getFile() + ": already exists";
         }
-        return e.getMessage();
+        if (e instanceof java.nio.file.NotDirectoryException f) {
+            return f.getFile() + ": not a directory";
+        }
+        if (e instanceof java.nio.file.FileSystemException f) {
+            return f.getFile() + ": " + (f.getReason() == null ? "cannot be used" : f.getReason());
+        }
+        return e.getMessage() == null ? "I/O error" : e.getMessage();
     }
 
     public static void main(String[] args) {

@@ -42,7 +42,13 @@ final class PlanCommand extends HotlineCommand implements Callable<Integer> {
             return 2;
         }
         List<String> warnings = new ArrayList<>();
-        NodeIdentity node = input.node(state, warnings);
+        NodeIdentity node;
+        try {
+            node = input.node(state, warnings);
+        } catch (ManifestException e) {
+            err().println("hotline: " + e.getMessage());
+            return 2;
+        }
         Plan plan = Planner.plan(state, node, Plan.EMPTY);
         PrintWriter err = err();
         for (Problem p : state.problems()) {

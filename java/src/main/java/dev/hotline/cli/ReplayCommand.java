@@ -16,7 +16,9 @@ import dev.hotline.replay.ReplaySummary;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -57,6 +59,14 @@ final class ReplayCommand extends HotlineCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         java.io.PrintWriter err = err();
+        Map<String, Path> outputs = new LinkedHashMap<>();
+        outputs.put("--out", out);
+        outputs.put("--trace", trace);
+        String clash = OutputPaths.clash(outputs, Map.of("--in", List.of(in), "-f", input.files));
+        if (clash != null) {
+            err.println("hotline: " + clash);
+            return 2;
+        }
         ClusterState state;
         try {
             state = input.load();
@@ -68,7 +78,13 @@ final class ReplayCommand extends HotlineCommand implements Callable<Integer> {
             err.println((p.isError() ? "error: " : "warning: ") + p);
         }
         List<String> warnings = new ArrayList<>();
-        NodeIdentity node = input.node(state, warnings);
+        NodeIdentity node;
+        try {
+            node = input.node(state, warnings);
+        } catch (ManifestException e) {
+            err.println("hotline: " + e.getMessage());
+            return 2;
+        }
         warnings.forEach(w -> err.println("warning: " + w));
         Plan plan = Planner.plan(state, node, Plan.EMPTY);
         plan.problems().forEach(p -> err.println("warning: " + p));

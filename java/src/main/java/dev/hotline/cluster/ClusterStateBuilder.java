@@ -32,7 +32,7 @@ public final class ClusterStateBuilder {
 
     public ClusterState build(List<ManifestDocument> documents) {
         Accumulator acc = new Accumulator();
-        for (ManifestDocument doc : documents) {
+        for (ManifestDocument doc : distinct(documents, acc.problems)) {
             ObjectProblems p = new ObjectProblems(doc.source(), doc.ref());
             String kind = doc.kind();
             if (kind == null || kind.isEmpty()) {
@@ -59,6 +59,50 @@ public final class ClusterStateBuilder {
             acc.problems.addAll(p.problems());
         }
         return acc.finish(nodePortRange);
+    }
+
+    /**
+     * The same object (kind, namespace, name) read twice, from two files or a file and the
+     * directory holding it, is one object: the last one read wins, as with kubectl apply, and a
+     * warning says so when the two differ. Its place is where it was first seen.
+     */
+    static List<ManifestDocument> distinct(List<ManifestDocument> documents, List<Problem> problems) {
+        Map<ObjectRef, Integer> seen = new java.util.HashMap<>();
+        List<ManifestDocument> out = new ArrayList<>();
+        for (ManifestDocument doc : documents) {
+            ObjectRef ref = doc.ref();
+            boolean named = doc.kind() != null && !ref.name().equals("<unnamed>");
+            Integer at = named ? seen.get(ref) : null;
+            if (at == null) {
+                if (named) {
+                    seen.put(ref, out.size());
+                }
+                out.add(doc);
+                continue;
+            }
+            ManifestDocument first = out.get(at);
+            if (!withoutServerFields(first.body()).equals(withoutServerFields(doc.body()))) {
+                problems.add(Problem.warning(doc.source(), ref, null, "also defined at " + first.source()
+                        + " with different content; this one is used"));
+            }
+            out.set(at, doc);
+        }
+        return out;
+    }
+
+    /** An object's body without what the API server keeps changing (status aside): resourceVersion, managedFields. */
+    private static Map<String, Object> withoutServerFields(Map<String, Object> body) {
+        if (!(body.get("metadata") instanceof Map<?, ?> meta)) {
+            return body;
+        }
+        Map<String, Object> m = new java.util.LinkedHashMap<>();
+        meta.forEach((k, v) -> m.put(String.valueOf(k), v));
+        m.remove("resourceVersion");
+        m.remove("managedFields");
+        m.remove("generation");
+        Map<String, Object> b = new java.util.LinkedHashMap<>(body);
+        b.put("metadata", m);
+        return b;
     }
 
     /**

@@ -6,8 +6,11 @@ import java.util.regex.Pattern;
 
 /** Field checks shared by the converters; each reports through ObjectProblems and returns a usable value or null. */
 final class Fields {
-    // IANA_SVC_NAME, as the API server validates port names: lowercase alphanumerics and '-', a letter somewhere
+    // IANA_SVC_NAME, as the API server validates container port names (and named targetPorts):
+    // lowercase alphanumerics and '-', at most 15, a letter somewhere
     private static final Pattern PORT_NAME = Pattern.compile("[a-z0-9]([a-z0-9-]{0,13}[a-z0-9])?");
+    // a DNS-1123 label, as the API server validates Service port names: at most 63, digits alone allowed
+    private static final Pattern SERVICE_PORT_NAME = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
 
     private Fields() {
     }
@@ -34,6 +37,12 @@ final class Fields {
         return proto;
     }
 
+    /** A Service port's name (spec.ports[].name): a DNS-1123 label. */
+    static boolean validServicePortName(String name) {
+        return SERVICE_PORT_NAME.matcher(name).matches();
+    }
+
+    /** A container port's name, or a named targetPort: an IANA service name. */
     static boolean validPortName(String name) {
         return PORT_NAME.matcher(name).matches() && name.chars().anyMatch(Character::isLetter) && !name.contains("--");
     }

@@ -47,28 +47,38 @@ final class PodConverter {
         }
         String nodeName = pod.getSpec() == null ? null : Fields.nonEmpty(pod.getSpec().getNodeName());
         List<ContainerPort> ports = new ArrayList<>();
-        if (pod.getSpec() != null && pod.getSpec().getContainers() != null) {
-            List<Container> containers = pod.getSpec().getContainers();
-            for (int ci = 0; ci < containers.size(); ci++) {
-                Container c = containers.get(ci);
-                if (c.getPorts() == null) {
-                    continue;
-                }
-                for (int pi = 0; pi < c.getPorts().size(); pi++) {
-                    io.fabric8.kubernetes.api.model.ContainerPort cp = c.getPorts().get(pi);
-                    String f = "spec.containers[" + ci + "].ports[" + pi + "]";
-                    Integer port = Fields.port(p, f + ".containerPort", cp.getContainerPort(), true);
-                    Protocol proto = Fields.protocol(p, f + ".protocol", cp.getProtocol());
-                    if (port != null && proto != null) {
-                        ports.add(new ContainerPort(c.getName(), Fields.nonEmpty(cp.getName()), port, proto));
-                    }
-                }
-            }
+        if (pod.getSpec() != null) {
+            // Kubernetes' own lookup order for a named port: the containers, then the sidecars
+            // (init containers with restartPolicy Always); plain init containers never serve
+            ports(pod.getSpec().getContainers(), "spec.containers", false, p, ports);
+            ports(pod.getSpec().getInitContainers(), "spec.initContainers", true, p, ports);
         }
         if (p.failed()) {
             return null;
         }
         boolean terminating = pod.getMetadata().getDeletionTimestamp() != null;
         return new Pod(p.ref(), p.source(), labels, phase, ip, nodeName, ready, terminating, ports);
+    }
+
+    private static void ports(List<Container> containers, String field, boolean sidecarsOnly, ObjectProblems p,
+                              List<ContainerPort> out) {
+        if (containers == null) {
+            return;
+        }
+        for (int ci = 0; ci < containers.size(); ci++) {
+            Container c = containers.get(ci);
+            if (c.getPorts() == null || (sidecarsOnly && !"Always".equals(c.getRestartPolicy()))) {
+                continue;
+            }
+            for (int pi = 0; pi < c.getPorts().size(); pi++) {
+                io.fabric8.kubernetes.api.model.ContainerPort cp = c.getPorts().get(pi);
+                String f = field + "[" + ci + "].ports[" + pi + "]";
+                Integer port = Fields.port(p, f + ".containerPort", cp.getContainerPort(), true);
+                Protocol proto = Fields.protocol(p, f + ".protocol", cp.getProtocol());
+                if (port != null && proto != null) {
+                    out.add(new ContainerPort(c.getName(), Fields.nonEmpty(cp.getName()), port, proto));
+                }
+            }
+        }
     }
 }

@@ -127,8 +127,9 @@ final class ServiceConverter {
             String name = sp.getName() == null ? "" : sp.getName();
             if (in.size() > 1 && name.isEmpty()) {
                 p.error(f + ".name", "missing (every port of a multi-port Service needs a name)");
-            } else if (!name.isEmpty() && !Fields.validPortName(name)) {
-                p.error(f + ".name", "'" + name + "' is not a valid port name (lowercase letters, digits and '-', at most 15)");
+            } else if (!name.isEmpty() && !Fields.validServicePortName(name)) {
+                p.error(f + ".name", "'" + name + "' is not a valid Service port name (a DNS label: lowercase letters, "
+                        + "digits and '-', at most 63, starting and ending with a letter or digit)");
             } else if (!names.add(name)) {
                 p.error(f + ".name", "'" + name + "' is used by another port of this Service");
             }
@@ -168,7 +169,8 @@ final class ServiceConverter {
             return null;
         }
         if (!Fields.validPortName(s)) {
-            p.error(field, "'" + s + "' is not a valid port name (lowercase letters, digits and '-', at most 15)");
+            p.error(field, "'" + s + "' is not a valid container port name (lowercase letters, digits and '-', at most 15, "
+                    + "at least one letter)");
             return null;
         }
         return TargetPort.named(s);

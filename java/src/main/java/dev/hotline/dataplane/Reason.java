@@ -18,11 +18,9 @@ public enum Reason {
     CONNTRACK_FULL(10, "conntrack table full"),
     SNAT_PORTS_EXHAUSTED(11, "no free SNAT port"),
     RST_TO_NO_BACKEND(12, "RST to a Service without backends (never answered)"),
-    ICMP_TO_CLUSTER_IP(13, "ICMP to a ClusterIP"),
-    /** Not a kernel reason: a frame BPF_PROG_TEST_RUN cannot take (over a page), passed by the BPF dataplane's caller. */
-    TOO_LARGE_FOR_TEST_RUN(14, "too large for BPF_PROG_TEST_RUN (passed unchanged)");
+    ICMP_TO_CLUSTER_IP(13, "ICMP to a ClusterIP");
 
-    /** Reasons the BPF program itself reports (HL_REASON_MAX); the rest are Java-side only. */
+    /** Reasons the BPF program itself reports (HL_REASON_MAX). */
     public static final int KERNEL_REASONS = 14;
 
     private static final Reason[] BY_CODE = values();

@@ -21,6 +21,7 @@ import dev.hotline.plan.PlanDiff;
 import dev.hotline.plan.Planner;
 import dev.hotline.plan.ServiceBackend;
 import dev.hotline.plan.ServicePlan;
+import dev.hotline.replay.AtomicFile;
 import dev.hotline.replay.PcapWriter;
 import java.io.IOException;
 import java.io.InputStream;
@@ -50,6 +51,8 @@ public final class Demo {
 
     private final Dataplane dataplane;
     private final PrintWriter out;
+    private final AtomicFile inFile;
+    private final AtomicFile outFile;
     private final PcapWriter inPcap;
     private final PcapWriter outPcap;
     private final PacketResult result = new PacketResult();
@@ -64,9 +67,13 @@ public final class Demo {
         this.node = node;
         if (pcapDir != null) {
             Files.createDirectories(pcapDir);
-            inPcap = new PcapWriter(pcapDir.resolve("demo-in.pcap"), false);
-            outPcap = new PcapWriter(pcapDir.resolve("demo-out.pcap"), false);
+            inFile = AtomicFile.create(pcapDir.resolve("demo-in.pcap"));
+            outFile = AtomicFile.create(pcapDir.resolve("demo-out.pcap"));
+            inPcap = new PcapWriter(inFile.temp(), false);
+            outPcap = new PcapWriter(outFile.temp(), false);
         } else {
+            inFile = null;
+            outFile = null;
             inPcap = null;
             outPcap = null;
         }
@@ -98,16 +105,21 @@ public final class Demo {
         ClusterState first = cluster(seed);
         NodeIdentity node = new NodeIdentity("node-1", List.of(Ipv4.parse("192.168.49.2")));
         Demo d = new Demo(dataplane, out, pcapDir, node);
-        try {
+        if (d.inPcap == null) {
             return d.story(seed, first);
-        } finally {
-            if (d.inPcap != null) {
-                d.inPcap.close();
-                d.outPcap.close();
-                out.println();
-                out.println("frames written to " + pcapDir.resolve("demo-in.pcap") + " and " + pcapDir.resolve("demo-out.pcap")
-                        + " (open them in Wireshark)");
+        }
+        // the capture files appear only once the whole story is written
+        try (AtomicFile in = d.inFile; AtomicFile outFile = d.outFile) {
+            int surprises;
+            try (PcapWriter a = d.inPcap; PcapWriter b = d.outPcap) {
+                surprises = d.story(seed, first);
             }
+            in.commit();
+            outFile.commit();
+            out.println();
+            out.println("frames written to " + pcapDir.resolve("demo-in.pcap") + " and " + pcapDir.resolve("demo-out.pcap")
+                    + " (open them in Wireshark)");
+            return surprises;
         }
     }
 

@@ -52,7 +52,8 @@ public final class CaptureReader implements AutoCloseable {
         } catch (PcapNativeException e) {
             throw new ReplayInputException(file + ": " + e.getMessage().replaceAll("\\s+", " ").trim());
         } catch (UnsatisfiedLinkError | NoClassDefFoundError e) {
-            throw new ReplayInputException("reading captures needs libpcap (apt-get install libpcap0.8): " + e.getMessage());
+            throw new ReplayInputException("reading captures needs libpcap 1.5 or newer, which this machine lacks "
+                    + "(apt-get install libpcap0.8, or dnf install libpcap)");
         }
         if (!DataLinkType.EN10MB.equals(h.getDlt())) {
             String dlt = h.getDlt().toString();

@@ -44,28 +44,35 @@ public final class Replay {
         PacketResult r = new PacketResult();
         byte[] buf = new byte[65536 + Dataplane.REPLY_ROOM];
         try (CaptureReader reader = CaptureReader.open(in);
-             PcapWriter writer = new PcapWriter(out, reader.nanosecondFile());
-             TraceWriter traceWriter = trace == null ? null : new TraceWriter(trace, names)) {
-            while (reader.next()) {
-                byte[] frame = reader.frame();
-                if (frame.length + Dataplane.REPLY_ROOM > buf.length) {
-                    buf = new byte[frame.length + Dataplane.REPLY_ROOM];
+             AtomicFile outFile = AtomicFile.create(out);
+             AtomicFile traceFile = trace == null ? null : AtomicFile.create(trace)) {
+            try (PcapWriter writer = new PcapWriter(outFile.temp(), reader.nanosecondFile());
+                 TraceWriter traceWriter = trace == null ? null : new TraceWriter(traceFile.temp(), names)) {
+                while (reader.next()) {
+                    byte[] frame = reader.frame();
+                    if (frame.length + Dataplane.REPLY_ROOM > buf.length) {
+                        buf = new byte[frame.length + Dataplane.REPLY_ROOM];
+                    }
+                    System.arraycopy(frame, 0, buf, 0, frame.length);
+                    long now = reader.seconds() * 1_000_000_000L + reader.nanoOfSecond();
+                    dataplane.process(buf, frame.length, now, r);
+                    if (r.length > 0) {
+                        boolean unchanged = r.verdict == Verdict.PASS;
+                        writer.write(buf, r.length, unchanged ? reader.originalLength() : r.length, reader.seconds(), reader.nanoOfSecond());
+                        framesOut++;
+                    }
+                    if (traceWriter != null) {
+                        traceWriter.write(framesIn, r);
+                    }
+                    framesIn++;
+                    if ((framesIn & 0xffff) == 0) {
+                        progress.accept(framesIn);
+                    }
                 }
-                System.arraycopy(frame, 0, buf, 0, frame.length);
-                long now = reader.seconds() * 1_000_000_000L + reader.nanoOfSecond();
-                dataplane.process(buf, frame.length, now, r);
-                if (r.length > 0) {
-                    boolean unchanged = r.verdict == Verdict.PASS;
-                    writer.write(buf, r.length, unchanged ? reader.originalLength() : r.length, reader.seconds(), reader.nanoOfSecond());
-                    framesOut++;
-                }
-                if (traceWriter != null) {
-                    traceWriter.write(framesIn, r);
-                }
-                framesIn++;
-                if ((framesIn & 0xffff) == 0) {
-                    progress.accept(framesIn);
-                }
+            }
+            outFile.commit();
+            if (traceFile != null) {
+                traceFile.commit();
             }
         }
         DataplaneCounters after = dataplane.counters();

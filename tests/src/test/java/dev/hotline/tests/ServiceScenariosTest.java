@@ -313,4 +313,53 @@ class ServiceScenariosTest {
         assertThat(new Ipv4(Bytes.be32(g, inner + 16))).hasToString("192.168.49.2");
         assertThat(Bytes.be16(g, inner + 22)).isEqualTo(30080);
     }
+
+    /**
+     * Segmentation-offload frames (a capture on a veth holds TCP segments of tens of KB) are
+     * translated like any other on both dataplanes, although BPF_PROG_TEST_RUN takes about a page:
+     * data both ways, a NodePort SNAT, a reject of a big datagram (quoting the real lengths), and a
+     * big frame whose length fields lie, which must still pass untouched.
+     */
+    @Test
+    void framesLargerThanAPageAreTranslatedWholeOnEveryDataplane() throws Exception {
+        byte[] big = new byte[23_000];
+        new java.util.Random(7).nextBytes(big);
+        byte[] data = FrameBuilder.tcp().from("10.1.1.10", 40000).to("10.96.0.10", 80).flags(TCP_ACK_FLAG | TCP_PSH)
+                .seq(1001).ack(1).payload(big).build();
+        byte[] udpToNothing = FrameBuilder.udp().from("10.1.1.10", 5000).to("10.96.0.99", 53).payload(big).build();
+        byte[] lying = data.clone();
+        Bytes.putBe16(lying, Frame.IP_TOT_LEN, 65535); // longer than the frame: malformed
+        Scenario s = new Scenario(Cluster.base())
+                .frame(0, syn("10.1.1.10", 40000, "10.96.0.10", 80))
+                .frame(1, data)
+                .frameFrom(2, o -> fromBackend(o.get(0)).flags(TCP_ACK_FLAG | TCP_PSH).seq(5001).ack(24001).payload(big).build())
+                .frame(3, udpToNothing)
+                .frame(4, lying);
+        for (int i = 0; i < 16; i++) {
+            s.frame(10 + i, FrameBuilder.udp().from("203.0.113.50", 47000 + i).to("192.168.49.2", 30080).payload(big).build());
+        }
+        s.cluster(Cluster.base().replace("nodePort: 30080}", "nodePort: 30080}, {name: big, port: 81, protocol: UDP, "
+                + "targetPort: 8080, nodePort: 30080}"));
+        for (int i = 0; i < 16; i++) {
+            s.frame(30 + i, FrameBuilder.udp().from("203.0.113.50", 47000 + i).to("192.168.49.2", 30080).payload(big).build());
+        }
+        List<Scenario.Out> out = s.run();
+        assertThat(out.get(1).verdict()).isEqualTo("dnat");
+        assertThat(out.get(1).frame()).hasSize(data.length);
+        assertThat(dst(out.get(1).frame())).isEqualTo(dst(out.get(0).frame()));
+        assertThat(Bytes.be16(out.get(1).frame(), Frame.IP_TOT_LEN)).isEqualTo(Bytes.be16(data, Frame.IP_TOT_LEN));
+        assertThat(Arrays.copyOfRange(out.get(1).frame(), L4 + 20, data.length)).isEqualTo(big);
+        assertThat(out.get(2).verdict()).isEqualTo("reverse");
+        assertThat(src(out.get(2).frame())).isEqualTo("10.96.0.10:80");
+        assertThat(out.get(3).verdict()).isEqualTo("reject");
+        byte[] icmp = out.get(3).frame();
+        // the quote carries the datagram's real total length
+        assertThat(Bytes.be16(icmp, L4 + 8 + 2)).isEqualTo(Bytes.be16(udpToNothing, Frame.IP_TOT_LEN));
+        assertThat(out.get(4).verdict()).isEqualTo("pass");
+        assertThat(out.get(4).result().reason).isEqualTo(dev.hotline.dataplane.Reason.BAD_TOTAL_LENGTH);
+        assertThat(out.get(4).frame()).isEqualTo(lying);
+        assertThat(out.subList(5, 21)).extracting(Scenario.Out::verdict).containsOnly("pass");
+        assertThat(out.subList(21, 37)).extracting(Scenario.Out::verdict).contains("dnat", "dnat+snat");
+        assertThat(out.subList(21, 37)).allSatisfy(o -> assertThat(o.frame()).hasSize(14 + 20 + 8 + big.length));
+    }
 }

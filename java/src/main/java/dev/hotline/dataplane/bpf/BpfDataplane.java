@@ -10,6 +10,7 @@ import dev.hotline.dataplane.LoadedState;
 import dev.hotline.dataplane.PacketResult;
 import dev.hotline.dataplane.Reason;
 import dev.hotline.dataplane.Verdict;
+import dev.hotline.dataplane.userspace.LargeFrames;
 import dev.hotline.net.Ipv4;
 import dev.hotline.net.Protocol;
 import dev.hotline.plan.Backend;
@@ -40,7 +41,7 @@ import java.util.TreeSet;
  * Attached at tc ingress (the agent), the same program runs on live traffic with the kernel's clock.
  */
 public final class BpfDataplane implements Dataplane {
-    /** Frames longer than this do not fit BPF_PROG_TEST_RUN's single page; they pass unchanged. */
+    /** Frames longer than this do not fit BPF_PROG_TEST_RUN's single page; they run shortened (LargeFrames). */
     static final int MAX_TEST_RUN_FRAME = 3500;
     static final int STRIDE = Abi.SLOT_HEADER + 4096;
 
@@ -48,6 +49,8 @@ public final class BpfDataplane implements Dataplane {
     private final MapBatch batch;
     private final MaglevRanges ranges;
     private final MapWriter writer = new MapWriter();
+    private final LargeFrames largeFrames = new LargeFrames();
+    private final byte[] shortened = new byte[LargeFrames.SHORTENED + Dataplane.REPLY_ROOM];
     private final Map<Integer, int[]> currentRange = new HashMap<>(); // service id -> {offset, size}
     private final Map<Integer, int[]> pendingRange = new HashMap<>();
     private final TreeSet<Integer> serviceIds = new TreeSet<>();
@@ -219,8 +222,11 @@ public final class BpfDataplane implements Dataplane {
         Reason refused = refusedByTestRun(frame, length);
         if (refused != null) {
             r.reason = refused;
-            localVerdicts[r.verdict.ordinal()]++;
-            localReasons[r.reason.ordinal()]++;
+            countHere(r);
+            return;
+        }
+        if (length > MAX_TEST_RUN_FRAME) {
+            processLarge(frame, length, nowNanos, r);
             return;
         }
         slot.putInt(Abi.SLOT_LENGTH, length);
@@ -228,6 +234,36 @@ public final class BpfDataplane implements Dataplane {
         slot.put(Abi.SLOT_HEADER, frame, 0, length);
         program.testRun(slot, 1, STRIDE);
         readSlot(slot, 0, frame, r);
+    }
+
+    /** A frame over the test-run limit, through the program shortened (see {@link LargeFrames}). */
+    private void processLarge(byte[] frame, int length, long nowNanos, PacketResult r) {
+        int n = largeFrames.shorten(frame, length, shortened, r);
+        if (n < 0) {
+            r.length = length;
+            countHere(r);
+            return;
+        }
+        r.reset();
+        slot.putInt(Abi.SLOT_LENGTH, n);
+        slot.putLong(Abi.SLOT_TSTAMP, nowNanos);
+        slot.put(Abi.SLOT_HEADER, shortened, 0, n);
+        program.testRun(slot, 1, STRIDE);
+        readSlot(slot, 0, shortened, r);
+        switch (r.verdict) {
+            case DNAT, DNAT_SNAT, REVERSE -> {
+                largeFrames.lengthen(shortened, n, frame);
+                r.length = length;
+            }
+            case REJECT -> largeFrames.reject(frame, length, r);
+            case PASS -> r.length = length;
+            case DROP -> r.length = 0;
+        }
+    }
+
+    private void countHere(PacketResult r) {
+        localVerdicts[r.verdict.ordinal()]++;
+        localReasons[r.reason.ordinal()]++;
     }
 
     /** The whole batch in one BPF_PROG_TEST_RUN JNI call (frames the test-run refuses are answered here). */
@@ -243,13 +279,11 @@ public final class BpfDataplane implements Dataplane {
             r.reset();
             r.length = lengths[i];
             Reason refused = refusedByTestRun(frames[i], lengths[i]);
-            if (refused != null) {
-                // keep the order: run what came before, then answer this one here
+            if (refused != null || lengths[i] > MAX_TEST_RUN_FRAME) {
+                // keep the order: run what came before, then this one on its own
                 runBatch(frames, results, n);
                 n = 0;
-                r.reason = refused;
-                localVerdicts[r.verdict.ordinal()]++;
-                localReasons[r.reason.ordinal()]++;
+                process(frames[i], lengths[i], nowNanos[i], r);
                 continue;
             }
             int base = n * STRIDE;
@@ -445,8 +479,8 @@ public final class BpfDataplane implements Dataplane {
 
     /**
      * BPF_PROG_TEST_RUN refuses some frames outright: shorter than an Ethernet header, IPv4 or IPv6
-     * EtherTypes shorter than their fixed header, and anything over about a page. For those, the
-     * outcome the program itself gives such a frame (it passes, counted) is reported here.
+     * EtherTypes shorter than their fixed header. For those, the outcome the program itself gives
+     * such a frame (it passes, counted) is reported here. (Frames over a page run shortened.)
      */
     static Reason refusedByTestRun(byte[] frame, int length) {
         if (length < 14) {
@@ -459,7 +493,7 @@ public final class BpfDataplane implements Dataplane {
         if (type == 0x86dd && length < 14 + 40) {
             return Reason.NOT_IPV4;
         }
-        return length > MAX_TEST_RUN_FRAME ? Reason.TOO_LARGE_FOR_TEST_RUN : null;
+        return null;
     }
 
     @Override
