@@ -29,12 +29,25 @@ public final class ServiceChecker {
         if (svc.type() == ServiceType.ExternalName) {
             return out;
         }
+        for (int i = 0; i < svc.ports().size(); i++) {
+            ServicePort sp = svc.ports().get(i);
+            if (sp.protocol() == dev.hotline.net.Protocol.SCTP) {
+                out.add(new Finding(svc.source(), svc.ref(), "spec.ports[" + i + "].protocol",
+                        "port " + sp.port() + "/SCTP is not served: hotline's dataplanes translate TCP and UDP only",
+                        "use TCP or UDP for this port, or serve SCTP through kube-proxy on these nodes"));
+            }
+        }
         switch (eps.origin()) {
-            case NONE -> out.add(new Finding(svc.source(), svc.ref(), "spec.selector",
-                    "no selector, and no EndpointSlice or Endpoints object names this Service: nothing receives its traffic",
-                    "add a selector matching the backend Pods' labels, or EndpointSlices labelled kubernetes.io/service-name=" + svc.name()));
+            case NONE -> {
+                if (!unservedSlices(svc, state, out)) {
+                    out.add(new Finding(svc.source(), svc.ref(), "spec.selector",
+                            "no selector, and no EndpointSlice or Endpoints object names this Service: nothing receives its traffic",
+                            "add a selector matching the backend Pods' labels, or EndpointSlices labelled "
+                                    + "kubernetes.io/service-name=" + svc.name()));
+                }
+            }
             case SELECTOR -> checkSelector(svc, state, out);
-            case ENDPOINT_SLICES -> checkSlices(svc, eps, out);
+            case ENDPOINT_SLICES -> checkSlices(svc, eps, state, out);
         }
         return out;
     }
@@ -99,7 +112,24 @@ public final class ServiceChecker {
         }
     }
 
-    private static void checkSlices(Service svc, ServiceEndpoints eps, List<Finding> out) {
+    /** EndpointSlices that name the Service but are of an addressType hotline does not serve: a finding, and true. */
+    private static boolean unservedSlices(Service svc, ClusterState state, List<Finding> out) {
+        List<String> types = state.endpointSlices().stream()
+                .filter(s -> s.namespace().equals(svc.namespace()) && s.serviceName().equals(svc.name()))
+                .map(dev.hotline.cluster.EndpointSlice::addressType).distinct().sorted().toList();
+        if (!types.isEmpty() && !types.contains(dev.hotline.cluster.EndpointSlice.IPV4)) {
+            out.add(new Finding(svc.source(), svc.ref(), "spec",
+                    "its EndpointSlices are of addressType " + String.join(", ", types) + ", which hotline does not serve "
+                            + "(IPv4 addresses only; kube-proxy serves no FQDN slices either): nothing receives its traffic",
+                    types.contains("FQDN") ? "list the backends' IPv4 addresses in an EndpointSlice with addressType: IPv4, "
+                            + "or make it an ExternalName Service for a DNS name"
+                            : "list the backends' IPv4 addresses in an EndpointSlice with addressType: IPv4"));
+            return true;
+        }
+        return false;
+    }
+
+    private static void checkSlices(Service svc, ServiceEndpoints eps, ClusterState state, List<Finding> out) {
         for (int i = 0; i < svc.ports().size(); i++) {
             ServicePort sp = svc.ports().get(i);
             List<ResolvedEndpoint> list = eps.forPort(sp.name());

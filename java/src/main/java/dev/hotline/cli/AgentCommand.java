@@ -89,7 +89,6 @@ final class AgentCommand extends HotlineCommand implements Callable<Integer> {
     Duration rescanInterval;
 
     private PrintWriter out;
-    private final List<String> usageWarnings = new ArrayList<>();
 
     private void log(String line) {
         synchronized (this) {
@@ -125,8 +124,9 @@ final class AgentCommand extends HotlineCommand implements Callable<Integer> {
             return 2;
         }
         if (attach.isEmpty() && !cleanup) {
-            usageWarnings.add("no --attach: the maps are kept up to date, but no interface is served (give --attach 'veth*' "
-                    + "--attach eth0, say)");
+            err.println("hotline: agent: warning: no --attach: the maps are kept up to date, but no interface is served "
+                    + "(give --attach 'veth*' --attach eth0, say)");
+            err.flush();
         }
         String reason = Dataplanes.bpfUnavailable();
         if (reason != null) {
@@ -166,7 +166,6 @@ final class AgentCommand extends HotlineCommand implements Callable<Integer> {
             err.println("hotline: agent: " + e.getMessage());
             return 2;
         }
-        usageWarnings.forEach(w -> log("warning: " + w));
         warnings.forEach(w -> log("warning: " + w));
         Dataplane dp;
         try {

@@ -6,6 +6,7 @@ import dev.hotline.cluster.ClusterState;
 import dev.hotline.cluster.ManifestException;
 import dev.hotline.cluster.Problem;
 import dev.hotline.cluster.Service;
+import dev.hotline.cluster.ServicePort;
 import dev.hotline.endpoints.EndpointResolver;
 import dev.hotline.endpoints.ResolvedEndpoint;
 import dev.hotline.endpoints.ServiceEndpoints;
@@ -62,14 +63,20 @@ final class CheckCommand extends HotlineCommand implements Callable<Integer> {
         return problems == 0 ? 0 : 1;
     }
 
+    /** Ready endpoints as the dataplane counts them: one per address, port and protocol. */
     private static String summary(Service svc, ServiceEndpoints eps) {
         if (!svc.hasDataplaneEntry() && !svc.headless()) {
             return svc.type() + " " + svc.externalName();
         }
-        List<ResolvedEndpoint> all = eps.byPortName().values().stream().flatMap(List::stream).toList();
-        String ready = all.stream().filter(ResolvedEndpoint::ready)
-                .map(e -> e.address() + ":" + e.port()).distinct().collect(Collectors.joining(", "));
-        return all.stream().filter(ResolvedEndpoint::ready).count() + " ready endpoint(s)"
-                + (ready.isEmpty() ? "" : " (" + ready + ")");
+        boolean protocols = svc.ports().stream().map(ServicePort::protocol).distinct().count() > 1;
+        java.util.Set<String> ready = new java.util.LinkedHashSet<>();
+        for (ServicePort sp : svc.ports()) {
+            for (ResolvedEndpoint e : eps.forPort(sp.name())) {
+                if (e.ready()) {
+                    ready.add(e.address() + ":" + e.port() + (protocols ? "/" + sp.protocol() : ""));
+                }
+            }
+        }
+        return ready.size() + " ready endpoint(s)" + (ready.isEmpty() ? "" : " (" + String.join(", ", ready) + ")");
     }
 }

@@ -25,7 +25,7 @@ final class PlanText {
                 .append(plan.backends().size()).append(" backend(s)\n");
         for (ServicePlan s : plan.services()) {
             b.append('\n');
-            b.append("Service ").append(s.name()).append("  id ").append(s.id()).append("  ").append(s.protocol());
+            b.append("Service ").append(s.displayName()).append("  id ").append(s.id()).append("  ").append(s.protocol());
             if (s.scope() == ServiceScope.NODE_LOCAL) {
                 b.append("  traffic policy Local");
             }

@@ -33,7 +33,10 @@ import picocli.CommandLine.Option;
                 + "unreachable). Dropped frames are absent. The capture's timestamps drive conntrack, so a capture of an "
                 + "hour ages flows as that hour did. --trace writes one JSON object per input frame: "
                 + "{\"index\":N,\"verdict\":V,\"service\":S,\"backend\":B} with V one of pass, dnat, dnat+snat, reverse, "
-                + "reject, drop. Reads pcap and pcapng (Ethernet); writes pcap."},
+                + "reject, drop; S the Service as \"namespace/name:portName\" (\"namespace/name:\" for an unnamed port) "
+                + "or null; B the backend as \"ip:port\" or null. More keys follow: \"reason\" when the frame passed or was "
+                + "dropped (no_service, truncated, fragment, conntrack_full, ...), and \"length\", the bytes of the frame "
+                + "that left (0 when dropped). Reads pcap and pcapng (Ethernet); writes pcap."},
         footer = {"", "Example:  hotline replay -f examples/seed/ --node-name node-1 --in in.pcap --out out.pcap --trace trace.jsonl",
             "Exit codes: 0 done, 2 bad input (one line says what).%n"})
 final class ReplayCommand extends HotlineCommand implements Callable<Integer> {

@@ -21,11 +21,12 @@ final class EndpointSliceConverter {
 
     static EndpointSlice convert(io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice s, ObjectProblems p) {
         String addressType = s.getAddressType();
-        if (addressType != null && !addressType.equals("IPv4")) {
-            p.warning("addressType", addressType + " slices are ignored; hotline's dataplane is IPv4 only");
-            return null;
-        }
         String service = s.getMetadata().getLabels() == null ? null : s.getMetadata().getLabels().get(SERVICE_NAME_LABEL);
+        if (addressType != null && !addressType.equals(EndpointSlice.IPV4)) {
+            p.warning("addressType", addressType + " slices are not served; hotline's dataplane takes IPv4 addresses only");
+            return service == null || service.isEmpty() ? null
+                    : new EndpointSlice(p.ref(), p.source(), service, List.of(), List.of(), addressType);
+        }
         if (service == null || service.isEmpty()) {
             p.error("metadata.labels[" + SERVICE_NAME_LABEL + "]", "missing: the slice belongs to no Service");
             return null;

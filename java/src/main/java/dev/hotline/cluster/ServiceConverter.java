@@ -97,16 +97,29 @@ final class ServiceConverter {
                     + "assigned, as kubectl get -o yaml shows it)");
             return null;
         }
-        for (String c : candidates) {
+        Ipv4 chosen = null;
+        for (int i = 0; i < candidates.size(); i++) {
+            String c = candidates.get(i);
             if (Ipv4.looksLikeIpv6(c)) {
+                if (candidates.stream().anyMatch(x -> !Ipv4.looksLikeIpv6(x))) {
+                    // the same warning an IPv6 Node address gets: what is not served is said
+                    p.warning(spec.getClusterIPs() != null && !spec.getClusterIPs().isEmpty() ? "spec.clusterIPs[" + i + "]"
+                            : "spec.clusterIP", c + " is IPv6; hotline's dataplane is IPv4 only, ignored");
+                }
+                continue;
+            }
+            if (chosen != null) {
                 continue;
             }
             try {
-                return Ipv4.parse(c);
+                chosen = Ipv4.parse(c);
             } catch (IllegalArgumentException e) {
                 p.error("spec.clusterIP", "'" + c + "' is not an IPv4 address");
                 return null;
             }
+        }
+        if (chosen != null) {
+            return chosen;
         }
         p.error("spec.clusterIP", String.join(",", candidates) + " has no IPv4 address; hotline's dataplane is IPv4 only");
         return null;

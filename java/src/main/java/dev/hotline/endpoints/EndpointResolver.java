@@ -25,6 +25,9 @@ public final class EndpointResolver {
     public static Map<ObjectRef, ServiceEndpoints> resolve(ClusterState state) {
         Map<String, List<EndpointSlice>> slicesByService = new HashMap<>();
         for (EndpointSlice s : state.endpointSlices()) {
+            if (!EndpointSlice.IPV4.equals(s.addressType())) {
+                continue; // FQDN and IPv6 slices feed nothing here (the checker says so)
+            }
             slicesByService.computeIfAbsent(s.namespace() + "/" + s.serviceName(), k -> new ArrayList<>()).add(s);
         }
         Map<ObjectRef, ServiceEndpoints> out = new LinkedHashMap<>();

@@ -51,6 +51,12 @@ public final class Planner {
             virtualIps.add(svc.clusterIP());
             for (ServicePort sp : svc.ports()) {
                 ServicePortName name = new ServicePortName(svc.namespace(), svc.name(), sp.name());
+                if (sp.protocol() == dev.hotline.net.Protocol.SCTP) {
+                    // planned, it would be a frontend the program never matches: say so instead
+                    problems.add(Problem.warning(svc.source(), svc.ref(), null, "port " + sp.port() + "/SCTP is not served: "
+                            + "hotline's dataplanes translate TCP and UDP only"));
+                    continue;
+                }
                 List<ResolvedEndpoint> all = eps == null ? List.of() : eps.forPort(sp.name());
                 ServiceScope clusterIpScope = svc.internalTrafficLocal() ? ServiceScope.NODE_LOCAL : ServiceScope.CLUSTER;
                 ServiceScope nodePortScope = svc.externalTrafficLocal() ? ServiceScope.NODE_LOCAL : ServiceScope.CLUSTER;

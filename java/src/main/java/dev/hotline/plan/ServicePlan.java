@@ -16,6 +16,19 @@ public record ServicePlan(int id, ServicePortName name, Protocol protocol, Servi
         backends = List.copyOf(backends);
     }
 
+    /**
+     * The name people read: "namespace/name:portName", or "namespace/name:port" for a Service's
+     * only, unnamed port. (The trace keeps {@link ServicePortName#toString()}, its contract.)
+     */
+    public String displayName() {
+        if (!name.port().isEmpty()) {
+            return name.toString();
+        }
+        int port = frontends.stream().filter(f -> f.kind() == FrontendKind.CLUSTER_IP).mapToInt(Frontend::port).findFirst()
+                .orElse(frontends.isEmpty() ? 0 : frontends.get(0).port());
+        return name.namespace() + "/" + name.name() + ":" + port;
+    }
+
     public long activeBackends() {
         return backends.stream().filter(ServiceBackend::active).count();
     }

@@ -18,6 +18,9 @@ import org.pcap4j.packet.namednumber.DataLinkType;
  * timestamps whatever the file holds. Problems come out as {@link ReplayInputException}, one line each.
  */
 public final class CaptureReader implements AutoCloseable {
+    static final String NO_LIBPCAP = "reading captures needs libpcap 1.5 or newer, which this machine lacks "
+            + "(apt-get install libpcap0.8, or dnf install libpcap)";
+
     private final PcapHandle handle;
     private final boolean nanosecondFile;
     private byte[] frame;
@@ -50,10 +53,14 @@ public final class CaptureReader implements AutoCloseable {
         try {
             h = Pcaps.openOffline(file.toString(), PcapHandle.TimestampPrecision.NANO);
         } catch (PcapNativeException e) {
-            throw new ReplayInputException(file + ": " + e.getMessage().replaceAll("\\s+", " ").trim());
+            String message = e.getMessage() == null ? "" : e.getMessage().replaceAll("\\s+", " ").trim();
+            // pcap4j's words when libpcap could not be loaded at all: a function name, not a reason
+            if (message.contains("is not supported by the pcap library")) {
+                throw new ReplayInputException(NO_LIBPCAP);
+            }
+            throw new ReplayInputException(file + ": " + message);
         } catch (UnsatisfiedLinkError | NoClassDefFoundError e) {
-            throw new ReplayInputException("reading captures needs libpcap 1.5 or newer, which this machine lacks "
-                    + "(apt-get install libpcap0.8, or dnf install libpcap)");
+            throw new ReplayInputException(NO_LIBPCAP);
         }
         if (!DataLinkType.EN10MB.equals(h.getDlt())) {
             String dlt = h.getDlt().toString();

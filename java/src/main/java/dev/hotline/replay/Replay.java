@@ -88,7 +88,7 @@ public final class Replay {
         for (ServicePlan s : plan.services()) {
             long n = after.byService().getOrDefault(s.id(), 0L) - before.byService().getOrDefault(s.id(), 0L);
             if (n > 0) {
-                byService.merge(s.name().toString(), n, Long::sum);
+                byService.merge(s.displayName(), n, Long::sum);
             }
         }
         Map<String, Long> byBackend = new TreeMap<>();
