@@ -76,13 +76,15 @@ static __always_inline void step_new_flow(struct __sk_buff *skb, const struct hl
 	__be16 snat_port = 0;
 	struct hl_ct_key rk = {}, fk = *k;
 	struct hl_ct_forward fv = {};
+	__u32 clash;
 
+	ct_forget(&fk);
 	rk.saddr = baddr;
 	rk.sport = bport;
 	rk.proto = p->proto;
 	if (snat) {
 		snat_addr = p->daddr; /* the node address the client reached */
-		snat_port = nat_snat_port(cfg, baddr, bport, snat_addr, p->proto, hash, now);
+		snat_port = nat_snat_claim(cfg, &fk, baddr, bport, snat_addr, p->proto, hash, now);
 		if (!snat_port) {
 			res_drop(r, HL_REASON_SNAT_PORTS_EXHAUSTED);
 			return;
@@ -92,6 +94,11 @@ static __always_inline void step_new_flow(struct __sk_buff *skb, const struct hl
 	} else {
 		rk.daddr = p->saddr;
 		rk.dport = p->sport;
+		clash = ct_claim_reply(&rk, &fk, now);
+		if (clash) {
+			res_drop(r, clash);
+			return;
+		}
 	}
 	fv.backend_id = backend_id;
 	fv.service_id = service_id;

@@ -17,7 +17,7 @@
  * Bumped whenever a key or value layout, a map's meaning or a code below changes: pinned maps
  * of another version must never be read as if they were this one.
  */
-#define HL_ABI_VERSION 1
+#define HL_ABI_VERSION 2
 
 #define HL_PROG_NAME "hotline_ingress"
 
@@ -47,6 +47,7 @@ enum hl_reason {
 	HL_REASON_SNAT_PORTS_EXHAUSTED = 11,
 	HL_REASON_RST_TO_NO_BACKEND = 12,
 	HL_REASON_ICMP_TO_CLUSTER_IP = 13,
+	HL_REASON_CONNTRACK_CLASH = 14, /* the reply tuple is a live flow's: the backend could not tell them apart */
 	HL_REASON_MAX
 };
 

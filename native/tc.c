@@ -9,8 +9,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <net/if.h>
+#include <net/if_arp.h>
 #include <sched.h>
 #include <stdio.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "jni_util.h"
@@ -82,6 +85,23 @@ static int ifindex_of(JNIEnv *env, jstring ifname)
 	return idx;
 }
 
+/* The device's ARPHRD_* link type, in the current network namespace; -errno when unknown. */
+static int link_type(int ifindex)
+{
+	struct ifreq ifr = {0};
+	int fd, err = 0;
+
+	if (!if_indextoname((unsigned int)ifindex, ifr.ifr_name))
+		return -errno;
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (ioctl(fd, SIOCGIFHWADDR, &ifr))
+		err = -errno;
+	close(fd);
+	return err ? err : ifr.ifr_hwaddr.sa_family;
+}
+
 EXPORT JNIEXPORT void JNICALL Java_dev_hotline_bpf_Native_attach(JNIEnv *env, jclass cls, jlong handle, jstring netns,
 								  jstring ifname)
 {
@@ -97,6 +117,22 @@ EXPORT JNIEXPORT void JNICALL Java_dev_hotline_bpf_Native_attach(JNIEnv *env, jc
 		err = errno ? errno : ENODEV;
 		leave_netns(saved);
 		hl_throw(env, "no such interface", err);
+		return;
+	}
+	/*
+	 * The program parses Ethernet frames. On an L3 device (WireGuard, IPIP, a tun) the frame at
+	 * tc ingress starts with the IPv4 header, and parsing it as Ethernet would misread every field.
+	 */
+	int type = link_type(ifindex);
+	if (type >= 0 && type != ARPHRD_ETHER && type != ARPHRD_LOOPBACK) {
+		char msg[160];
+
+		leave_netns(saved);
+		snprintf(msg, sizeof(msg),
+			 "not an Ethernet device (link type %d): hotline's program parses Ethernet frames, so it attaches to "
+			 "Ethernet, veth and loopback interfaces only",
+			 type);
+		hl_throw_arg(env, msg);
 		return;
 	}
 	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = BPF_TC_INGRESS);

@@ -11,6 +11,7 @@
 #define HL_CONNTRACK_H
 
 #include <linux/bpf.h>
+#include <linux/errno.h>
 #include <linux/in.h>
 #include <bpf/bpf_helpers.h>
 
@@ -149,13 +150,21 @@ static __always_inline __u32 ct_forward_flags(__u8 tcp_flags)
 	return flags;
 }
 
-/* A client's packet on a known flow: its flags, and a new expiry from them. Returns the flags. */
+/*
+ * A client's packet on a known flow: its flags, and a new expiry from them. Returns the flags.
+ * Flags are OR-ed in atomically: two CPUs with packets of one flow (RSS spreads a flow's two
+ * directions) must not lose each other's FIN or SEEN_REPLY, or an idle connection would keep the
+ * wrong timeout. The expiry is a plain store computed from the flags as they are after the OR.
+ */
 static __always_inline __u32 ct_refresh_forward(const struct hl_config *cfg, const struct hl_packet *p,
 						struct hl_ct_forward *fv, __u64 now)
 {
-	__u32 flags = fv->flags | ct_forward_flags(p->tcp_flags);
+	__u32 add = ct_forward_flags(p->tcp_flags);
+	__u32 flags;
 
-	fv->flags = flags;
+	if (add & ~fv->flags)
+		__sync_fetch_and_or(&fv->flags, add);
+	flags = fv->flags | add;
 	fv->expires = now + ct_timeout(cfg, p->proto, flags);
 	return flags;
 }
@@ -164,13 +173,16 @@ static __always_inline __u32 ct_refresh_forward(const struct hl_config *cfg, con
 static __always_inline __u32 ct_refresh_reply(const struct hl_config *cfg, const struct hl_packet *p,
 					      struct hl_ct_forward *fv, __u64 now)
 {
-	__u32 flags = fv->flags | HL_CT_SEEN_REPLY;
+	__u32 add = HL_CT_SEEN_REPLY;
+	__u32 flags;
 
 	if (p->tcp_flags & TCPF_FIN)
-		flags |= HL_CT_FIN_REV;
+		add |= HL_CT_FIN_REV;
 	if (p->tcp_flags & TCPF_RST)
-		flags |= HL_CT_RST;
-	fv->flags = flags;
+		add |= HL_CT_RST;
+	if (add & ~fv->flags)
+		__sync_fetch_and_or(&fv->flags, add);
+	flags = fv->flags | add;
 	fv->expires = now + ct_timeout(cfg, p->proto, flags);
 	return flags;
 }
@@ -181,19 +193,57 @@ static __always_inline int ct_reopened(const struct hl_packet *p, const struct h
 	return (p->tcp_flags & (TCPF_SYN | TCPF_ACK)) == TCPF_SYN && ct_closing(fv->flags);
 }
 
-/* Records a new flow under its client tuple fk and reply tuple rk (replacing an old flow of fk). */
+/* Forgets whatever flow the client tuple had (another CPU may have recorded one since step 3 looked). */
+static __always_inline void ct_forget(const struct hl_ct_key *fk)
+{
+	struct hl_ct_forward *old = bpf_map_lookup_elem(&hl_ct_forward, fk);
+
+	if (old)
+		ct_remove_flow(fk, old);
+}
+
+/*
+ * Claims a reply tuple for the flow fk: inserted only if absent (BPF_NOEXIST), so two CPUs can
+ * never both think they own it. One held by a dead flow is taken over; one held by a live flow
+ * is a clash (the backend would see two connections with the same addresses and ports).
+ * Returns 0 or the reason to drop the new flow.
+ */
+static __always_inline __u32 ct_claim_reply(const struct hl_ct_key *rk, const struct hl_ct_key *fk, __u64 now)
+{
+	struct hl_ct_reverse rv = {};
+	long err;
+
+	rv.forward = *fk;
+	err = bpf_map_update_elem(&hl_ct_reverse, rk, &rv, BPF_NOEXIST);
+	if (!err)
+		return 0;
+	if (err != -EEXIST)
+		return HL_REASON_CONNTRACK_FULL;
+	if (ct_reply_tuple_taken(rk, now))
+		return HL_REASON_CONNTRACK_CLASH;
+	return bpf_map_update_elem(&hl_ct_reverse, rk, &rv, BPF_ANY) ? HL_REASON_CONNTRACK_FULL : 0;
+}
+
+/* Gives a claimed reply tuple back, unless another flow owns it by now. */
+static __always_inline void ct_release_reply(const struct hl_ct_key *rk, const struct hl_ct_key *fk)
+{
+	struct hl_ct_reverse *rv = bpf_map_lookup_elem(&hl_ct_reverse, rk);
+
+	if (rv && ct_key_equal(&rv->forward, fk))
+		bpf_map_delete_elem(&hl_ct_reverse, rk);
+}
+
+/*
+ * Records the flow under its client tuple, its reply tuple rk already claimed. If the forward
+ * entry cannot be written the claim is given back: no reverse entry is left without its flow.
+ */
 static __always_inline int ct_create(const struct hl_ct_key *fk, const struct hl_ct_key *rk,
 				     const struct hl_ct_forward *fv)
 {
-	struct hl_ct_reverse rv = {};
-	struct hl_ct_forward *old;
-
-	old = bpf_map_lookup_elem(&hl_ct_forward, fk);
-	if (old)
-		ct_remove_flow(fk, old);
-	rv.forward = *fk;
-	if (bpf_map_update_elem(&hl_ct_reverse, rk, &rv, BPF_ANY) || bpf_map_update_elem(&hl_ct_forward, fk, fv, BPF_ANY))
+	if (bpf_map_update_elem(&hl_ct_forward, fk, fv, BPF_ANY)) {
+		ct_release_reply(rk, fk);
 		return -1;
+	}
 	return 0;
 }
 

@@ -66,11 +66,13 @@ static __always_inline int nat_reverse(struct __sk_buff *skb, const struct hl_pa
 }
 
 /*
- * A port from the SNAT range whose reply tuple no live flow uses, probing HL_SNAT_TRIES ports
- * from a hash of the flow; 0 if none is free.
+ * Claims a port from the SNAT range for the flow fk: candidates are probed from a hash of the flow
+ * (HL_SNAT_TRIES of them), and the first whose reply tuple can be claimed (free, or held by a
+ * dead flow) is the flow's. Claiming is the insert itself (ct_claim_reply), so two CPUs never get
+ * the same port. Returns the port, or 0 when none could be claimed.
  */
-static __always_inline __be16 nat_snat_port(const struct hl_config *cfg, __be32 baddr, __be16 bport, __be32 snat_addr,
-					    __u8 proto, __u32 hash, __u64 now)
+static __always_inline __be16 nat_snat_claim(const struct hl_config *cfg, const struct hl_ct_key *fk, __be32 baddr,
+					     __be16 bport, __be32 snat_addr, __u8 proto, __u32 hash, __u64 now)
 {
 	__u32 range = cfg->snat_port_max - cfg->snat_port_min + 1;
 	__u32 start, i;
@@ -87,7 +89,7 @@ static __always_inline __be16 nat_snat_port(const struct hl_config *cfg, __be32 
 		__u32 port = cfg->snat_port_min + (start + i) % range;
 
 		rk.dport = bpf_htons((__u16)port);
-		if (!ct_reply_tuple_taken(&rk, now))
+		if (!ct_claim_reply(&rk, fk, now))
 			return rk.dport;
 	}
 	return 0;

@@ -27,6 +27,8 @@ public final class InterfaceWatcher implements AutoCloseable {
     private final Set<String> attached = new TreeSet<>();
     private final ScheduledExecutorService scanner = Daemons.thread("interface-watch");
 
+    private final java.util.Set<String> refused = new java.util.HashSet<>();
+
     public InterfaceWatcher(Attachment attachment, List<String> globs, Consumer<String> log) {
         this.attachment = attachment;
         this.log = log;
@@ -75,14 +77,19 @@ public final class InterfaceWatcher implements AutoCloseable {
     public synchronized List<String> scan() {
         List<String> present = interfaces();
         attached.retainAll(present);
+        refused.retainAll(present);
         List<String> added = new ArrayList<>();
         for (String name : present) {
-            if (!attached.contains(name) && matches(name)) {
+            if (!attached.contains(name) && !refused.contains(name) && matches(name)) {
                 try {
                     attachment.attach(name);
                     acceptLocal(name);
                     attached.add(name);
                     added.add(name);
+                } catch (IllegalArgumentException e) {
+                    // not one we can serve (an L3 device): said once, not at every rescan
+                    refused.add(name);
+                    log.accept("not attaching to " + e.getMessage());
                 } catch (RuntimeException e) {
                     log.accept("cannot attach to " + name + ": " + e.getMessage());
                 }

@@ -73,7 +73,7 @@ public final class Abi {
     public static final int CONFIG_UDP = 40;
 
     public static final int VERDICT_MAX = 6;
-    public static final int REASON_MAX = 14;
+    public static final int REASON_MAX = 15;
     public static final int STAT_MAX = VERDICT_MAX + REASON_MAX;
 
     public static final int SVC_NODE_PORT = 1;
@@ -93,7 +93,7 @@ public final class Abi {
 
     // the test-run batch slot (native/test_run.c)
     /** HL_ABI_VERSION: the layout generation of the maps and codes below. */
-    public static final int VERSION = 1;
+    public static final int VERSION = 2;
 
     public static final int SLOT_HEADER = 64;
     public static final int SLOT_LENGTH = 0;

@@ -6,8 +6,14 @@ import java.nio.ByteBuffer;
  * The loaded BPF object: the tc program and its maps, driven through the JNI library. Every
  * method is one JNI call, batch-sized where that matters. Closing it releases the program and
  * the maps' file descriptors (pinned maps stay pinned).
+ *
+ * Safe to use from several threads and to close while another thread is inside a call: calls
+ * hold a read lock on the native handle, close takes the write lock, so the handle (and the file
+ * descriptors behind it, which the kernel could hand out again) is never freed under a call.
+ * Calls after close throw IllegalStateException.
  */
 public final class BpfProgram implements AutoCloseable {
+    private final java.util.concurrent.locks.ReentrantReadWriteLock lock = new java.util.concurrent.locks.ReentrantReadWriteLock();
     private long handle;
     private final int cpus;
 
@@ -41,11 +47,18 @@ public final class BpfProgram implements AutoCloseable {
         Native.unpin(pinDir);
     }
 
+    /** The handle, with the read lock held: release it with done(). */
     private long h() {
+        lock.readLock().lock();
         if (handle == 0) {
+            lock.readLock().unlock();
             throw new IllegalStateException("the BPF program is closed");
         }
         return handle;
+    }
+
+    private void done() {
+        lock.readLock().unlock();
     }
 
     public int possibleCpus() {
@@ -53,34 +66,75 @@ public final class BpfProgram implements AutoCloseable {
     }
 
     public void update(int map, ByteBuffer keys, ByteBuffer values, int count) {
-        Native.update(h(), map, keys, values, count);
+        long h = h();
+        try {
+            Native.update(h, map, keys, values, count);
+        } finally {
+            done();
+        }
     }
 
     public void delete(int map, ByteBuffer keys, int count) {
-        Native.delete(h(), map, keys, count);
+        long h = h();
+        try {
+            Native.delete(h, map, keys, count);
+        } finally {
+            done();
+        }
     }
 
     public boolean lookup(int map, ByteBuffer key, ByteBuffer value) {
-        return Native.lookup(h(), map, key, value);
+        long h = h();
+        try {
+            return Native.lookup(h, map, key, value);
+        } finally {
+            done();
+        }
     }
 
     public long count(int map) {
-        return Native.count(h(), map);
+        long h = h();
+        try {
+            return Native.count(h, map);
+        } finally {
+            done();
+        }
     }
 
     /** Copies up to max entries of a map into packed keys and values; returns how many. */
     public int dump(int map, ByteBuffer keys, ByteBuffer values, int max) {
-        return Native.dump(h(), map, keys, values, max);
+        long h = h();
+        try {
+            return Native.dump(h, map, keys, values, max);
+        } finally {
+            done();
+        }
     }
 
     /** Runs the program on count frames in a batch buffer of stride-byte slots (Abi.SLOT_*). */
     public int testRun(ByteBuffer batch, int count, int stride) {
-        return Native.testRun(h(), batch, count, stride);
+        long h = h();
+        try {
+            return Native.testRun(h, batch, count, stride);
+        } finally {
+            done();
+        }
     }
 
-    /** Adds or replaces hotline's filter at tc ingress of the interface, inside netnsPath when not null. */
+    /**
+     * Adds or replaces hotline's filter at tc ingress of the interface, inside netnsPath when not
+     * null. An interface that is not Ethernet (an L3 tunnel) is refused with
+     * IllegalArgumentException, before anything is attached.
+     */
     public void attach(String netnsPath, String ifname) {
-        Native.attach(h(), netnsPath, ifname);
+        long h = h();
+        try {
+            Native.attach(h, netnsPath, ifname);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(ifname + ": " + e.getMessage(), e);
+        } finally {
+            done();
+        }
     }
 
     /** Removes hotline's filter from the interface; false when it was not there. */
@@ -91,9 +145,14 @@ public final class BpfProgram implements AutoCloseable {
 
     @Override
     public void close() {
-        if (handle != 0) {
-            Native.close(handle);
-            handle = 0;
+        lock.writeLock().lock();
+        try {
+            if (handle != 0) {
+                Native.close(handle);
+                handle = 0;
+            }
+        } finally {
+            lock.writeLock().unlock();
         }
     }
 }

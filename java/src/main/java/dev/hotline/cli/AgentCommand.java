@@ -118,6 +118,11 @@ final class AgentCommand extends HotlineCommand implements Callable<Integer> {
             err.println("hotline: agent: " + e.getMessage());
             return 2;
         }
+        String ports = dev.hotline.agent.EphemeralPorts.conflict(config.snatPortMin(), config.snatPortMax());
+        if (ports != null && !cleanup) {
+            err.println("hotline: agent: " + ports);
+            return 2;
+        }
         if (kubeconfig != null && !java.nio.file.Files.isReadable(kubeconfig)) {
             err.println("hotline: agent: --kubeconfig " + kubeconfig + ": "
                     + (java.nio.file.Files.exists(kubeconfig) ? "not readable" : "no such file"));

@@ -28,9 +28,25 @@ public final class DataplaneOptions {
             description = "Idle timeout of a UDP flow. Default: ${DEFAULT-VALUE}.")
     Duration udp;
 
+    @Option(names = "--snat-port-range", paramLabel = "MIN-MAX", defaultValue = "61000-65535",
+            description = "Source ports for NodePort flows SNATed to a pod on another node. The agent refuses a range that "
+                    + "overlaps the node's unreserved ephemeral ports (net.ipv4.ip_local_port_range). Default: ${DEFAULT-VALUE}.")
+    String snatPortRange;
+
     DataplaneConfig config() {
-        return new DataplaneConfig(conntrackMax, tcpEstablished, tcpOpening, tcpClosing, udp,
-                DataplaneConfig.DEFAULT.snatPortMin(), DataplaneConfig.DEFAULT.snatPortMax());
+        String[] r = snatPortRange.split("-");
+        int min;
+        int max;
+        try {
+            if (r.length != 2) {
+                throw new NumberFormatException();
+            }
+            min = Integer.parseInt(r[0].trim());
+            max = Integer.parseInt(r[1].trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--snat-port-range " + snatPortRange + ": not a range like 61000-65535");
+        }
+        return new DataplaneConfig(conntrackMax, tcpEstablished, tcpOpening, tcpClosing, udp, min, max);
     }
 
     /** "90s", "10m", "6h", "500ms", or ISO-8601 ("PT6H"). */

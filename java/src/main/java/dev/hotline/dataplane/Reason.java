@@ -18,10 +18,11 @@ public enum Reason {
     CONNTRACK_FULL(10, "conntrack table full"),
     SNAT_PORTS_EXHAUSTED(11, "no free SNAT port"),
     RST_TO_NO_BACKEND(12, "RST to a Service without backends (never answered)"),
-    ICMP_TO_CLUSTER_IP(13, "ICMP to a ClusterIP");
+    ICMP_TO_CLUSTER_IP(13, "ICMP to a ClusterIP"),
+    CONNTRACK_CLASH(14, "reply tuple of a live flow (a second flow the backend could not tell apart)");
 
     /** Reasons the BPF program itself reports (HL_REASON_MAX). */
-    public static final int KERNEL_REASONS = 14;
+    public static final int KERNEL_REASONS = 15;
 
     private static final Reason[] BY_CODE = values();
     private final int code;

@@ -32,6 +32,23 @@ class KernelAttachTest {
     }
 
     @Test
+    void anL3DeviceIsRefusedAtAttachWithTheReasonAndNothingIsAttached() throws Exception {
+        Privileges.requireBpf();
+        try (NetworkNamespace ns = NetworkNamespace.create("l3dev");
+             BpfDataplane dp = new BpfDataplane(DataplaneConfig.DEFAULT.withConntrackMax(1024), BpfSizing.DEFAULT, false, null)) {
+            // a tun device carries bare IPv4 at tc ingress, as WireGuard and IPIP do
+            ns.exec("ip", "tuntap", "add", "hl-tun", "mode", "tun");
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> dp.program().attach(ns.path(), "hl-tun"))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageStartingWith("hl-tun: not an Ethernet device (link type 65534): hotline's program parses Ethernet frames");
+            assertThat(ns.exec("tc", "qdisc", "show", "dev", "hl-tun")).doesNotContain("clsact");
+            // loopback frames carry an Ethernet header: allowed
+            dp.program().attach(ns.path(), "lo");
+            assertThat(filters(ns, "lo")).contains("hotline_ingress");
+        }
+    }
+
+    @Test
     void attachAddsOurFilterDetachRemovesItAndOtherFiltersStay() throws Exception {
         Privileges.requireBpf();
         try (NetworkNamespace ns = NetworkNamespace.create("attach");

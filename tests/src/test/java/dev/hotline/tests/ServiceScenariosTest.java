@@ -362,4 +362,25 @@ class ServiceScenariosTest {
         assertThat(out.subList(21, 37)).extracting(Scenario.Out::verdict).contains("dnat", "dnat+snat");
         assertThat(out.subList(21, 37)).allSatisfy(o -> assertThat(o.frame()).hasSize(14 + 20 + 8 + big.length));
     }
+
+    /**
+     * One client port to two Services that share their only pod: the backend would see both as
+     * the same connection, so the second is dropped (counted) and the first keeps its replies.
+     */
+    @Test
+    void aSecondFlowWithTheSameReplyTupleIsDroppedAndTheFirstKeepsItsReplies() throws Exception {
+        String cluster = Cluster.pod("shared", "10.1.1.5", "node-1", "app: shared", "{name: http, containerPort: 8080}")
+                + Cluster.service("one", "ClusterIP", "10.96.0.21", "app: shared", "{name: http, port: 80, targetPort: 8080}")
+                + Cluster.service("two", "ClusterIP", "10.96.0.22", "app: shared", "{name: http, port: 80, targetPort: 8080}");
+        List<Scenario.Out> out = new Scenario(cluster)
+                .frame(0, syn("10.1.1.10", 40000, "10.96.0.21", 80))
+                .frame(1, syn("10.1.1.10", 40000, "10.96.0.22", 80))
+                .frameFrom(2, o -> fromBackend(o.get(0)).flags(TCP_SYN | TCP_ACK_FLAG).seq(9000).ack(1001).build())
+                .run();
+        assertThat(out.get(0).verdict()).isEqualTo("dnat");
+        assertThat(out.get(1).verdict()).isEqualTo("drop");
+        assertThat(out.get(1).result().reason).isEqualTo(dev.hotline.dataplane.Reason.CONNTRACK_CLASH);
+        assertThat(out.get(2).verdict()).isEqualTo("reverse");
+        assertThat(src(out.get(2).frame())).isEqualTo("10.96.0.21:80");
+    }
 }

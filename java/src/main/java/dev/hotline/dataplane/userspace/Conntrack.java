@@ -176,14 +176,25 @@ final class Conntrack {
         return fwd.key2(slot);
     }
 
-    /**
-     * ct_create: records a new flow: the forward entry under (k1, k2) and the reverse entry under (rk1, rk2).
-     * Returns the forward slot, or -1 when the tables are full.
-     */
-    int create(long k1, long k2, long rk1, long rk2, long now) {
+    /** create's answer when the reply tuple belongs to a live flow. */
+    static final int CLASH = -2;
+
+    /** ct_forget: forgets whatever flow the client tuple had. */
+    void forget(long k1, long k2) {
         int old = fwd.find(k1, k2);
         if (old >= 0) {
             removeFlow(old);
+        }
+    }
+
+    /**
+     * ct_claim_reply and ct_create: records a new flow, the forward entry under (k1, k2) and the
+     * reverse entry under (rk1, rk2). A reverse entry of a dead flow is taken over; one of a live
+     * flow is a clash. Returns the forward slot, -1 when the tables are full, or CLASH.
+     */
+    int create(long k1, long k2, long rk1, long rk2, long now) {
+        if (rev.find(rk1, rk2) >= 0 && replyTupleTaken(rk1, rk2, now)) {
+            return CLASH;
         }
         if ((fwd.full() || rev.full()) && (!swept || now - lastSweep >= 1_000_000_000L)) {
             swept = true;

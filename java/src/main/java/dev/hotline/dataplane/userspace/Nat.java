@@ -56,8 +56,11 @@ final class Nat {
         }
     }
 
-    /** nat_snat_port: a port from the SNAT range whose reply tuple no live flow uses, probed from a hash of the flow; -1 if none. */
-    static int snatPort(DataplaneConfig config, Conntrack conntrack, int backendIp, int backendPort, int snatIp, int proto,
+    /**
+     * nat_snat_claim: a port from the SNAT range whose reply tuple no live flow uses, probed from a
+     * hash of the flow; -1 if none. (One thread here: the claim itself is Conntrack.create's insert.)
+     */
+    static int snatClaim(DataplaneConfig config, Conntrack conntrack, int backendIp, int backendPort, int snatIp, int proto,
                         int hash, long now) {
         int range = config.snatPortMax() - config.snatPortMin() + 1;
         int start = Integer.remainderUnsigned(FlowHash.mix(hash ^ SNAT_SEED), range);

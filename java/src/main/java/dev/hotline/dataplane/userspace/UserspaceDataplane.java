@@ -174,10 +174,11 @@ public final class UserspaceDataplane implements Dataplane {
         int snatPort = 0;
         long rk1;
         long rk2;
+        conntrack.forget(k1, k2);
         if (snat) {
             // the node address the client reached is the source the backend will answer to
             snatIp = p.daddr;
-            snatPort = Nat.snatPort(config, conntrack, backendIp, backendPort, snatIp, p.proto, hash, now);
+            snatPort = Nat.snatClaim(config, conntrack, backendIp, backendPort, snatIp, p.proto, hash, now);
             if (snatPort < 0) {
                 drop(r, Reason.SNAT_PORTS_EXHAUSTED);
                 return;
@@ -190,7 +191,7 @@ public final class UserspaceDataplane implements Dataplane {
         }
         int flow = conntrack.create(k1, k2, rk1, rk2, now);
         if (flow < 0) {
-            drop(r, Reason.CONNTRACK_FULL);
+            drop(r, flow == Conntrack.CLASH ? Reason.CONNTRACK_CLASH : Reason.CONNTRACK_FULL);
             return;
         }
         int flags = (snat ? Conntrack.FLAG_SNAT : 0) | Conntrack.forwardFlags(p.tcpFlags);
