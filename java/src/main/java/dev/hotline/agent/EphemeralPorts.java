@@ -21,15 +21,25 @@ public final class EphemeralPorts {
     /** Why the SNAT range cannot be used on this node, or null when it can. */
     public static String conflict(int snatMin, int snatMax) {
         try {
-            return conflict(snatMin, snatMax, Files.readString(LOCAL_RANGE), Files.exists(RESERVED) ? Files.readString(RESERVED) : "");
+            return conflict(snatMin, snatMax, read(LOCAL_RANGE), Files.exists(RESERVED) ? read(RESERVED) : "");
         } catch (IOException e) {
             return null; // no procfs here: nothing to compare with
+        }
+    }
+
+    /** A sysctl's text. (Files.readString trusts procfs's reported size and can return a single byte.) */
+    private static String read(Path p) throws IOException {
+        try (java.io.InputStream in = new java.io.FileInputStream(p.toFile())) {
+            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII);
         }
     }
 
     /** The same, from the two sysctls' text ("32768\t60999", "8080,61000-65535"). */
     static String conflict(int snatMin, int snatMax, String localRange, String reserved) {
         String[] lr = localRange.trim().split("\\s+");
+        if (lr.length != 2) {
+            return null; // not a form we know: nothing to compare with
+        }
         int lo = Integer.parseInt(lr[0]);
         int hi = Integer.parseInt(lr[1]);
         int from = Math.max(lo, snatMin);

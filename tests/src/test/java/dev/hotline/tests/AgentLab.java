@@ -61,15 +61,20 @@ final class AgentLab implements AutoCloseable {
 
     /** The lab with its servers running and the agent ready. */
     static AgentLab start() throws Exception {
+        return start("");
+    }
+
+    /** The same, with more objects in the manifest (Services for this test class only). */
+    static AgentLab start(String extraManifest) throws Exception {
         Privileges.requireBpf();
         Lab lab = Lab.build();
         AgentLab a = null;
         try {
             a = new AgentLab(lab, Files.createTempDirectory("hotline-e2e"), "/sys/fs/bpf/hotline-e2e-" + lab.id);
-            Files.writeString(a.cluster, manifest(true, true));
-            lab.startServer(lab.podA, "pod-a", "tcp=8080,8081", "udp=5353");
-            lab.startServer(lab.podB, "pod-b", "tcp=8080,8081", "udp=5353");
-            lab.startServer(lab.podC, "pod-c", "tcp=8080,8081", "udp=5353");
+            Files.writeString(a.cluster, manifest(true, true) + extraManifest);
+            lab.startServer(lab.podA, "pod-a", "tcp=8080,8081", "udp=5353", "xfer=9000");
+            lab.startServer(lab.podB, "pod-b", "tcp=8080,8081", "udp=5353", "xfer=9000");
+            lab.startServer(lab.podC, "pod-c", "tcp=8080,8081", "udp=5353", "xfer=9000");
             a.agent = a.startAgent();
             return a;
         } catch (Exception | Error e) {

@@ -18,6 +18,8 @@ import java.nio.charset.StandardCharsets;
  *   get HOST PORT COUNT                 COUNT new connections, one GET each
  *   udp HOST PORT COUNT                 COUNT datagrams, each from a new socket
  *   hold HOST PORT SECONDS INTERVAL_MS  one connection, a GET every INTERVAL_MS for SECONDS
+ *   xfer HOST PORT BYTES               BYTES up and BYTES down on one connection (see LabServer),
+ *                                      "xfer up=ok down=ok bytes=N" when both arrived intact
  * </pre>
  */
 public final class LabClient {
@@ -74,6 +76,7 @@ public final class LabClient {
                     }
                 }
             }
+            case "xfer" -> System.out.println(xfer(host, port, Long.parseLong(args[3])));
             default -> throw new IllegalArgumentException(args[0]);
         }
         System.out.flush();
@@ -121,5 +124,46 @@ public final class LabClient {
             kind = e.getClass().getSimpleName() + ":" + msg.replace(' ', '_');
         }
         return "error " + kind + " after " + ms + " ms";
+    }
+
+    static String xfer(String host, int port, long n) {
+        long t0 = System.nanoTime();
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress(host, port), 3000);
+            s.setSoTimeout(20_000);
+            java.io.DataOutputStream out = new java.io.DataOutputStream(new java.io.BufferedOutputStream(s.getOutputStream(), 65536));
+            java.security.MessageDigest upSha = java.security.MessageDigest.getInstance("SHA-256");
+            out.writeLong(n);
+            LabServer.stream(1, n, (b, len) -> {
+                try {
+                    out.write(b, 0, len);
+                    upSha.update(b, 0, len);
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            out.flush();
+            java.io.DataInputStream in = new java.io.DataInputStream(new java.io.BufferedInputStream(s.getInputStream(), 65536));
+            byte[] theirs = new byte[32];
+            in.readFully(theirs);
+            java.security.MessageDigest downSha = java.security.MessageDigest.getInstance("SHA-256");
+            byte[] buf = new byte[65536];
+            for (long left = n; left > 0; ) {
+                int r = in.read(buf, 0, (int) Math.min(buf.length, left));
+                if (r < 0) {
+                    return "error short after " + (n - left) + " of " + n + " bytes";
+                }
+                downSha.update(buf, 0, r);
+                left -= r;
+            }
+            java.security.MessageDigest expected = java.security.MessageDigest.getInstance("SHA-256");
+            LabServer.stream(n, n, (b, len) -> expected.update(b, 0, len));
+            boolean upOk = java.util.Arrays.equals(theirs, upSha.digest());
+            boolean downOk = java.util.Arrays.equals(downSha.digest(), expected.digest());
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            return "xfer up=" + (upOk ? "ok" : "corrupt") + " down=" + (downOk ? "ok" : "corrupt") + " bytes=" + n + " ms=" + ms;
+        } catch (Exception e) {
+            return error(e, t0);
+        }
     }
 }
