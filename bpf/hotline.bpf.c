@@ -76,7 +76,7 @@ static __always_inline void step_new_flow(struct __sk_buff *skb, const struct hl
 	__be16 snat_port = 0;
 	struct hl_ct_key rk = {}, fk = *k;
 	struct hl_ct_forward fv = {};
-	__u32 clash;
+	__u32 refused;
 
 	ct_forget(&fk);
 	rk.saddr = baddr;
@@ -84,9 +84,9 @@ static __always_inline void step_new_flow(struct __sk_buff *skb, const struct hl
 	rk.proto = p->proto;
 	if (snat) {
 		snat_addr = p->daddr; /* the node address the client reached */
-		snat_port = nat_snat_claim(cfg, &fk, baddr, bport, snat_addr, p->proto, hash, now);
+		snat_port = nat_snat_claim(cfg, &fk, baddr, bport, snat_addr, p->proto, hash, now, &refused);
 		if (!snat_port) {
-			res_drop(r, HL_REASON_SNAT_PORTS_EXHAUSTED);
+			res_drop(r, refused);
 			return;
 		}
 		rk.daddr = snat_addr;
@@ -94,9 +94,9 @@ static __always_inline void step_new_flow(struct __sk_buff *skb, const struct hl
 	} else {
 		rk.daddr = p->saddr;
 		rk.dport = p->sport;
-		clash = ct_claim_reply(&rk, &fk, now);
-		if (clash) {
-			res_drop(r, clash);
+		refused = ct_claim_reply(&rk, &fk, now);
+		if (refused) {
+			res_drop(r, refused);
 			return;
 		}
 	}

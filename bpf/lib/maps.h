@@ -51,9 +51,15 @@ struct {
 	__type(value, __u64);
 } hl_service_stats SEC(".maps");
 
+/*
+ * Conntrack. Plain hashes, not LRU: an LRU could evict one half of a flow and keep the other, and
+ * a reply whose reverse entry is gone would leave untranslated while its flow lives. Here both
+ * halves are written and removed together; a full table refuses new flows (counted), and expired
+ * flows are swept from user space (the agent's timer; the test-run harness when a flow is refused).
+ */
 /* conntrack: the client's tuple to its flow */
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 262144);
 	__type(key, struct hl_ct_key);
 	__type(value, struct hl_ct_forward);
@@ -61,7 +67,7 @@ struct {
 
 /* conntrack: the reply's tuple to the client's tuple */
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 262144);
 	__type(key, struct hl_ct_key);
 	__type(value, struct hl_ct_reverse);

@@ -73,6 +73,11 @@ public final class Agent {
         loaded = next;
     }
 
+    /** Sweeps expired flows from conntrack (the dataplane never evicts a live one); returns how many went. */
+    public synchronized int sweepConntrack(long nowNanos) {
+        return dataplane.sweepConntrack(nowNanos);
+    }
+
     public synchronized Plan loaded() {
         return loaded;
     }

@@ -88,6 +88,12 @@ final class AgentCommand extends HotlineCommand implements Callable<Integer> {
             description = "How often interfaces are rescanned for new matches. Default: ${DEFAULT-VALUE}.")
     Duration rescanInterval;
 
+    @Option(names = "--conntrack-sweep-interval", paramLabel = "DURATION", defaultValue = "10s",
+            converter = DataplaneOptions.DurationConverter.class,
+            description = "How often expired flows are swept from conntrack. Conntrack never evicts a live flow: when it is "
+                    + "full, new flows are refused (counted) until a sweep makes room. Default: ${DEFAULT-VALUE}.")
+    Duration sweepInterval;
+
     private PrintWriter out;
 
     private void log(String line) {
@@ -185,6 +191,7 @@ final class AgentCommand extends HotlineCommand implements Callable<Integer> {
         ClusterSource source = kube ? new KubeSource(kubeClient(), input.nodePortRange, this::log)
                 : new ManifestSource(input.files, input.nodePortRange, pollInterval, this::log);
         InterfaceWatcher interfaces = new InterfaceWatcher(dp.attachment(), attach, this::log);
+        java.util.concurrent.ScheduledExecutorService sweeper = dev.hotline.source.Daemons.thread("conntrack-sweep");
         CountDownLatch stopRequested = new CountDownLatch(1);
         CountDownLatch firstApplied = new CountDownLatch(1);
         java.util.concurrent.atomic.AtomicBoolean stopped = new java.util.concurrent.atomic.AtomicBoolean();
@@ -193,6 +200,7 @@ final class AgentCommand extends HotlineCommand implements Callable<Integer> {
                 return;
             }
             source.close();
+            dev.hotline.source.Daemons.stop(sweeper);
             interfaces.close();
             int n = interfaces.detachAll();
             synchronized (agent) {
@@ -216,6 +224,14 @@ final class AgentCommand extends HotlineCommand implements Callable<Integer> {
         firstApplied.await();
         interfaces.scan();
         interfaces.start(rescanInterval.toMillis());
+        // the program's clock is CLOCK_MONOTONIC (bpf_ktime_get_ns), which System.nanoTime reads on Linux
+        sweeper.scheduleWithFixedDelay(() -> {
+            try {
+                agent.sweepConntrack(System.nanoTime());
+            } catch (RuntimeException e) {
+                log("conntrack sweep failed: " + e.getMessage());
+            }
+        }, sweepInterval.toMillis(), sweepInterval.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
         log("ready: node " + node.name() + " " + node.addresses() + ", attached to " + interfaces.attached()
                 + ", maps pinned at " + pinDir);
         stopRequested.await();

@@ -60,6 +60,13 @@ public interface Dataplane extends AutoCloseable {
                 + "it does not attach to interfaces");
     }
 
+    /**
+     * Removes every flow expired at nowNanos (on the conntrack clock) from conntrack, both halves;
+     * returns how many. Conntrack is bounded and never evicts a live flow: a node's agent sweeps
+     * it on a timer.
+     */
+    int sweepConntrack(long nowNanos);
+
     /** Frame, frontend and backend counters since the dataplane was created. */
     DataplaneCounters counters();
 

@@ -254,9 +254,17 @@ class DifferentialTest {
 
     @Test
     void bothDataplanesAgreeFrameByFrameIncludingUpdatesUnderTraffic() throws Exception {
+        run(seed(), frameCount(), 1 << 20);
+    }
+
+    /** The same with a conntrack far too small: full tables, refusals and sweeps must agree too. */
+    @Test
+    void bothDataplanesAgreeWhenConntrackIsFull() throws Exception {
+        run(seed() + 1, Math.min(frameCount(), 50_000), 32);
+    }
+
+    void run(long seed, int total, int conntrackMax) throws Exception {
         Privileges.requireBpf();
-        long seed = seed();
-        int total = frameCount();
         boolean[] pods = new boolean[SERVICES * 4];
         boolean[] services = new boolean[SERVICES];
         Arrays.fill(pods, true);
@@ -265,7 +273,7 @@ class DifferentialTest {
             pods[i] = i % 4 != 3; // three pods each to start with, a fourth to add later
         }
         Arrays.fill(services, true);
-        DataplaneConfig config = DataplaneConfig.DEFAULT.withConntrackMax(1 << 20);
+        DataplaneConfig config = DataplaneConfig.DEFAULT.withConntrackMax(conntrackMax);
         try (UserspaceDataplane user = new UserspaceDataplane(config);
              BpfDataplane kernel = new BpfDataplane(config, BpfSizing.DEFAULT, true, null)) {
             Plan plan = Planner.plan(Scenario.state(cluster(pods, services)), Scenario.NODE_1, Plan.EMPTY);
@@ -341,13 +349,17 @@ class DifferentialTest {
             }
             assertThat(index).isEqualTo(total + regressions.size());
             // one line that pins down every output of this seed: compare it before and after a refactoring
-            System.out.println("differential digest (seed " + seed + ", " + total + " frames): "
+            System.out.println("differential digest (seed " + seed + ", " + total + " frames, conntrack " + conntrackMax + "): "
                     + HexFormat.of().formatHex(digest.digest()));
             assertThat(changes).isGreaterThan(total / 5000 - 2);
             var counters = user.counters();
             // the mix really exercised every verdict
             for (Verdict v : Verdict.values()) {
                 assertThat(counters.byVerdict().get(v)).as("frames with verdict %s", v).isPositive();
+            }
+            if (conntrackMax < 1024) {
+                assertThat(counters.byReason().get(dev.hotline.dataplane.Reason.CONNTRACK_FULL)).as("flows refused by a full table")
+                        .isPositive();
             }
             assertThat(kernel.counters().byVerdict()).isEqualTo(counters.byVerdict());
             assertThat(kernel.counters().byReason()).isEqualTo(counters.byReason());

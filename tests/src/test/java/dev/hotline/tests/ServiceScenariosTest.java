@@ -383,4 +383,37 @@ class ServiceScenariosTest {
         assertThat(out.get(2).verdict()).isEqualTo("reverse");
         assertThat(src(out.get(2).frame())).isEqualTo("10.96.0.21:80");
     }
+
+    /**
+     * A full conntrack on both dataplanes: new flows beyond the size are refused and counted, every
+     * recorded flow keeps both halves (all its replies are translated), and once the flows have
+     * expired a new flow sweeps them and is recorded. (The kernel's maps used to be LRUs, which
+     * evicted instead, and could evict one half of a flow.)
+     */
+    @Test
+    void aFullConntrackRefusesNewFlowsKeepsEveryRecordedOneWholeAndSweepsExpiredOnes() throws Exception {
+        Scenario s = new Scenario(Cluster.base()).config(dev.hotline.dataplane.DataplaneConfig.DEFAULT.withConntrackMax(16));
+        for (int i = 0; i < 20; i++) {
+            s.frame(i, FrameBuilder.udp().from("10.1.1.10", 6000 + i).to("10.96.0.53", 53).payload("q").build());
+        }
+        for (int i = 0; i < 20; i++) {
+            int flow = i;
+            s.frameFrom(100 + i, o -> o.get(flow).frame().length == 0
+                    ? FrameBuilder.udp().from("10.1.1.5", 5353).to("10.1.1.10", 6000 + flow).payload("a").build()
+                    : udpFromBackend(o.get(flow)).payload("a").build());
+        }
+        // 61 s later every flow has expired (UDP: 60 s): the next new flow sweeps them away
+        for (int i = 0; i < 4; i++) {
+            s.frame(61_000 + i, FrameBuilder.udp().from("10.1.1.11", 7000 + i).to("10.96.0.53", 53).payload("q").build());
+        }
+        List<Scenario.Out> out = s.run();
+        assertThat(out.subList(0, 16)).extracting(Scenario.Out::verdict).containsOnly("dnat");
+        assertThat(out.subList(16, 20)).allSatisfy(o -> {
+            assertThat(o.verdict()).isEqualTo("drop");
+            assertThat(o.result().reason).isEqualTo(dev.hotline.dataplane.Reason.CONNTRACK_FULL);
+        });
+        assertThat(out.subList(20, 36)).as("every recorded flow's reply").extracting(Scenario.Out::verdict).containsOnly("reverse");
+        assertThat(out.subList(36, 40)).as("replies of refused flows").extracting(Scenario.Out::verdict).containsOnly("pass");
+        assertThat(out.subList(40, 44)).extracting(Scenario.Out::verdict).containsOnly("dnat");
+    }
 }

@@ -60,6 +60,14 @@ public final class BpfDataplane implements Dataplane {
     private int[] batchIndex = new int[64];
     private final long[] localVerdicts = new long[Verdict.values().length];
     private final long[] localReasons = new long[Reason.values().length];
+    private final Map<Integer, Long> localServices = new HashMap<>();
+    private final boolean replayClock;
+    private final int conntrackMax;
+    // test-run's stand-in for the agent's sweep timer, on the twin's rule (see processOnce)
+    private boolean swept;
+    private long lastSweep;
+    private long flowsAtMost;
+    private long framesSinceCount;
 
     /**
      * @param sizing      map sizes
@@ -75,6 +83,8 @@ public final class BpfDataplane implements Dataplane {
         max[Abi.MAP_SERVICE_STATS] = sizing.serviceIds();
         max[Abi.MAP_CT_FORWARD] = config.conntrackMax();
         max[Abi.MAP_CT_REVERSE] = config.conntrackMax();
+        this.replayClock = replayClock;
+        this.conntrackMax = config.conntrackMax();
         this.program = BpfProgram.load(pinDir, max);
         this.batch = new MapBatch(program);
         this.ranges = new MaglevRanges(sizing.maglevSlots());
@@ -217,6 +227,28 @@ public final class BpfDataplane implements Dataplane {
 
     @Override
     public void process(byte[] frame, int length, long nowNanos, PacketResult r) {
+        processOnce(frame, length, nowNanos, r);
+        if (replayClock && r.verdict == Verdict.DROP && r.reason == Reason.CONNTRACK_FULL
+                && (!swept || nowNanos - lastSweep >= 1_000_000_000L)) {
+            // the twin's rule: a full table is swept of expired flows (at most once a second of the
+            // frame clock) and the flow tried again; the refused try is not counted
+            swept = true;
+            lastSweep = nowNanos;
+            sweepConntrack(nowNanos);
+            uncount(r);
+            processOnce(frame, length, nowNanos, r);
+        }
+    }
+
+    private void uncount(PacketResult r) {
+        localVerdicts[r.verdict.ordinal()]--;
+        localReasons[r.reason.ordinal()]--;
+        if (r.serviceId != 0) {
+            localServices.merge(r.serviceId, -1L, Long::sum);
+        }
+    }
+
+    private void processOnce(byte[] frame, int length, long nowNanos, PacketResult r) {
         r.reset();
         r.length = length;
         Reason refused = refusedByTestRun(frame, length);
@@ -234,6 +266,69 @@ public final class BpfDataplane implements Dataplane {
         slot.put(Abi.SLOT_HEADER, frame, 0, length);
         program.testRun(slot, 1, STRIDE);
         readSlot(slot, 0, frame, r);
+    }
+
+    /**
+     * Removes the expired flows, both halves: forward entries expired at nowNanos, and the reverse
+     * entry each one owns (a reverse entry already taken over by a newer flow stays). Live, the
+     * program may refresh a flow between the dump and the delete; only flows already expired are
+     * removed, and an expired flow is never refreshed (it is replaced), so at worst a flow made in
+     * that instant is removed and its next packet starts it again.
+     */
+    @Override
+    public int sweepConntrack(long nowNanos) {
+        int max = (int) Math.min(Integer.MAX_VALUE / Abi.CT_FORWARD_SIZE, (long) conntrackMax + 16);
+        ByteBuffer keys = ByteBuffer.allocateDirect(max * Abi.CT_KEY_SIZE).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer values = ByteBuffer.allocateDirect(max * Abi.CT_FORWARD_SIZE).order(ByteOrder.LITTLE_ENDIAN);
+        int n = program.dump(Abi.MAP_CT_FORWARD, keys, values, max);
+        ByteBuffer forwardKeys = ByteBuffer.allocateDirect(Math.max(1, n) * Abi.CT_KEY_SIZE).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer reverseKeys = ByteBuffer.allocateDirect(Math.max(1, n) * Abi.CT_KEY_SIZE).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer reverseKey = ByteBuffer.allocateDirect(Abi.CT_KEY_SIZE).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer reverseValue = ByteBuffer.allocateDirect(Abi.CT_REVERSE_SIZE).order(ByteOrder.LITTLE_ENDIAN);
+        int expired = 0;
+        int owned = 0;
+        for (int i = 0; i < n; i++) {
+            int k = i * Abi.CT_KEY_SIZE;
+            int v = i * Abi.CT_FORWARD_SIZE;
+            if (Long.compareUnsigned(nowNanos, values.getLong(v + Abi.CT_FORWARD_EXPIRES)) < 0) {
+                continue;
+            }
+            for (int b = 0; b < Abi.CT_KEY_SIZE; b++) {
+                forwardKeys.put(expired * Abi.CT_KEY_SIZE + b, keys.get(k + b));
+            }
+            expired++;
+            // the reverse key this flow owns (ct_reverse_key), deleted only if it still names the flow
+            boolean snat = (values.getInt(v + Abi.CT_FORWARD_FLAGS) & Abi.CT_SNAT) != 0;
+            for (int b = 0; b < Abi.CT_KEY_SIZE; b++) {
+                reverseKey.put(b, (byte) 0);
+            }
+            reverseKey.putInt(Abi.CT_KEY_SADDR, values.getInt(v + Abi.CT_FORWARD_BACKEND_ADDR));
+            reverseKey.putShort(Abi.CT_KEY_SPORT, values.getShort(v + Abi.CT_FORWARD_BACKEND_PORT));
+            reverseKey.put(Abi.CT_KEY_PROTO, keys.get(k + Abi.CT_KEY_PROTO));
+            reverseKey.putInt(Abi.CT_KEY_DADDR, snat ? values.getInt(v + Abi.CT_FORWARD_SNAT_ADDR) : keys.getInt(k + Abi.CT_KEY_SADDR));
+            reverseKey.putShort(Abi.CT_KEY_DPORT, snat ? values.getShort(v + Abi.CT_FORWARD_SNAT_PORT) : keys.getShort(k + Abi.CT_KEY_SPORT));
+            if (program.lookup(Abi.MAP_CT_REVERSE, reverseKey, reverseValue)) {
+                boolean ours = true;
+                for (int b = 0; b < 13; b++) { // the key's fields; the padding is zero on both sides
+                    ours &= reverseValue.get(b) == keys.get(k + b);
+                }
+                if (ours) {
+                    for (int b = 0; b < Abi.CT_KEY_SIZE; b++) {
+                        reverseKeys.put(owned * Abi.CT_KEY_SIZE + b, reverseKey.get(b));
+                    }
+                    owned++;
+                }
+            }
+        }
+        if (owned > 0) {
+            program.delete(Abi.MAP_CT_REVERSE, reverseKeys, owned);
+        }
+        if (expired > 0) {
+            program.delete(Abi.MAP_CT_FORWARD, forwardKeys, expired);
+        }
+        flowsAtMost = n - expired;
+        framesSinceCount = 0;
+        return expired;
     }
 
     /** A frame over the test-run limit, through the program shortened (see {@link LargeFrames}). */
@@ -269,6 +364,15 @@ public final class BpfDataplane implements Dataplane {
     /** The whole batch in one BPF_PROG_TEST_RUN JNI call (frames the test-run refuses are answered here). */
     @Override
     public void processBatch(byte[][] frames, int[] lengths, long[] nowNanos, PacketResult[] results, int count) {
+        if (replayClock && nearlyFull(count)) {
+            // a flow of this batch might be refused: one at a time, so a sweep comes right before it
+            for (int i = 0; i < count; i++) {
+                process(frames[i], lengths[i], nowNanos[i], results[i]);
+            }
+            return;
+        }
+        flowsAtMost += count;
+        framesSinceCount += count;
         if (batchSlots.capacity() < STRIDE * count) {
             batchSlots = ByteBuffer.allocateDirect(STRIDE * count).order(ByteOrder.LITTLE_ENDIAN);
             batchIndex = new int[count];
@@ -293,6 +397,22 @@ public final class BpfDataplane implements Dataplane {
             batchIndex[n++] = i;
         }
         runBatch(frames, results, n);
+    }
+
+    /**
+     * Whether the next frames could meet a full conntrack: each frame makes at most one flow, so the
+     * count is known to be below flowsAtMost; when that is near the size, the maps are counted
+     * (a walk of the map, so at most once per half a table of frames).
+     */
+    private boolean nearlyFull(int count) {
+        if (flowsAtMost + count <= conntrackMax) {
+            return false;
+        }
+        if (framesSinceCount >= conntrackMax / 2) {
+            flowsAtMost = program.count(Abi.MAP_CT_FORWARD);
+            framesSinceCount = 0;
+        }
+        return flowsAtMost + count > conntrackMax;
     }
 
     private void runBatch(byte[][] frames, PacketResult[] results, int n) {
@@ -523,7 +643,7 @@ public final class BpfDataplane implements Dataplane {
         for (int id : serviceIds) {
             key.putInt(0, id);
             if (program.lookup(Abi.MAP_SERVICE_STATS, key, perCpu)) {
-                long n = 0;
+                long n = localServices.getOrDefault(id, 0L);
                 for (int c = 0; c < cpus; c++) {
                     n += perCpu.getLong(8 * c);
                 }

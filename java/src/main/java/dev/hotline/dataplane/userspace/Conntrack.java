@@ -240,16 +240,19 @@ final class Conntrack {
         fwd.removeAt(fwdSlot);
     }
 
-    /** Removes every expired flow. */
-    void sweep(long now) {
+    /** Removes every expired flow; returns how many. */
+    int sweep(long now) {
+        int removed = 0;
         int slot = 0;
         int cap = fwd.capacity();
         while (slot < cap) {
             if (fwd.isUsed(slot) && now >= fwd.get(slot, F_EXPIRES)) {
                 removeFlow(slot); // a later entry may have shifted into this slot: look again
+                removed++;
             } else {
                 slot++;
             }
         }
+        return removed;
     }
 }

@@ -221,6 +221,11 @@ public final class UserspaceDataplane implements Dataplane {
     }
 
     @Override
+    public int sweepConntrack(long nowNanos) {
+        return conntrack.sweep(nowNanos);
+    }
+
+    @Override
     public DataplaneCounters counters() {
         Map<Verdict, Long> byVerdict = new EnumMap<>(Verdict.class);
         for (Verdict v : Verdict.values()) {
