@@ -146,7 +146,7 @@ struct hl_config {
 	__u32 flags;
 	__u32 snat_port_min;
 	__u32 snat_port_max;
-	__u32 pad;
+	__u32 abi_version; /* HL_ABI_VERSION of the agent that wrote it: pinned maps say which layout they hold */
 	__u64 tcp_established_ns;
 	__u64 tcp_opening_ns;
 	__u64 tcp_closing_ns;

@@ -116,6 +116,83 @@ EXPORT JNIEXPORT jstring JNICALL Java_dev_hotline_bpf_Native_verify(JNIEnv *env,
 }
 
 /*
+ * What makes the pins under pinDir unusable for this object sized by maxEntries, one line per map
+ * ("hl_ct_forward: pinned as type 9 ..."), or "" when every pin present fits: a map of another
+ * type, key, value or size, or maps written by an agent of another ABI version (hl_config says).
+ * Nothing is changed here; the caller decides.
+ */
+EXPORT JNIEXPORT jstring JNICALL Java_dev_hotline_bpf_Native_pinProblems(JNIEnv *env, jclass cls, jbyteArray elf,
+									 jstring pinDir, jintArray maxEntries)
+{
+	void *copy = NULL;
+	char out[2048];
+	size_t used = 0;
+	jint sizes[HL_MAP_COUNT] = {0};
+
+	(void)cls;
+	out[0] = '\0';
+	if ((*env)->GetArrayLength(env, maxEntries) != HL_MAP_COUNT) {
+		hl_throw_arg(env, "maxEntries must name every map");
+		return NULL;
+	}
+	(*env)->GetIntArrayRegion(env, maxEntries, 0, HL_MAP_COUNT, sizes);
+	hl_log_begin();
+	struct bpf_object *obj = open_object(env, elf, &copy);
+	if (!obj)
+		return NULL;
+	const char *dir = (*env)->GetStringUTFChars(env, pinDir, NULL);
+	if (!dir) {
+		bpf_object__close(obj);
+		free(copy);
+		return NULL;
+	}
+	for (int i = 0; i < HL_MAP_COUNT && used < sizeof(out) - 200; i++) {
+		struct bpf_map *m = bpf_object__find_map_by_name(obj, map_names[i]);
+		char path[512];
+		struct bpf_map_info info;
+		__u32 len = sizeof(info);
+		int n = 0;
+
+		if (!m)
+			continue;
+		if (sizes[i] > 0)
+			bpf_map__set_max_entries(m, (__u32)sizes[i]);
+		snprintf(path, sizeof(path), "%s/%s", dir, map_names[i]);
+		if (access(path, F_OK))
+			continue;
+		int fd = bpf_obj_get(path);
+		memset(&info, 0, sizeof(info));
+		if (fd < 0 || bpf_obj_get_info_by_fd(fd, &info, &len)) {
+			n = snprintf(out + used, sizeof(out) - used, "%s: the pin cannot be read (%s)\n", map_names[i], strerror(errno));
+		} else if (info.type != (__u32)bpf_map__type(m) || info.key_size != bpf_map__key_size(m) ||
+			   info.value_size != bpf_map__value_size(m) || info.max_entries != bpf_map__max_entries(m)) {
+			n = snprintf(out + used, sizeof(out) - used,
+				     "%s: pinned as type %u, key %u, value %u, %u entries; this version needs type %u, key %u, "
+				     "value %u, %u entries\n",
+				     map_names[i], info.type, info.key_size, info.value_size, info.max_entries,
+				     (unsigned)bpf_map__type(m), bpf_map__key_size(m), bpf_map__value_size(m),
+				     bpf_map__max_entries(m));
+		} else if (i == HL_MAP_CONFIG) {
+			__u32 zero = 0;
+			struct hl_config cfg;
+
+			if (!bpf_map_lookup_elem(fd, &zero, &cfg) && cfg.abi_version != HL_ABI_VERSION)
+				n = snprintf(out + used, sizeof(out) - used,
+					     "hl_config: written by an agent of ABI version %u; this one is version %u\n",
+					     cfg.abi_version, HL_ABI_VERSION);
+		}
+		if (fd >= 0)
+			close(fd);
+		if (n > 0 && (size_t)n < sizeof(out) - used)
+			used += (size_t)n;
+	}
+	(*env)->ReleaseStringUTFChars(env, pinDir, dir);
+	bpf_object__close(obj);
+	free(copy);
+	return (*env)->NewStringUTF(env, out);
+}
+
+/*
  * Opens and loads the object. maxEntries[i] (when > 0) sizes map i before load. With a pin
  * directory every map is pinned there by name, and an existing pin of the same shape is reused.
  */
@@ -251,7 +328,8 @@ EXPORT JNIEXPORT jintArray JNICALL Java_dev_hotline_bpf_Native_layout(JNIEnv *en
 		offsetof(struct hl_ct_forward, flags), offsetof(struct hl_ct_forward, expires),
 		sizeof(struct hl_ct_reverse),
 		sizeof(struct hl_config), offsetof(struct hl_config, flags), offsetof(struct hl_config, snat_port_min),
-		offsetof(struct hl_config, snat_port_max), offsetof(struct hl_config, tcp_established_ns),
+		offsetof(struct hl_config, snat_port_max), offsetof(struct hl_config, abi_version),
+		offsetof(struct hl_config, tcp_established_ns),
 		offsetof(struct hl_config, tcp_opening_ns), offsetof(struct hl_config, tcp_closing_ns), offsetof(struct hl_config, udp_ns),
 		HL_VERDICT_MAX, HL_REASON_MAX, HL_STAT_MAX, HL_MAP_COUNT,
 		HL_SVC_NODE_PORT, HL_SVC_LOCAL_SCOPE, HL_BACKEND_LOCAL, HL_CFG_CLOCK_FROM_SKB,

@@ -67,6 +67,7 @@ public final class Abi {
     public static final int CONFIG_FLAGS = 0;
     public static final int CONFIG_SNAT_MIN = 4;
     public static final int CONFIG_SNAT_MAX = 8;
+    public static final int CONFIG_ABI_VERSION = 12;
     public static final int CONFIG_TCP_ESTABLISHED = 16;
     public static final int CONFIG_TCP_OPENING = 24;
     public static final int CONFIG_TCP_CLOSING = 32;
@@ -112,7 +113,7 @@ public final class Abi {
             CT_FORWARD_SIZE, CT_FORWARD_BACKEND_ID, CT_FORWARD_SERVICE_ID, CT_FORWARD_BACKEND_ADDR, CT_FORWARD_SNAT_ADDR,
             CT_FORWARD_BACKEND_PORT, CT_FORWARD_SNAT_PORT, CT_FORWARD_FLAGS, CT_FORWARD_EXPIRES,
             CT_REVERSE_SIZE,
-            CONFIG_SIZE, CONFIG_FLAGS, CONFIG_SNAT_MIN, CONFIG_SNAT_MAX, CONFIG_TCP_ESTABLISHED, CONFIG_TCP_OPENING,
+            CONFIG_SIZE, CONFIG_FLAGS, CONFIG_SNAT_MIN, CONFIG_SNAT_MAX, CONFIG_ABI_VERSION, CONFIG_TCP_ESTABLISHED, CONFIG_TCP_OPENING,
             CONFIG_TCP_CLOSING, CONFIG_UDP,
             VERDICT_MAX, REASON_MAX, STAT_MAX, MAP_COUNT,
             SVC_NODE_PORT, SVC_LOCAL_SCOPE, BACKEND_LOCAL, CFG_CLOCK_FROM_SKB,
@@ -131,7 +132,7 @@ public final class Abi {
         "hl_ct_forward.snat_addr", "hl_ct_forward.backend_port", "hl_ct_forward.snat_port", "hl_ct_forward.flags",
         "hl_ct_forward.expires",
         "sizeof hl_ct_reverse",
-        "sizeof hl_config", "hl_config.flags", "hl_config.snat_port_min", "hl_config.snat_port_max",
+        "sizeof hl_config", "hl_config.flags", "hl_config.snat_port_min", "hl_config.snat_port_max", "hl_config.abi_version",
         "hl_config.tcp_established_ns", "hl_config.tcp_opening_ns", "hl_config.tcp_closing_ns", "hl_config.udp_ns",
         "HL_VERDICT_MAX", "HL_REASON_MAX", "HL_STAT_MAX", "HL_MAP_COUNT",
         "HL_SVC_NODE_PORT", "HL_SVC_LOCAL_SCOPE", "HL_BACKEND_LOCAL", "HL_CFG_CLOCK_FROM_SKB",
@@ -187,7 +188,7 @@ public final class Abi {
         b.putInt(CONFIG_FLAGS, flags);
         b.putInt(CONFIG_SNAT_MIN, snatMin);
         b.putInt(CONFIG_SNAT_MAX, snatMax);
-        b.putInt(CONFIG_SNAT_MAX + 4, 0);
+        b.putInt(CONFIG_ABI_VERSION, VERSION);
         b.putLong(CONFIG_TCP_ESTABLISHED, established);
         b.putLong(CONFIG_TCP_OPENING, opening);
         b.putLong(CONFIG_TCP_CLOSING, closing);

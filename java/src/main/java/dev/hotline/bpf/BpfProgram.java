@@ -41,6 +41,18 @@ public final class BpfProgram implements AutoCloseable {
         return new BpfProgram(Native.openProgramOnly(object));
     }
 
+    /**
+     * Why the pins under pinDir cannot be reused by this program sized so: one line per map of
+     * another shape, or written by an agent of another ABI version. Empty when they fit (or there
+     * are none).
+     */
+    public static java.util.List<String> pinProblems(String pinDir, int[] maxEntries) {
+        byte[] object = NativeLibrary.bpfObject();
+        NativeLibrary.require();
+        String s = Native.pinProblems(object, pinDir, maxEntries);
+        return s == null || s.isEmpty() ? java.util.List.of() : java.util.List.of(s.split("\n"));
+    }
+
     /** Removes the map pins a load with this directory made. */
     public static void unpin(String pinDir) {
         NativeLibrary.require();

@@ -19,6 +19,9 @@ final class Native {
     /** Loads every program of the object through the verifier, then releases it: "name: N instructions" per line. */
     static native String verify(byte[] elfObject);
 
+    /** Why pins under pinDir do not fit this object (one line per map), or "" when they do. */
+    static native String pinProblems(byte[] elfObject, String pinDir, int[] maxEntries);
+
     /**
      * Opens and loads the object; maxEntries[map] (when positive) sizes each map first. With a pin
      * directory, maps are pinned there by name and existing pins of the same shape are reused.

@@ -178,14 +178,18 @@ final class AgentCommand extends HotlineCommand implements Callable<Integer> {
             return 2;
         }
         warnings.forEach(w -> log("warning: " + w));
-        Dataplane dp;
+        BpfDataplane kernel;
         try {
-            dp = new BpfDataplane(config, BpfSizing.DEFAULT, false, pinDir);
+            kernel = new BpfDataplane(config, BpfSizing.DEFAULT, false, pinDir);
         } catch (BpfException e) {
-            err.println("hotline: agent: loading the program with maps pinned at " + pinDir + ": " + e.getMessage()
-                    + " (maps pinned by another version or with other sizes? hotline agent --cleanup removes them)");
+            err.println("hotline: agent: loading the program with maps pinned at " + pinDir + ": " + e.getMessage());
             return 2;
         }
+        if (!kernel.recreatedPins().isEmpty()) {
+            log("the maps pinned at " + pinDir + " could not be reused, so all were made anew (conntrack starts empty: "
+                    + "connections through hotline are balanced again): " + String.join("; ", kernel.recreatedPins()));
+        }
+        Dataplane dp = kernel;
         Agent agent = new Agent(dp, node, this::log);
         agent.adopt();
         ClusterSource source = kube ? new KubeSource(kubeClient(), input.nodePortRange, this::log)

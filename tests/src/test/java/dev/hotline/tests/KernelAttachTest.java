@@ -89,6 +89,7 @@ class KernelAttachTest {
             assertThat(Path.of(pins, "hl_services")).exists();
             assertThat(Path.of(pins, "hl_ct_forward")).exists();
             try (BpfDataplane second = new BpfDataplane(DataplaneConfig.DEFAULT.withConntrackMax(1024), BpfSizing.DEFAULT, false, pins)) {
+                assertThat(second.recreatedPins()).isEmpty();
                 // the second load wrote nothing, yet sees the first one's Services and backends
                 assertThat(second.program().count(Abi.MAP_SERVICES)).isEqualTo(plan.frontendCount());
                 ByteBuffer key = ByteBuffer.allocateDirect(Abi.FRONTEND_KEY_SIZE).order(ByteOrder.LITTLE_ENDIAN);
@@ -97,6 +98,42 @@ class KernelAttachTest {
                 assertThat(second.program().lookup(Abi.MAP_SERVICES, key, value)).isTrue();
                 assertThat(value.getInt(Abi.SERVICE_ACTIVE)).isEqualTo(2);
                 assertThat(second.program().count(Abi.MAP_BACKENDS)).isEqualTo(plan.backends().size());
+            }
+        } finally {
+            BpfProgram.unpin(pins);
+        }
+        assertThat(Path.of(pins)).doesNotExist();
+    }
+
+    @Test
+    void pinsOfAnotherShapeOrVersionAreMadeAnewAllOfThemAndSaySo() throws Exception {
+        Privileges.requireBpf();
+        String pins = "/sys/fs/bpf/hotline-test-" + UUID.randomUUID().toString().substring(0, 8);
+        try {
+            Plan plan = Planner.plan(Scenario.state(Cluster.base()), Scenario.NODE_1, Plan.EMPTY);
+            try (BpfDataplane first = new BpfDataplane(DataplaneConfig.DEFAULT.withConntrackMax(1024), BpfSizing.DEFAULT, false, pins)) {
+                first.apply(PlanDiff.between(Plan.EMPTY, plan));
+            }
+            // another conntrack size: those maps cannot be reused, and then none is (they name each other's ids)
+            try (BpfDataplane second = new BpfDataplane(DataplaneConfig.DEFAULT.withConntrackMax(2048), BpfSizing.DEFAULT, false, pins)) {
+                assertThat(second.recreatedPins()).containsExactly(
+                        "hl_ct_forward: pinned as type 1, key 16, value 32, 1024 entries; this version needs type 1, key 16, value 32, 2048 entries",
+                        "hl_ct_reverse: pinned as type 1, key 16, value 16, 1024 entries; this version needs type 1, key 16, value 16, 2048 entries");
+                assertThat(second.program().count(Abi.MAP_SERVICES)).isZero();
+            }
+            // pins written by an agent of another ABI version (here: version 1's hl_config)
+            try (BpfDataplane third = new BpfDataplane(DataplaneConfig.DEFAULT.withConntrackMax(2048), BpfSizing.DEFAULT, false, pins)) {
+                assertThat(third.recreatedPins()).isEmpty();
+                ByteBuffer key = ByteBuffer.allocateDirect(4).order(ByteOrder.LITTLE_ENDIAN);
+                ByteBuffer value = ByteBuffer.allocateDirect(Abi.CONFIG_SIZE).order(ByteOrder.LITTLE_ENDIAN);
+                assertThat(third.program().lookup(Abi.MAP_CONFIG, key, value)).isTrue();
+                assertThat(value.getInt(Abi.CONFIG_ABI_VERSION)).isEqualTo(Abi.VERSION);
+                value.putInt(Abi.CONFIG_ABI_VERSION, 1);
+                third.program().update(Abi.MAP_CONFIG, key, value, 1);
+            }
+            try (BpfDataplane fourth = new BpfDataplane(DataplaneConfig.DEFAULT.withConntrackMax(2048), BpfSizing.DEFAULT, false, pins)) {
+                assertThat(fourth.recreatedPins()).containsExactly(
+                        "hl_config: written by an agent of ABI version 1; this one is version " + Abi.VERSION);
             }
         } finally {
             BpfProgram.unpin(pins);

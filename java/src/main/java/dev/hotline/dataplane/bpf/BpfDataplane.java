@@ -62,6 +62,7 @@ public final class BpfDataplane implements Dataplane {
     private final long[] localReasons = new long[Reason.values().length];
     private final Map<Integer, Long> localServices = new HashMap<>();
     private final boolean replayClock;
+    private final List<String> recreatedPins;
     private final int conntrackMax;
     // test-run's stand-in for the agent's sweep timer, on the twin's rule (see processOnce)
     private boolean swept;
@@ -85,6 +86,16 @@ public final class BpfDataplane implements Dataplane {
         max[Abi.MAP_CT_REVERSE] = config.conntrackMax();
         this.replayClock = replayClock;
         this.conntrackMax = config.conntrackMax();
+        if (pinDir != null) {
+            // maps pinned by another version or with other sizes are not reused, nor half reused:
+            // conntrack names backend ids that only the other maps give a meaning to
+            recreatedPins = BpfProgram.pinProblems(pinDir, max);
+            if (!recreatedPins.isEmpty()) {
+                BpfProgram.unpin(pinDir);
+            }
+        } else {
+            recreatedPins = List.of();
+        }
         this.program = BpfProgram.load(pinDir, max);
         this.batch = new MapBatch(program);
         this.ranges = new MaglevRanges(sizing.maglevSlots());
@@ -108,6 +119,11 @@ public final class BpfDataplane implements Dataplane {
     @Override
     public String name() {
         return "bpf";
+    }
+
+    /** Why the pins found at load could not be reused (they were all removed and made anew); empty when they were. */
+    public List<String> recreatedPins() {
+        return recreatedPins;
     }
 
     /** The loaded program, for attaching it at tc ingress. */
