@@ -74,27 +74,26 @@ static __always_inline void step_new_flow(struct __sk_buff *skb, const struct hl
 	__u32 service_id = svc->service_id;
 	__be32 snat_addr = 0;
 	__be16 snat_port = 0;
-	struct hl_ct_key rk = {}, fk = *k;
+	struct hl_ct_key rk = {};
 	struct hl_ct_forward fv = {};
 	__u32 refused;
 
-	ct_forget(&fk);
+	ct_forget(k);
 	rk.saddr = baddr;
 	rk.sport = bport;
 	rk.proto = p->proto;
 	if (snat) {
 		snat_addr = p->daddr; /* the node address the client reached */
-		snat_port = nat_snat_claim(cfg, &fk, baddr, bport, snat_addr, p->proto, hash, now, &refused);
+		rk.daddr = snat_addr;
+		snat_port = nat_snat_claim(cfg, k, &rk, hash, now, &refused);
 		if (!snat_port) {
 			res_drop(r, refused);
 			return;
 		}
-		rk.daddr = snat_addr;
-		rk.dport = snat_port;
 	} else {
 		rk.daddr = p->saddr;
 		rk.dport = p->sport;
-		refused = ct_claim_reply(&rk, &fk, now);
+		refused = ct_claim_reply(&rk, k, now);
 		if (refused) {
 			res_drop(r, refused);
 			return;
@@ -108,7 +107,7 @@ static __always_inline void step_new_flow(struct __sk_buff *skb, const struct hl
 	fv.snat_port = snat_port;
 	fv.flags = (snat ? HL_CT_SNAT : 0) | ct_forward_flags(p->tcp_flags);
 	fv.expires = now + ct_timeout(cfg, p->proto, fv.flags);
-	if (ct_create(&fk, &rk, &fv)) {
+	if (ct_create(k, &rk, &fv)) {
 		res_drop(r, HL_REASON_CONNTRACK_FULL);
 		return;
 	}

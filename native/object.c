@@ -88,11 +88,26 @@ EXPORT JNIEXPORT jstring JNICALL Java_dev_hotline_bpf_Native_verify(JNIEnv *env,
 	struct bpf_object *obj = open_object(env, elf, &copy);
 	if (!obj)
 		return NULL;
+	/* the verifier's statistics (BPF_LOG_STATS): instructions walked, and the stack the program uses */
+	static char stats[4096];
+	bpf_object__for_each_program(prog, obj) {
+		stats[0] = '\0';
+		bpf_program__set_log_buf(prog, stats, sizeof(stats));
+		bpf_program__set_log_level(prog, 4);
+	}
 	int err = bpf_object__load(obj);
 	if (err) {
+		/* once more without our statistics buffer, so libbpf hands the verifier's reasons to the log */
 		bpf_object__close(obj);
 		free(copy);
-		hl_throw(env, "bpf_object__load (kernel verifier)", err);
+		hl_log_begin();
+		obj = open_object(env, elf, &copy);
+		if (!obj)
+			return NULL;
+		err = bpf_object__load(obj);
+		bpf_object__close(obj);
+		free(copy);
+		hl_throw(env, "bpf_object__load (kernel verifier)", err ? err : -EINVAL);
 		return NULL;
 	}
 	summary[0] = '\0';
@@ -104,8 +119,11 @@ EXPORT JNIEXPORT jstring JNICALL Java_dev_hotline_bpf_Native_verify(JNIEnv *env,
 		memset(&info, 0, sizeof(info));
 		if (bpf_obj_get_info_by_fd(bpf_program__fd(prog), &info, &info_len))
 			info.verified_insns = 0;
-		int n = snprintf(summary + used, sizeof(summary) - used, "%s%s: %zu instructions, %u verified",
-				 used ? "\n" : "", bpf_program__name(prog), bpf_program__insn_cnt(prog), info.verified_insns);
+		/* "stack depth 432" (or "stack depth 432+24" with subprograms): the verifier's own figure */
+		const char *depth = strstr(stats, "stack depth ");
+		int stack = depth ? atoi(depth + 12) : -1;
+		int n = snprintf(summary + used, sizeof(summary) - used, "%s%s: %zu instructions, %u verified, stack %d bytes",
+				 used ? "\n" : "", bpf_program__name(prog), bpf_program__insn_cnt(prog), info.verified_insns, stack);
 		if (n < 0 || (size_t)n >= sizeof(summary) - used)
 			break;
 		used += (size_t)n;

@@ -82,14 +82,14 @@ static __always_inline int ct_key_equal(const struct hl_ct_key *a, const struct 
 /* Removes a flow: its forward entry and the reverse entry it owns. */
 static __always_inline void ct_remove_flow(const struct hl_ct_key *fk, const struct hl_ct_forward *fv)
 {
-	struct hl_ct_key rk, key = *fk;
+	struct hl_ct_key rk;
 	struct hl_ct_reverse *rv;
 
 	ct_reverse_key(fk, fv, &rk);
 	rv = bpf_map_lookup_elem(&hl_ct_reverse, &rk);
-	if (rv && ct_key_equal(&rv->forward, &key))
+	if (rv && ct_key_equal(&rv->forward, fk))
 		bpf_map_delete_elem(&hl_ct_reverse, &rk);
-	bpf_map_delete_elem(&hl_ct_forward, &key);
+	bpf_map_delete_elem(&hl_ct_forward, fk);
 }
 
 /* The live forward entry of a client tuple, or NULL (an expired one is removed). */
@@ -129,12 +129,10 @@ static __always_inline int ct_reply_tuple_taken(const struct hl_ct_key *rk, __u6
 {
 	struct hl_ct_reverse *rv = bpf_map_lookup_elem(&hl_ct_reverse, rk);
 	struct hl_ct_forward *fv;
-	struct hl_ct_key fk;
 
 	if (!rv)
 		return 0;
-	fk = rv->forward;
-	fv = bpf_map_lookup_elem(&hl_ct_forward, &fk);
+	fv = bpf_map_lookup_elem(&hl_ct_forward, &rv->forward);
 	return fv && now < fv->expires;
 }
 

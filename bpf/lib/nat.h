@@ -66,34 +66,29 @@ static __always_inline int nat_reverse(struct __sk_buff *skb, const struct hl_pa
 }
 
 /*
- * Claims a port from the SNAT range for the flow fk: candidates are probed from a hash of the flow
+ * Claims a port from the SNAT range for the flow fk, its reply tuple rk filled in but for the port
+ * (which it gets on success): candidates are probed from a hash of the flow
  * (HL_SNAT_TRIES of them), and the first whose reply tuple can be claimed (free, or held by a
  * dead flow) is the flow's. Claiming is the insert itself (ct_claim_reply), so two CPUs never get
  * the same port. Returns the port, or 0 with the reason when none could be claimed.
  */
-static __always_inline __be16 nat_snat_claim(const struct hl_config *cfg, const struct hl_ct_key *fk, __be32 baddr,
-					     __be16 bport, __be32 snat_addr, __u8 proto, __u32 hash, __u64 now,
-					     __u32 *reason)
+static __always_inline __be16 nat_snat_claim(const struct hl_config *cfg, const struct hl_ct_key *fk,
+					     struct hl_ct_key *rk, __u32 hash, __u64 now, __u32 *reason)
 {
 	__u32 range = cfg->snat_port_max - cfg->snat_port_min + 1;
 	__u32 start, i, claim;
-	struct hl_ct_key rk = {};
 
 	*reason = HL_REASON_SNAT_PORTS_EXHAUSTED;
 	if (range == 0 || range > 65536)
 		return 0;
 	start = hl_mix(hash ^ HL_SNAT_SEED) % range;
-	rk.saddr = baddr;
-	rk.daddr = snat_addr;
-	rk.sport = bport;
-	rk.proto = proto;
 	for (i = 0; i < HL_SNAT_TRIES; i++) {
 		__u32 port = cfg->snat_port_min + (start + i) % range;
 
-		rk.dport = bpf_htons((__u16)port);
-		claim = ct_claim_reply(&rk, fk, now);
+		rk->dport = bpf_htons((__u16)port);
+		claim = ct_claim_reply(rk, fk, now);
 		if (!claim)
-			return rk.dport;
+			return rk->dport;
 		if (claim == HL_REASON_CONNTRACK_FULL) {
 			/* no room for any flow: not a shortage of ports */
 			*reason = claim;

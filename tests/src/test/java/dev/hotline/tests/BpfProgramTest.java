@@ -22,8 +22,11 @@ class BpfProgramTest {
         Privileges.requireBpf();
         String summary = Bpf.verifyBundledProgram();
         // the instruction count, and how many the verifier walked (bpf_prog_info.verified_insns)
-        assertThat(summary).matches("hotline_ingress: [1-9][0-9]* instructions, [1-9][0-9]* verified");
+        assertThat(summary).matches("hotline_ingress: [1-9][0-9]* instructions, [1-9][0-9]* verified, stack [0-9]+ bytes");
         System.out.println("verifier: " + summary);
+        // the verifier allows 512 bytes of stack; the program must leave room for what is still to come
+        int stack = Integer.parseInt(summary.replaceAll(".*stack ([0-9]+) bytes.*", "$1"));
+        assertThat(stack).as("stack bytes").isBetween(1, 448);
     }
 
     @Test
