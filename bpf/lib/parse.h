@@ -24,6 +24,7 @@
 /* where the fixed IPv4 fields are in the frame (the Ethernet header comes first) */
 #define IP_OFF(field) (ETH_HLEN + offsetof(struct iphdr, field))
 #define IP_MIN_HLEN ((__u32)sizeof(struct iphdr))
+#define IP_MAX_TOT_LEN 0xffff
 /* MF and the fragment offset: set on every fragment but an unfragmented datagram's */
 #define IP_FRAGMENT_BITS 0x3fff
 
@@ -149,7 +150,10 @@ static __always_inline int packet_parse(struct __sk_buff *skb, struct hl_packet 
 	}
 	if (ETH_HLEN + p->ihl > p->len)
 		return PACKET_PASS;
-	__u16 total = bpf_ntohs(ip.tot_len);
+	__u32 total = bpf_ntohs(ip.tot_len);
+	/* BIG TCP: a GSO packet over 64 KB carries total length 0; its length is the skb's */
+	if (total == 0 && p->len > ETH_HLEN + IP_MAX_TOT_LEN)
+		total = p->len - ETH_HLEN;
 	if (total < p->ihl || ETH_HLEN + total > p->len) {
 		res->reason = HL_REASON_BAD_TOTAL_LENGTH;
 		return PACKET_PASS;

@@ -185,6 +185,8 @@ public final class Scenario {
 
     /** Malformed frames pass unchanged; their checksums are whatever the input had, so tshark checks only translated ones. */
     private static boolean isIpv4WellFormed(Out o) {
-        return o.result().reason == dev.hotline.dataplane.Reason.TRANSLATED;
+        // a BIG TCP frame (total length 0, over 64 KB) is no datagram tshark can check
+        boolean bigTcp = o.frame().length > 14 + 0xffff && dev.hotline.packet.Bytes.be16(o.frame(), dev.hotline.packet.Frame.IP_TOT_LEN) == 0;
+        return o.result().reason == dev.hotline.dataplane.Reason.TRANSLATED && !bigTcp;
     }
 }

@@ -416,4 +416,29 @@ class ServiceScenariosTest {
         assertThat(out.subList(36, 40)).as("replies of refused flows").extracting(Scenario.Out::verdict).containsOnly("pass");
         assertThat(out.subList(40, 44)).extracting(Scenario.Out::verdict).containsOnly("dnat");
     }
+
+    /**
+     * BIG TCP: a GSO packet over 64 KB carries IPv4 total length 0 and takes its length from the
+     * skb (the frame); it is translated like any other segment, not passed as malformed.
+     */
+    @Test
+    void aBigTcpSegmentWithTotalLengthZeroIsTranslated() throws Exception {
+        byte[] payload = new byte[70_000];
+        new java.util.Random(3).nextBytes(payload);
+        byte[] big = FrameBuilder.tcp().from("10.1.1.10", 40000).to("10.96.0.10", 80).flags(TCP_ACK_FLAG | TCP_PSH)
+                .seq(1001).ack(1).payload(payload).build();
+        Bytes.putBe16(big, Frame.IP_TOT_LEN, 0);
+        Bytes.putBe16(big, Frame.IP_CSUM, 0);
+        Bytes.putBe16(big, Frame.IP_CSUM, dev.hotline.packet.Checksum.finish(dev.hotline.packet.Checksum.sum(big, 14, 20, 0)));
+        List<Scenario.Out> out = new Scenario(Cluster.base())
+                .frame(0, syn("10.1.1.10", 40000, "10.96.0.10", 80))
+                .frame(1, big)
+                .run();
+        assertThat(out.get(1).verdict()).isEqualTo("dnat");
+        assertThat(out.get(1).frame()).hasSize(big.length);
+        assertThat(dst(out.get(1).frame())).isEqualTo(dst(out.get(0).frame()));
+        assertThat(Bytes.be16(out.get(1).frame(), Frame.IP_TOT_LEN)).isZero();
+        assertThat(Arrays.copyOfRange(out.get(1).frame(), L4 + 20, big.length)).isEqualTo(payload);
+    }
+
 }

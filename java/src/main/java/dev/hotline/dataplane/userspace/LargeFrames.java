@@ -35,8 +35,8 @@ public final class LargeFrames {
             r.verdict = Verdict.PASS;
             return -1;
         }
-        int total = Bytes.be16(frame, Frame.IP_TOT_LEN);
-        int n = Math.min(SHORTENED, Frame.ETH_HLEN + total);
+        // the datagram's length as parsed (a BIG TCP frame says 0 in its header)
+        int n = Math.min(SHORTENED, packet.l4 + packet.l4Length);
         System.arraycopy(frame, 0, into, 0, n);
         Bytes.putBe16(into, Frame.IP_TOT_LEN, n - Frame.ETH_HLEN);
         if (packet.udp) {

@@ -63,6 +63,10 @@ final class Packet {
             return PASS;
         }
         int total = Bytes.be16(f, Frame.IP_TOT_LEN);
+        // BIG TCP: a GSO packet over 64 KB carries total length 0; its length is the frame's
+        if (total == 0 && len > ETH_HLEN + 0xffff) {
+            total = len - ETH_HLEN;
+        }
         if (total < ihl || ETH_HLEN + total > len) {
             r.reason = Reason.BAD_TOTAL_LENGTH;
             return PASS;
