@@ -85,6 +85,47 @@ static __always_inline int icmp_is_error(__u8 type)
 	return type == ICMP_DEST_UNREACH || type == ICMP_TIME_EXCEEDED || type == ICMP_PARAMETERPROB;
 }
 
+/*
+ * An ICMP error about a reply (the quote goes frontend -> client: a router on the way to the client
+ * needs smaller packets, or the client's port is closed): the frontend's error goes on to the
+ * backend. The quote gets the backend back as its source (and the SNAT address and port as its
+ * destination), the ICMP is readdressed from the frontend to the backend, and from the SNAT address
+ * when the client itself sent it. Translated as its flow's packets are (dnat, dnat+snat).
+ */
+static __always_inline int icmp_forward_error(struct __sk_buff *skb, const struct hl_packet *p,
+					      const struct hl_ct_key *fk, __u32 inner, __u32 inner_l4, __u64 now,
+					      struct hl_result *r)
+{
+	struct hl_ct_forward *fv;
+	__be16 isport = fk->dport, idport = fk->sport;
+
+	fv = ct_find_forward(fk, now);
+	if (!fv)
+		return 0;
+	__u32 backend_id = fv->backend_id, service_id = fv->service_id, snat = fv->flags & HL_CT_SNAT;
+	__be32 baddr = fv->backend_addr, snat_addr = fv->snat_addr;
+	__be16 bport = fv->backend_port, snat_port = fv->snat_port;
+	__u32 icmp_csum = p->l4 + offsetof(struct hl_icmphdr, checksum);
+	__u32 udp_csum = fk->proto == IPPROTO_UDP ? inner_l4 + offsetof(struct udphdr, check) : 0;
+
+	if (icmp_quoted_addr(skb, inner, inner + offsetof(struct iphdr, saddr), icmp_csum, udp_csum, fk->daddr, baddr) ||
+	    icmp_quoted_port(skb, inner_l4 + L4_SPORT_OFF, icmp_csum, udp_csum, isport, bport))
+		goto fail;
+	if (snat && (icmp_quoted_addr(skb, inner, inner + offsetof(struct iphdr, daddr), icmp_csum, udp_csum, fk->saddr,
+				      snat_addr) ||
+		     icmp_quoted_port(skb, inner_l4 + L4_DPORT_OFF, icmp_csum, udp_csum, idport, snat_port)))
+		goto fail;
+	if (p->daddr == fk->daddr && icmp_outer_addr(skb, IP_OFF(daddr), p->daddr, baddr))
+		goto fail;
+	if (snat && p->saddr == fk->saddr && icmp_outer_addr(skb, IP_OFF(saddr), p->saddr, snat_addr))
+		goto fail;
+	res_translated(r, snat ? HL_VERDICT_DNAT_SNAT : HL_VERDICT_DNAT, service_id, backend_id, baddr, bport);
+	return 1;
+fail:
+	res_drop(r, HL_REASON_TRUNCATED);
+	return 1;
+}
+
 /* Returns 1 when the frame was such an error (translated, or dropped if it could not be), else 0. */
 static __always_inline int icmp_reverse_error(struct __sk_buff *skb, const struct hl_packet *p, __u64 now,
 					      struct hl_result *r)
@@ -114,7 +155,11 @@ static __always_inline int icmp_reverse_error(struct __sk_buff *skb, const struc
 	__be16 isport, idport;
 	__builtin_memcpy(&isport, il4 + L4_SPORT_OFF, 2);
 	__builtin_memcpy(&idport, il4 + L4_DPORT_OFF, 2);
-	/* the quoted datagram went client -> backend; its flow's reply tuple is backend -> client */
+	/*
+	 * A request's quote went client -> backend, and its flow's reply tuple is backend -> client; a
+	 * reply's quote went frontend -> client, and its flow's client tuple is client -> frontend. Both
+	 * are the quote turned around: first a reverse entry, then a forward one.
+	 */
 	k.saddr = idaddr;
 	k.daddr = isaddr;
 	k.sport = idport;
@@ -122,7 +167,8 @@ static __always_inline int icmp_reverse_error(struct __sk_buff *skb, const struc
 	k.proto = iip.protocol;
 	fv = ct_find_reply(&k, now, &fk);
 	if (!fv)
-		return 0;
+		/* not a request's quote: perhaps a reply's, whose client tuple is this same tuple */
+		return icmp_forward_error(skb, p, &k, inner, inner_l4, now, r);
 	__u32 backend_id = fv->backend_id, service_id = fv->service_id, flags = fv->flags;
 	__be32 baddr = fv->backend_addr;
 	__be16 bport = fv->backend_port;

@@ -81,6 +81,7 @@ class DifferentialTest {
     static final class Generator {
         final Random rnd;
         final List<byte[]> translated = new ArrayList<>();
+        final List<byte[]> replies = new ArrayList<>();
 
         Generator(long seed) {
             rnd = new Random(seed);
@@ -165,8 +166,22 @@ class DifferentialTest {
             };
         }
 
-        /** An ICMP error quoting something translated before, from its backend or from a router. */
+        /**
+         * An ICMP error quoting something translated before, from its backend or from a router; or,
+         * quoting a reply as the client's side saw it, to the Service address from the client or a router.
+         */
         byte[] icmpError() {
+            if (!replies.isEmpty() && rnd.nextBoolean()) {
+                byte[] t = replies.get(rnd.nextInt(replies.size()));
+                String from = rnd.nextBoolean() ? new Ipv4(Bytes.be32(t, Frame.IP_DADDR)).toString() : "10.9.8." + rnd.nextInt(250);
+                int[][] kinds = {{3, 3}, {3, 4}, {11, 0}, {12, 0}};
+                int[] k = kinds[rnd.nextInt(kinds.length)];
+                byte[] f = ServiceScenariosTest.icmpError(from, new Ipv4(Bytes.be32(t, Frame.IP_SADDR)).toString(), k[0], k[1], t);
+                if (rnd.nextInt(10) == 0) {
+                    f[rnd.nextInt(f.length)] ^= (byte) (1 << rnd.nextInt(8));
+                }
+                return f;
+            }
             byte[] t = translated.get(rnd.nextInt(translated.size()));
             String from = rnd.nextBoolean() ? new Ipv4(Bytes.be32(t, Frame.IP_DADDR)).toString() : "10.9.9." + rnd.nextInt(250);
             int[][] kinds = {{3, 3}, {3, 4}, {11, 0}, {12, 0}, {3, 1}, {0, 0}, {8, 0}};
@@ -241,6 +256,14 @@ class DifferentialTest {
                 return mutate(rnd.nextBoolean() ? toService() : translated.isEmpty() ? unrelated() : reply());
             }
             return randomBytes();
+        }
+
+        void sawReply(byte[] out) {
+            if (replies.size() < 4096) {
+                replies.add(out);
+            } else {
+                replies.set(rnd.nextInt(replies.size()), out);
+            }
         }
 
         void sawTranslated(byte[] out) {
@@ -323,6 +346,8 @@ class DifferentialTest {
                     Verdict v = userResults[i].verdict;
                     if (v == Verdict.DNAT || v == Verdict.DNAT_SNAT) {
                         gen.sawTranslated(Arrays.copyOf(userFrames[i], userResults[i].length));
+                    } else if (v == Verdict.REVERSE && userFrames[i][Frame.IP_PROTO] != Frame.PROTO_ICMP) {
+                        gen.sawReply(Arrays.copyOf(userFrames[i], userResults[i].length));
                     }
                 }
                 index += n;

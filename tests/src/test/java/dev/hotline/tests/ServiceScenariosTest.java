@@ -441,4 +441,47 @@ class ServiceScenariosTest {
         assertThat(Arrays.copyOfRange(out.get(1).frame(), L4 + 20, big.length)).isEqualTo(payload);
     }
 
+
+    /**
+     * ICMP errors about the reply direction: a router on the way to the client needs smaller
+     * packets (the download side of path MTU discovery), or the client's own port is closed. The
+     * error quotes the reply as the client's side saw it (from the Service address) and is sent to
+     * the Service address; it goes on to the backend with the quote put back as the backend sent it.
+     */
+    @Test
+    void anIcmpErrorAboutAReplyGoesOnToTheBackend() throws Exception {
+        Scenario s = new Scenario(Cluster.base())
+                .frame(0, syn("10.1.1.10", 40000, "10.96.0.10", 80))
+                .frameFrom(1, o -> fromBackend(o.get(0)).flags(TCP_SYN | TCP_ACK_FLAG).seq(5000).ack(1001).build())
+                // a router between the node and the client: fragmentation needed, about the reply
+                .frameFrom(2, o -> icmpError("10.9.9.9", "10.96.0.10", 3, 4, o.get(1).frame()));
+        for (int i = 0; i < 16; i++) {
+            s.frame(10 + i, syn("203.0.113.50", 48000 + i, "192.168.49.2", 30080));
+        }
+        // the outside client's own port unreachable, about the first SNATed flow's reply
+        s.frameFrom(30, o -> fromBackend(firstOf(o.subList(3, 19), "dnat+snat")).flags(TCP_SYN | TCP_ACK_FLAG).seq(7000).ack(1001).build());
+        s.frameFrom(31, o -> icmpError("203.0.113.50", "192.168.49.2", 3, 3, o.get(19).frame()));
+        List<Scenario.Out> out = s.run();
+        String backend = dst(out.get(0).frame());
+        Scenario.Out mtu = out.get(2);
+        assertThat(mtu.verdict()).isEqualTo("dnat");
+        byte[] g = mtu.frame();
+        int inner = 14 + 20 + 8;
+        assertThat(new Ipv4(Bytes.be32(g, Frame.IP_DADDR)) + ":" + Bytes.be16(g, inner + 20)).as("to the backend, its port quoted")
+                .isEqualTo(backend);
+        assertThat(new Ipv4(Bytes.be32(g, Frame.IP_SADDR))).as("the router's address stays").hasToString("10.9.9.9");
+        assertThat(new Ipv4(Bytes.be32(g, inner + 12))).as("quoted source: the backend").hasToString(backend.split(":")[0]);
+        assertThat(new Ipv4(Bytes.be32(g, inner + 16))).as("quoted destination: the client").hasToString("10.1.1.10");
+
+        assertThat(out.get(19).verdict()).isEqualTo("reverse");
+        Scenario.Out snated = firstOf(out.subList(3, 19), "dnat+snat");
+        Scenario.Out unreachable = out.get(20);
+        assertThat(unreachable.verdict()).isEqualTo("dnat+snat");
+        byte[] h = unreachable.frame();
+        assertThat(new Ipv4(Bytes.be32(h, Frame.IP_DADDR))).as("to the remote backend").hasToString("10.1.1.6");
+        assertThat(new Ipv4(Bytes.be32(h, Frame.IP_SADDR))).as("from the node, as the flow's packets are").hasToString("192.168.49.2");
+        assertThat(src(snated.frame()).split(":")[1]).as("the quoted destination port is the SNAT port")
+                .isEqualTo(Integer.toString(Bytes.be16(h, inner + 22)));
+        assertThat(Bytes.be16(h, inner + 20)).as("quoted source port: the backend's").isEqualTo(8080);
+    }
 }

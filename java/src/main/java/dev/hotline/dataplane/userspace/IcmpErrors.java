@@ -52,20 +52,24 @@ final class IcmpErrors {
         int idaddr = Bytes.be32(f, inner + (Frame.IP_DADDR - Frame.IP));
         int isport = Bytes.be16(f, innerL4 + Frame.L4_SPORT);
         int idport = Bytes.be16(f, innerL4 + Frame.L4_DPORT);
-        // the quoted datagram went client -> backend; its flow's reply tuple is backend -> client
-        int flow = conntrack.findReply(Conntrack.key1(idaddr, isaddr), Conntrack.key2(idport, isport, innerProto), now);
+        // a request's quote went client -> backend, and its flow's reply tuple is backend -> client; a
+        // reply's quote went frontend -> client, and its flow's client tuple is client -> frontend:
+        // both are the quote turned around, first a reverse entry, then a forward one
+        long k1 = Conntrack.key1(idaddr, isaddr);
+        long k2 = Conntrack.key2(idport, isport, innerProto);
+        int flow = conntrack.findReply(k1, k2, now);
         if (flow < 0) {
-            return false;
+            return forwardError(f, p, conntrack, k1, k2, inner, innerL4, innerProto, now, r);
         }
-        long k1 = conntrack.forwardKey1(flow);
-        long k2 = conntrack.forwardKey2(flow);
+        long fk1 = conntrack.forwardKey1(flow);
+        long fk2 = conntrack.forwardKey2(flow);
         long a = conntrack.forward(flow, Conntrack.F_BACKEND);
         long s = conntrack.forward(flow, Conntrack.F_SNAT);
         long ids = conntrack.forward(flow, Conntrack.F_IDS);
-        int clientIp = (int) (k1 >>> 32);
-        int frontendIp = (int) k1;
-        int clientPort = (int) ((k2 >>> 24) & 0xffff);
-        int frontendPort = (int) ((k2 >>> 8) & 0xffff);
+        int clientIp = (int) (fk1 >>> 32);
+        int frontendIp = (int) fk1;
+        int clientPort = (int) ((fk2 >>> 24) & 0xffff);
+        int frontendPort = (int) ((fk2 >>> 8) & 0xffff);
         int backendIp = (int) (a >>> 32);
         boolean snat = ((int) s & Conntrack.FLAG_SNAT) != 0;
         int icmpCsum = l4 + 2;
@@ -81,6 +85,47 @@ final class IcmpErrors {
             outerAddr(f, Frame.IP_SADDR, frontendIp);
         }
         UserspaceDataplane.translated(r, Verdict.REVERSE, (int) ids, (int) (ids >>> 32), backendIp, (int) ((a >>> 16) & 0xffff));
+        return true;
+    }
+
+    /**
+     * icmp_forward_error: an ICMP error about a reply (the quote goes frontend -> client: a router on
+     * the way to the client needs smaller packets, or the client's port is closed) goes on to the
+     * backend. The quote gets the backend back as its source (and the SNAT address and port as its
+     * destination), the ICMP is readdressed from the frontend to the backend, and from the SNAT
+     * address when the client itself sent it. Translated as its flow's packets are.
+     */
+    private static boolean forwardError(byte[] f, Packet p, Conntrack conntrack, long k1, long k2, int inner, int innerL4,
+                                        int innerProto, long now, PacketResult r) {
+        int flow = conntrack.findForward(k1, k2, now);
+        if (flow < 0) {
+            return false;
+        }
+        int clientIp = (int) (k1 >>> 32);
+        int frontendIp = (int) k1;
+        long a = conntrack.forward(flow, Conntrack.F_BACKEND);
+        long s = conntrack.forward(flow, Conntrack.F_SNAT);
+        long ids = conntrack.forward(flow, Conntrack.F_IDS);
+        int backendIp = (int) (a >>> 32);
+        int backendPort = (int) ((a >>> 16) & 0xffff);
+        boolean snat = ((int) s & Conntrack.FLAG_SNAT) != 0;
+        int snatIp = (int) (s >>> 32);
+        int snatPort = (int) ((s >>> 16) & 0xffff);
+        int icmpCsum = p.l4 + 2;
+        int udpCsum = innerProto == PROTO_UDP ? innerL4 + Frame.UDP_CSUM : -1;
+        quotedAddr(f, inner, inner + (Frame.IP_SADDR - Frame.IP), icmpCsum, udpCsum, backendIp);
+        quotedPort(f, innerL4 + Frame.L4_SPORT, icmpCsum, udpCsum, backendPort);
+        if (snat) {
+            quotedAddr(f, inner, inner + (Frame.IP_DADDR - Frame.IP), icmpCsum, udpCsum, snatIp);
+            quotedPort(f, innerL4 + Frame.L4_DPORT, icmpCsum, udpCsum, snatPort);
+        }
+        if (p.daddr == frontendIp) {
+            outerAddr(f, Frame.IP_DADDR, backendIp);
+        }
+        if (snat && p.saddr == clientIp) {
+            outerAddr(f, Frame.IP_SADDR, snatIp);
+        }
+        UserspaceDataplane.translated(r, snat ? Verdict.DNAT_SNAT : Verdict.DNAT, (int) ids, (int) (ids >>> 32), backendIp, backendPort);
         return true;
     }
 
