@@ -63,10 +63,14 @@ static __always_inline void step_established(struct __sk_buff *skb, const struct
 	res_translated(r, snat ? HL_VERDICT_DNAT_SNAT : HL_VERDICT_DNAT, service_id, backend_id, baddr, bport);
 }
 
-/* 4. A new flow to a frontend whose Maglev slot gave this backend: record it, then translate. */
+/*
+ * 4. A new flow to a frontend whose Maglev slot gave this backend: record it, then translate. An
+ * expired flow of the same tuple is written over in place, not deleted and looked up again.
+ */
 static __always_inline void step_new_flow(struct __sk_buff *skb, const struct hl_packet *p, const struct hl_config *cfg,
-					  const struct hl_ct_key *k, __u32 hash, const struct hl_service *svc,
-					  __u32 backend_id, const struct hl_backend *b, __u64 now, struct hl_result *r)
+					  const struct hl_ct_key *k, const struct hl_ct_forward *expired, __u32 hash,
+					  const struct hl_service *svc, __u32 backend_id, const struct hl_backend *b, __u64 now,
+					  struct hl_result *r)
 {
 	__be32 baddr = b->addr;
 	__be16 bport = b->port;
@@ -78,7 +82,11 @@ static __always_inline void step_new_flow(struct __sk_buff *skb, const struct hl
 	struct hl_ct_forward fv = {};
 	__u32 refused;
 
-	ct_forget(k);
+	if (expired) {
+		/* its reply tuple goes; its forward entry is written over below */
+		ct_reverse_key(k, expired, &rk);
+		ct_release_reply(&rk, k);
+	}
 	rk.saddr = baddr;
 	rk.sport = bport;
 	rk.proto = p->proto;
@@ -153,14 +161,16 @@ int hotline_ingress(struct __sk_buff *skb)
 	}
 
 	/* 3. a packet of a known flow, unless its port was reused after a close or its backend is gone */
-	fv = ct_find_forward(&k, now);
-	if (fv) {
+	fv = ct_lookup_forward(&k);
+	if (fv && now < fv->expires) {
 		if (!ct_reopened(&p, fv) && lb_backend(fv->backend_id)) {
 			step_established(skb, &p, cfg, fv, now, &r);
 			return res_finish(skb, &r);
 		}
 		ct_remove_flow(&k, fv);
+		fv = NULL;
 	}
+	/* fv is now NULL, or this tuple's expired flow: a new flow writes over it in place */
 
 	/* 4. a new flow to a frontend; 5. rejected when the Service has no backend */
 	svc = lb_lookup_service(&p);
@@ -181,7 +191,7 @@ int hotline_ingress(struct __sk_buff *skb)
 			return res_finish(skb, &r);
 		}
 		struct hl_backend backend = *b;
-		step_new_flow(skb, &p, cfg, &k, hash, &s, backend_id, &backend, now, &r);
+		step_new_flow(skb, &p, cfg, &k, fv, hash, &s, backend_id, &backend, now, &r);
 		return res_finish(skb, &r);
 	}
 

@@ -191,13 +191,10 @@ static __always_inline int ct_reopened(const struct hl_packet *p, const struct h
 	return (p->tcp_flags & (TCPF_SYN | TCPF_ACK)) == TCPF_SYN && ct_closing(fv->flags);
 }
 
-/* Forgets whatever flow the client tuple had (another CPU may have recorded one since step 3 looked). */
-static __always_inline void ct_forget(const struct hl_ct_key *fk)
+/* The forward entry of a client tuple, live or expired (the caller tells them apart). */
+static __always_inline struct hl_ct_forward *ct_lookup_forward(const struct hl_ct_key *k)
 {
-	struct hl_ct_forward *old = bpf_map_lookup_elem(&hl_ct_forward, fk);
-
-	if (old)
-		ct_remove_flow(fk, old);
+	return bpf_map_lookup_elem(&hl_ct_forward, k);
 }
 
 /*
@@ -232,8 +229,9 @@ static __always_inline void ct_release_reply(const struct hl_ct_key *rk, const s
 }
 
 /*
- * Records the flow under its client tuple, its reply tuple rk already claimed. If the forward
- * entry cannot be written the claim is given back: no reverse entry is left without its flow.
+ * Records the flow under its client tuple (over an expired flow of that tuple, in place), its
+ * reply tuple rk already claimed. If the forward entry cannot be written the claim is given back:
+ * no reverse entry is left without its flow.
  */
 static __always_inline int ct_create(const struct hl_ct_key *fk, const struct hl_ct_key *rk,
 				     const struct hl_ct_forward *fv)

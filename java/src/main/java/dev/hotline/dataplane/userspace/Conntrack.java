@@ -179,24 +179,48 @@ final class Conntrack {
     /** create's answer when the reply tuple belongs to a live flow. */
     static final int CLASH = -2;
 
-    /** ct_forget: forgets whatever flow the client tuple had. */
-    void forget(long k1, long k2) {
-        int old = fwd.find(k1, k2);
-        if (old >= 0) {
-            removeFlow(old);
+    /** ct_lookup_forward: the forward entry of a client tuple, live or expired (the caller tells them apart), or -1. */
+    int lookupForward(long k1, long k2) {
+        return fwd.find(k1, k2);
+    }
+
+    /** ct_reverse_key and ct_release_reply: gives up the reply tuple of this (expired) flow, if it still names it. */
+    void releaseReplyOf(int fwdSlot) {
+        long a = fwd.get(fwdSlot, F_BACKEND);
+        long s = fwd.get(fwdSlot, F_SNAT);
+        long k1 = fwd.key1(fwdSlot);
+        long k2 = fwd.key2(fwdSlot);
+        long rk1;
+        long rk2;
+        int proto = (int) (k2 & 0xff);
+        if (((int) s & FLAG_SNAT) != 0) {
+            rk1 = key1((int) (a >>> 32), (int) (s >>> 32));
+            rk2 = key2((int) ((a >>> 16) & 0xffff), (int) ((s >>> 16) & 0xffff), proto);
+        } else {
+            rk1 = key1((int) (a >>> 32), (int) (k1 >>> 32));
+            rk2 = key2((int) ((a >>> 16) & 0xffff), (int) ((k2 >>> 24) & 0xffff), proto);
+        }
+        int r = rev.find(rk1, rk2);
+        if (r >= 0 && rev.get(r, R_FWD_K1) == k1 && rev.get(r, R_FWD_K2) == k2) {
+            rev.removeAt(r);
         }
     }
 
     /**
-     * ct_claim_reply and ct_create: records a new flow, the forward entry under (k1, k2) and the
-     * reverse entry under (rk1, rk2). A reverse entry of a dead flow is taken over; one of a live
-     * flow is a clash. Returns the forward slot, -1 when the tables are full, or CLASH.
+     * ct_claim_reply and ct_create: records a new flow, the forward entry under (k1, k2) (over an
+     * expired flow of that tuple, in place) and the reverse entry under (rk1, rk2). A reverse entry
+     * of a dead flow is taken over; one of a live flow is a clash. A full table is swept (at most
+     * once a second of the clock) when the flow needs an entry it has no room for, as the kernel
+     * dataplane's test-run harness does when the program refuses it. Returns the forward slot, -1
+     * when the tables are full, or CLASH.
      */
     int create(long k1, long k2, long rk1, long rk2, long now) {
-        if (rev.find(rk1, rk2) >= 0 && replyTupleTaken(rk1, rk2, now)) {
+        boolean reverseExists = rev.find(rk1, rk2) >= 0;
+        if (reverseExists && replyTupleTaken(rk1, rk2, now)) {
             return CLASH;
         }
-        if ((fwd.full() || rev.full()) && (!swept || now - lastSweep >= 1_000_000_000L)) {
+        boolean needsRoom = (!reverseExists && rev.full()) || (fwd.find(k1, k2) < 0 && fwd.full());
+        if (needsRoom && (!swept || now - lastSweep >= 1_000_000_000L)) {
             swept = true;
             lastSweep = now;
             sweep(now);

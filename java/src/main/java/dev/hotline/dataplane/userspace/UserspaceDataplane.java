@@ -96,14 +96,16 @@ public final class UserspaceDataplane implements Dataplane {
         }
 
         // 3. a packet of a known flow, unless its port was reused after a close or its backend is gone
-        flow = conntrack.findForward(k1, k2, now);
-        if (flow >= 0) {
+        flow = conntrack.lookupForward(k1, k2);
+        if (flow >= 0 && now < conntrack.forward(flow, Conntrack.F_EXPIRES)) {
             if (!conntrack.reopened(flow, p) && lb.backend((int) (conntrack.forward(flow, Conntrack.F_IDS) >>> 32)) >= 0) {
                 stepEstablished(f, p, flow, now, r);
                 return;
             }
             conntrack.removeFlow(flow);
+            flow = -1;
         }
+        // flow is now -1, or this tuple's expired flow: a new flow writes over it in place
 
         // 4. a new flow to a frontend; 5. rejected when the Service has no backend
         int svc = lb.lookupService(p);
@@ -122,7 +124,7 @@ public final class UserspaceDataplane implements Dataplane {
                 Reject.reply(f, p, r);
                 return;
             }
-            stepNewFlow(f, p, k1, k2, hash, svc, serviceId, backendId, backendSlot, now, r);
+            stepNewFlow(f, p, k1, k2, flow, hash, svc, serviceId, backendId, backendSlot, now, r);
             return;
         }
 
@@ -162,9 +164,12 @@ public final class UserspaceDataplane implements Dataplane {
         translated(r, snat ? Verdict.DNAT_SNAT : Verdict.DNAT, (int) ids, backendId, backendIp, backendPort);
     }
 
-    /** step_new_flow: a new flow to a frontend whose Maglev slot gave this backend: record it, then translate. */
-    private void stepNewFlow(byte[] f, Packet p, long k1, long k2, int hash, int svc, int serviceId, int backendId,
-                             int backendSlot, long now, PacketResult r) {
+    /**
+     * step_new_flow: a new flow to a frontend whose Maglev slot gave this backend: record it, then
+     * translate. An expired flow of the same tuple is written over in place.
+     */
+    private void stepNewFlow(byte[] f, Packet p, long k1, long k2, int expired, int hash, int svc, int serviceId,
+                             int backendId, int backendSlot, long now, PacketResult r) {
         long address = maps.backend(backendSlot, ServiceMaps.B_ADDRESS);
         int backendIp = (int) (address >>> 32);
         int backendPort = (int) ((address >>> 16) & 0xffff);
@@ -174,7 +179,10 @@ public final class UserspaceDataplane implements Dataplane {
         int snatPort = 0;
         long rk1;
         long rk2;
-        conntrack.forget(k1, k2);
+        if (expired >= 0) {
+            // its reply tuple goes; its forward entry is written over by create
+            conntrack.releaseReplyOf(expired);
+        }
         if (snat) {
             // the node address the client reached is the source the backend will answer to
             snatIp = p.daddr;
