@@ -241,8 +241,16 @@ EXPORT JNIEXPORT jlong JNICALL Java_dev_hotline_bpf_Native_open(JNIEnv *env, jcl
 		goto fail;
 	}
 	h->obj = obj;
-	if (pinDir)
+	if (pinDir) {
 		dir = (*env)->GetStringUTFChars(env, pinDir, NULL);
+		if (!dir) {
+			/* out of memory, with an exception pending: no other JNI call may follow */
+			bpf_object__close(obj);
+			free(copy);
+			free(h);
+			return 0;
+		}
+	}
 	if (dir && (err = mkdirs(dir))) {
 		snprintf(what, sizeof(what), "creating the pin directory %s", dir);
 		goto fail;

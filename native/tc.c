@@ -2,88 +2,44 @@
 /*
  * Attaching at tc ingress with libbpf's tc API: the clsact qdisc is created when absent, and our
  * filter (HL_TC_HANDLE, HL_TC_PRIORITY) is added or replaced; no other filter is touched, and the
- * qdisc stays when we detach. Optionally inside a network namespace (by its path), entered by the
- * calling thread only and left again before returning.
+ * qdisc stays when we detach. Optionally inside a network namespace (by its path).
+ *
+ * The namespace is entered by a thread made for the job, never by the JVM's calling thread: setns
+ * changes the namespace of the thread that calls it, and if coming back failed, a Java thread would
+ * go on in the wrong namespace, opening its later sockets there. The job thread simply ends. It
+ * makes no JNI call; the calling thread turns its outcome into an exception.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <net/if.h>
 #include <net/if_arp.h>
+#include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include "jni_util.h"
 
-static int enter_netns(JNIEnv *env, jstring netns, int *saved)
-{
-	*saved = -1;
-	if (!netns)
-		return 0;
-	const char *path = (*env)->GetStringUTFChars(env, netns, NULL);
-	if (!path)
-		return -ENOMEM;
-	*saved = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	(*env)->ReleaseStringUTFChars(env, netns, path);
-	if (*saved < 0 || fd < 0) {
-		int err = -errno;
-		if (fd >= 0)
-			close(fd);
-		if (*saved >= 0)
-			close(*saved);
-		*saved = -1;
-		return err;
-	}
-	if (setns(fd, CLONE_NEWNET)) {
-		int err = -errno;
-		close(fd);
-		close(*saved);
-		*saved = -1;
-		return err;
-	}
-	close(fd);
-	return 0;
-}
+enum tc_outcome {
+	TC_DONE = 0,        /* attached, or detached */
+	TC_NOT_THERE,       /* detach: our filter was not there */
+	TC_FAILED,          /* err and what say why */
+	TC_NOT_ETHERNET,    /* attach refused: link_type says what the device is */
+};
 
-static void leave_netns(int saved)
-{
-	if (saved >= 0) {
-		if (setns(saved, CLONE_NEWNET))
-			perror("hotline: returning to the original network namespace");
-		close(saved);
-	}
-}
-
-static int ifindex_of(JNIEnv *env, jstring ifname);
-
-/*
- * Enters the namespace (when given) and finds the interface there. Returns its index, 0 when it
- * does not exist (still inside the namespace: call leave_netns), or -1 with the exception thrown.
- */
-static int enter_and_find(JNIEnv *env, jstring netns, jstring ifname, int *saved)
-{
-	int err = enter_netns(env, netns, saved);
-
-	if (err) {
-		hl_throw(env, "entering the network namespace", err);
-		return -1;
-	}
-	return ifindex_of(env, ifname);
-}
-
-static int ifindex_of(JNIEnv *env, jstring ifname)
-{
-	const char *name = (*env)->GetStringUTFChars(env, ifname, NULL);
-	if (!name)
-		return 0;
-	int idx = (int)if_nametoindex(name);
-	(*env)->ReleaseStringUTFChars(env, ifname, name);
-	return idx;
-}
+struct tc_job {
+	const char *netns;  /* or NULL: the caller's namespace */
+	const char *ifname;
+	int prog_fd;        /* attach when >= 0, else detach */
+	enum tc_outcome outcome;
+	int err;
+	const char *what;
+	int link_type;
+};
 
 /* The device's ARPHRD_* link type, in the current network namespace; -errno when unknown. */
 static int link_type(int ifindex)
@@ -102,21 +58,33 @@ static int link_type(int ifindex)
 	return err ? err : ifr.ifr_hwaddr.sa_family;
 }
 
-EXPORT JNIEXPORT void JNICALL Java_dev_hotline_bpf_Native_attach(JNIEnv *env, jclass cls, jlong handle, jstring netns,
-								  jstring ifname)
+static void fail(struct tc_job *job, const char *what, int err)
 {
-	struct hl_handle *h = hl_handle_of(handle);
-	int saved, err;
+	job->outcome = TC_FAILED;
+	job->what = what;
+	job->err = err < 0 ? -err : err;
+}
 
-	(void)cls;
-	hl_log_begin();
-	int ifindex = enter_and_find(env, netns, ifname, &saved);
-	if (ifindex < 0)
-		return;
+static void tc_in_namespace(struct tc_job *job)
+{
+	int ifindex = (int)if_nametoindex(job->ifname);
+
 	if (!ifindex) {
-		err = errno ? errno : ENODEV;
-		leave_netns(saved);
-		hl_throw(env, "no such interface", err);
+		if (job->prog_fd < 0)
+			job->outcome = TC_NOT_THERE;
+		else
+			fail(job, "no such interface", errno ? errno : ENODEV);
+		return;
+	}
+	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = BPF_TC_INGRESS);
+	if (job->prog_fd < 0) {
+		LIBBPF_OPTS(bpf_tc_opts, opts, .handle = HL_TC_HANDLE, .priority = HL_TC_PRIORITY);
+		int err = bpf_tc_detach(&hook, &opts);
+
+		if (err == -ENOENT || err == -EINVAL)
+			job->outcome = TC_NOT_THERE;
+		else if (err)
+			fail(job, "detaching from tc ingress", err);
 		return;
 	}
 	/*
@@ -125,55 +93,106 @@ EXPORT JNIEXPORT void JNICALL Java_dev_hotline_bpf_Native_attach(JNIEnv *env, jc
 	 */
 	int type = link_type(ifindex);
 	if (type >= 0 && type != ARPHRD_ETHER && type != ARPHRD_LOOPBACK) {
-		char msg[160];
+		job->outcome = TC_NOT_ETHERNET;
+		job->link_type = type;
+		return;
+	}
+	int err = bpf_tc_hook_create(&hook);
+	if (err && err != -EEXIST) {
+		fail(job, "creating the clsact qdisc", err);
+		return;
+	}
+	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = HL_TC_HANDLE, .priority = HL_TC_PRIORITY, .prog_fd = job->prog_fd,
+		    .flags = BPF_TC_F_REPLACE);
+	err = bpf_tc_attach(&hook, &opts);
+	if (err)
+		fail(job, "attaching at tc ingress", err);
+}
 
-		leave_netns(saved);
+static void *tc_thread(void *arg)
+{
+	struct tc_job *job = arg;
+
+	if (job->netns) {
+		int fd = open(job->netns, O_RDONLY | O_CLOEXEC);
+
+		if (fd < 0) {
+			fail(job, "opening the network namespace", errno);
+			return NULL;
+		}
+		int err = setns(fd, CLONE_NEWNET) ? errno : 0;
+		close(fd);
+		if (err) {
+			fail(job, "entering the network namespace", err);
+			return NULL;
+		}
+	}
+	tc_in_namespace(job);
+	return NULL; /* the thread ends here, namespace and all */
+}
+
+/* Runs the job on its own thread; returns 0, or -1 with the exception thrown. */
+static int run_job(JNIEnv *env, jstring netns, jstring ifname, struct tc_job *job)
+{
+	pthread_t t;
+	int err;
+
+	job->netns = netns ? (*env)->GetStringUTFChars(env, netns, NULL) : NULL;
+	job->ifname = (*env)->GetStringUTFChars(env, ifname, NULL);
+	if ((netns && !job->netns) || !job->ifname) {
+		err = ENOMEM;
+		goto release;
+	}
+	job->outcome = TC_DONE;
+	err = pthread_create(&t, NULL, tc_thread, job);
+	if (!err)
+		err = pthread_join(t, NULL);
+release:
+	if (job->netns)
+		(*env)->ReleaseStringUTFChars(env, netns, job->netns);
+	if (job->ifname)
+		(*env)->ReleaseStringUTFChars(env, ifname, job->ifname);
+	if (err) {
+		if (!(*env)->ExceptionCheck(env))
+			hl_throw(env, "starting the tc thread", err);
+		return -1;
+	}
+	return 0;
+}
+
+EXPORT JNIEXPORT void JNICALL Java_dev_hotline_bpf_Native_attach(JNIEnv *env, jclass cls, jlong handle, jstring netns,
+								  jstring ifname)
+{
+	struct tc_job job = {.prog_fd = hl_handle_of(handle)->prog_fd};
+	char msg[200];
+
+	(void)cls;
+	hl_log_begin();
+	if (run_job(env, netns, ifname, &job))
+		return;
+	if (job.outcome == TC_NOT_ETHERNET) {
 		snprintf(msg, sizeof(msg),
 			 "not an Ethernet device (link type %d): hotline's program parses Ethernet frames, so it attaches to "
 			 "Ethernet, veth and loopback interfaces only",
-			 type);
+			 job.link_type);
 		hl_throw_arg(env, msg);
-		return;
+	} else if (job.outcome == TC_FAILED) {
+		hl_throw(env, job.what, job.err);
 	}
-	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = BPF_TC_INGRESS);
-	err = bpf_tc_hook_create(&hook);
-	if (err && err != -EEXIST) {
-		leave_netns(saved);
-		hl_throw(env, "creating the clsact qdisc", err);
-		return;
-	}
-	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = HL_TC_HANDLE, .priority = HL_TC_PRIORITY, .prog_fd = h->prog_fd,
-		    .flags = BPF_TC_F_REPLACE);
-	err = bpf_tc_attach(&hook, &opts);
-	leave_netns(saved);
-	if (err)
-		hl_throw(env, "attaching at tc ingress", err);
 }
 
 /* Removes our filter; returns false when it was not there. */
 EXPORT JNIEXPORT jboolean JNICALL Java_dev_hotline_bpf_Native_detach(JNIEnv *env, jclass cls, jstring netns, jstring ifname)
 {
-	int saved, err;
+	struct tc_job job = {.prog_fd = -1};
 
 	(void)cls;
 	hl_log_begin();
-	int ifindex = enter_and_find(env, netns, ifname, &saved);
-	if (ifindex < 0)
+	if (run_job(env, netns, ifname, &job))
 		return JNI_FALSE;
-	if (!ifindex) {
-		leave_netns(saved);
-		return JNI_FALSE;
-	}
-	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = BPF_TC_INGRESS);
-	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = HL_TC_HANDLE, .priority = HL_TC_PRIORITY);
-	err = bpf_tc_detach(&hook, &opts);
-	leave_netns(saved);
-	if (err == -ENOENT || err == -EINVAL)
-		return JNI_FALSE;
-	if (err) {
-		hl_throw(env, "detaching from tc ingress", err);
+	if (job.outcome == TC_FAILED) {
+		hl_throw(env, job.what, job.err);
 		return JNI_FALSE;
 	}
-	return JNI_TRUE;
+	return job.outcome == TC_DONE ? JNI_TRUE : JNI_FALSE;
 }
-

@@ -62,7 +62,10 @@ class KernelAttachTest {
             String others = "bytecode '1,6 0 0 0'";
             assertThat(filters(ns, "hl-a")).contains(others).doesNotContain("hotline_ingress");
 
+            String before = Files.readSymbolicLink(Path.of("/proc/thread-self/ns/net")).toString();
             dp.program().attach(ns.path(), "hl-a");
+            // the namespace was entered by a thread of its own: the caller's never changed
+            assertThat(Files.readSymbolicLink(Path.of("/proc/thread-self/ns/net"))).hasToString(before);
             String attached = filters(ns, "hl-a");
             assertThat(attached).contains(others).contains("hotline_ingress").contains("direct-action");
             assertThat(attached).contains("handle 0x" + Integer.toHexString(Abi.TC_HANDLE));
