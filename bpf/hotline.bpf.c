@@ -24,6 +24,7 @@
 #include "lib/conntrack.h"
 #include "lib/lb.h"
 #include "lib/nat.h"
+#include "lib/frag.h"
 #include "lib/icmp.h"
 #include "lib/reject.h"
 
@@ -141,10 +142,14 @@ int hotline_ingress(struct __sk_buff *skb)
 		return TC_ACT_OK;
 	__u64 now = ct_clock(skb, cfg);
 
-	/* 1. parse */
+	/* 1. parse; a later fragment takes its datagram's ports from the first fragment's record */
 	int parsed = packet_parse(skb, &p, &r);
 	if (parsed == PACKET_PASS)
 		return res_finish(skb, &r);
+	if (parsed == PACKET_FRAGMENT && frag_ports(&p))
+		return res_finish(skb, &r);
+	if (p.frag == FRAG_FIRST)
+		frag_record(&p);
 	if (parsed == PACKET_ICMP) {
 		/* nothing answers pings to a virtual address; say so with a counter */
 		if (!icmp_reverse_error(skb, &p, now, &r) && lb_is_cluster_ip(p.daddr))
@@ -171,6 +176,10 @@ int hotline_ingress(struct __sk_buff *skb)
 		fv = NULL;
 	}
 	/* fv is now NULL, or this tuple's expired flow: a new flow writes over it in place */
+
+	/* a later fragment never starts a flow, nor is refused: it passes, counted */
+	if (p.frag == FRAG_LATER)
+		return res_finish(skb, &r);
 
 	/* 4. a new flow to a frontend; 5. rejected when the Service has no backend */
 	svc = lb_lookup_service(&p);

@@ -139,6 +139,23 @@ struct hl_ct_reverse {
 	struct hl_ct_key forward;
 };
 
+/*
+ * hl_fragments: LRU_HASH, the ports of a fragmented datagram, recorded from its first fragment so
+ * that the later ones (which carry no L4 header) are translated as their flow is
+ */
+struct hl_frag_key {
+	__be32 saddr;
+	__be32 daddr;
+	__be16 id;
+	__u8 proto;
+	__u8 pad;
+};
+
+struct hl_frag_ports {
+	__be16 sport;
+	__be16 dport;
+};
+
 /* hl_config: ARRAY with one entry */
 #define HL_CFG_CLOCK_FROM_SKB (1 << 0) /* conntrack clock = skb->tstamp (replay), else bpf_ktime_get_ns() */
 
@@ -164,12 +181,13 @@ enum hl_map_id {
 	HL_MAP_CT_REVERSE,
 	HL_MAP_CONFIG,
 	HL_MAP_STATS,
+	HL_MAP_FRAGMENTS,
 	HL_MAP_COUNT
 };
 
 #define HL_MAP_NAMES                                                                                   \
 	{ "hl_services", "hl_cluster_ips", "hl_backends", "hl_maglev", "hl_service_stats", "hl_ct_forward", \
-	  "hl_ct_reverse", "hl_config", "hl_stats" }
+	  "hl_ct_reverse", "hl_config", "hl_stats", "hl_fragments" }
 
 /* our tc filter at ingress: this handle and priority are hotline's; nothing else is touched */
 #define HL_TC_HANDLE 0x484c
@@ -183,6 +201,8 @@ _Static_assert(sizeof(struct hl_ct_key) == 16, "hl_ct_key layout changed");
 _Static_assert(sizeof(struct hl_ct_forward) == 32, "hl_ct_forward layout changed");
 _Static_assert(sizeof(struct hl_ct_reverse) == 16, "hl_ct_reverse layout changed");
 _Static_assert(sizeof(struct hl_config) == 48, "hl_config layout changed");
+_Static_assert(sizeof(struct hl_frag_key) == 12, "hl_frag_key layout changed");
+_Static_assert(sizeof(struct hl_frag_ports) == 4, "hl_frag_ports layout changed");
 _Static_assert(HL_REASON_MAX < 256 && HL_VERDICT_MAX < 256, "verdict and reason share one cb word, a byte each");
 
 /* ---- the flow hash (dev.hotline.packet.FlowHash): inputs are host-order numbers ------------ */

@@ -361,6 +361,7 @@ EXPORT JNIEXPORT jintArray JNICALL Java_dev_hotline_bpf_Native_layout(JNIEnv *en
 		HL_SVC_NODE_PORT, HL_SVC_LOCAL_SCOPE, HL_BACKEND_LOCAL, HL_CFG_CLOCK_FROM_SKB,
 		HL_CT_SNAT, HL_CT_SEEN_REPLY, HL_CT_FIN_FWD, HL_CT_FIN_REV, HL_CT_RST,
 		(jint)HL_HASH_SEED, (jint)HL_SNAT_SEED, HL_SNAT_TRIES, HL_TC_HANDLE, HL_TC_PRIORITY, HL_ABI_VERSION,
+		sizeof(struct hl_frag_key), sizeof(struct hl_frag_ports),
 	};
 	jsize n = sizeof(v) / sizeof(v[0]);
 	jintArray out = (*env)->NewIntArray(env, n);

@@ -80,6 +80,14 @@ struct {
 	__type(value, struct hl_config);
 } hl_config SEC(".maps");
 
+/* fragmented datagrams in flight: an LRU, as losing one only lets its later fragments pass */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 8192);
+	__type(key, struct hl_frag_key);
+	__type(value, struct hl_frag_ports);
+} hl_fragments SEC(".maps");
+
 /* frames by verdict, then by reason (HL_STAT_*) */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);

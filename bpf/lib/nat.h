@@ -17,6 +17,7 @@
 #include "conntrack.h"
 #include "parse.h"
 
+/* A later fragment has no L4 header: only its IPv4 header changes (frag.h). */
 static __always_inline int nat_rewrite_addr(struct __sk_buff *skb, const struct hl_packet *p, __u32 off, __be32 from,
 					    __be32 to)
 {
@@ -24,7 +25,7 @@ static __always_inline int nat_rewrite_addr(struct __sk_buff *skb, const struct 
 
 	if (bpf_l3_csum_replace(skb, IP_OFF(check), from, to, sizeof(to)))
 		return -1;
-	if (bpf_l4_csum_replace(skb, p->csum_off, from, to, l4flags))
+	if (p->frag != FRAG_LATER && bpf_l4_csum_replace(skb, p->csum_off, from, to, l4flags))
 		return -1;
 	return bpf_skb_store_bytes(skb, off, &to, sizeof(to), 0);
 }
@@ -34,6 +35,8 @@ static __always_inline int nat_rewrite_port(struct __sk_buff *skb, const struct 
 {
 	__u64 l4flags = sizeof(to) | (p->udp ? BPF_F_MARK_MANGLED_0 : 0);
 
+	if (p->frag == FRAG_LATER)
+		return 0;
 	if (bpf_l4_csum_replace(skb, p->csum_off, from, to, l4flags))
 		return -1;
 	return bpf_skb_store_bytes(skb, off, &to, sizeof(to), 0);

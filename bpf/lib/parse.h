@@ -27,6 +27,7 @@
 #define IP_MAX_TOT_LEN 0xffff
 /* MF and the fragment offset: set on every fragment but an unfragmented datagram's */
 #define IP_FRAGMENT_BITS 0x3fff
+#define IP_OFFSET_BITS 0x1fff
 
 /* TCP and UDP keep their ports at the same place, so one offset serves both */
 #define L4_SPORT_OFF offsetof(struct tcphdr, source)
@@ -76,12 +77,21 @@ struct hl_packet {
 	__u32 seq;      /* host order */
 	__u32 ack;      /* host order */
 	__u8 eth[2 * ETH_ALEN]; /* destination and source MAC */
+	__be16 ip_id;
+	__u8 frag;      /* enum hl_frag */
+};
+
+enum hl_frag {
+	FRAG_NONE = 0,
+	FRAG_FIRST = 1, /* offset 0, more to come: carries the L4 header */
+	FRAG_LATER = 2, /* no L4 header: its ports come from hl_fragments */
 };
 
 enum hl_parsed {
 	PACKET_PASS = -1, /* not ours to touch: res holds the reason */
 	PACKET_L4 = 0,    /* TCP or UDP with consistent headers */
 	PACKET_ICMP = 1,
+	PACKET_FRAGMENT = 2, /* a later fragment of a TCP or UDP datagram: ports still unknown */
 };
 
 static __always_inline int packet_parse_tcp(struct __sk_buff *skb, struct hl_packet *p, struct hl_result *res)
@@ -114,7 +124,8 @@ static __always_inline int packet_parse_udp(struct __sk_buff *skb, struct hl_pac
 	if (p->l4_len < sizeof(uh) || bpf_skb_load_bytes(skb, p->l4, &uh, sizeof(uh)))
 		return PACKET_PASS;
 	__u16 ulen = bpf_ntohs(uh.len);
-	if (ulen < sizeof(uh) || ulen > p->l4_len) {
+	/* a first fragment holds only the start of the datagram the length counts */
+	if (ulen < sizeof(uh) || (ulen > p->l4_len && p->frag != FRAG_FIRST)) {
 		res->reason = HL_REASON_BAD_L4_HEADER;
 		return PACKET_PASS;
 	}
@@ -158,15 +169,24 @@ static __always_inline int packet_parse(struct __sk_buff *skb, struct hl_packet 
 		res->reason = HL_REASON_BAD_TOTAL_LENGTH;
 		return PACKET_PASS;
 	}
-	if (bpf_ntohs(ip.frag_off) & IP_FRAGMENT_BITS) {
-		res->reason = HL_REASON_FRAGMENT;
-		return PACKET_PASS;
+	__u16 frag_off = bpf_ntohs(ip.frag_off);
+	if (frag_off & IP_FRAGMENT_BITS) {
+		p->frag = (frag_off & IP_OFFSET_BITS) ? FRAG_LATER : FRAG_FIRST;
+		p->ip_id = ip.id;
+		if (ip.protocol != IPPROTO_TCP && ip.protocol != IPPROTO_UDP) {
+			res->reason = HL_REASON_FRAGMENT;
+			return PACKET_PASS;
+		}
 	}
 	p->proto = ip.protocol;
 	p->saddr = ip.saddr;
 	p->daddr = ip.daddr;
 	p->l4 = ETH_HLEN + p->ihl;
 	p->l4_len = total - p->ihl;
+	if (p->frag == FRAG_LATER) {
+		res->reason = HL_REASON_FRAGMENT;
+		return PACKET_FRAGMENT;
+	}
 	switch (p->proto) {
 	case IPPROTO_TCP:
 		parsed = packet_parse_tcp(skb, p, res);

@@ -21,9 +21,14 @@ public final class Abi {
     public static final int MAP_CT_REVERSE = 6;
     public static final int MAP_CONFIG = 7;
     public static final int MAP_STATS = 8;
-    public static final int MAP_COUNT = 9;
+    public static final int MAP_FRAGMENTS = 9;
+    public static final int MAP_COUNT = 10;
     public static final String[] MAP_NAMES = {"hl_services", "hl_cluster_ips", "hl_backends", "hl_maglev",
-        "hl_service_stats", "hl_ct_forward", "hl_ct_reverse", "hl_config", "hl_stats"};
+        "hl_service_stats", "hl_ct_forward", "hl_ct_reverse", "hl_config", "hl_stats", "hl_fragments"};
+    public static final int FRAG_KEY_SIZE = 12;
+    public static final int FRAG_PORTS_SIZE = 4;
+    /** hl_fragments' size: fragmented datagrams in flight (the twin's table has the same size). */
+    public static final int FRAGMENTS = 8192;
 
     // struct hl_frontend_key
     public static final int FRONTEND_KEY_SIZE = 8;
@@ -119,6 +124,7 @@ public final class Abi {
             SVC_NODE_PORT, SVC_LOCAL_SCOPE, BACKEND_LOCAL, CFG_CLOCK_FROM_SKB,
             CT_SNAT, CT_SEEN_REPLY, CT_FIN_FWD, CT_FIN_REV, CT_RST,
             HASH_SEED, SNAT_SEED, SNAT_TRIES, TC_HANDLE, TC_PRIORITY, VERSION,
+            FRAG_KEY_SIZE, FRAG_PORTS_SIZE,
         };
     }
 
@@ -138,6 +144,7 @@ public final class Abi {
         "HL_SVC_NODE_PORT", "HL_SVC_LOCAL_SCOPE", "HL_BACKEND_LOCAL", "HL_CFG_CLOCK_FROM_SKB",
         "HL_CT_SNAT", "HL_CT_SEEN_REPLY", "HL_CT_FIN_FWD", "HL_CT_FIN_REV", "HL_CT_RST",
         "HL_HASH_SEED", "HL_SNAT_SEED", "HL_SNAT_TRIES", "HL_TC_HANDLE", "HL_TC_PRIORITY", "HL_ABI_VERSION",
+        "sizeof hl_frag_key", "sizeof hl_frag_ports",
     };
 
     /** What the C side reports, for the layout test. */

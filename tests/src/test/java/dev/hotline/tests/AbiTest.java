@@ -37,6 +37,8 @@ class AbiTest {
         }
         assertThat(Abi.MAP_NAMES).hasSize(Abi.MAP_COUNT);
         assertThat(Abi.HASH_SEED).isEqualTo(FlowHash.SEED);
+        // the twin's tables are as large as the kernel's, so the two agree until they fill
+        assertThat(dev.hotline.dataplane.userspace.Fragments.CAPACITY).isEqualTo(Abi.FRAGMENTS);
     }
 
     @Test

@@ -197,4 +197,15 @@ class AgentEndToEndTest {
             lab.in(lab.node1, "ip", "link", "del", "vnew");
         }
     }
+
+    @Test
+    void aUdpDatagramLargerThanTheMtuCrossesAClusterIpInFragmentsAndIsAnswered() throws Exception {
+        // 4 000 bytes over veths with a 1500-byte MTU: the client's kernel sends three fragments
+        List<String> answers = lab.client(lab.client, "udpbig", CLUSTER_IP, "53", "5", "4000");
+        assertThat(answers).hasSize(5).allSatisfy(l -> {
+            assertThat(l).startsWith("pod=");
+            assertThat(field(l, "got")).as("the whole datagram reassembled at the pod").isEqualTo("4000");
+            assertThat(field(l, "from")).isEqualTo(CLUSTER_IP + ":53");
+        });
+    }
 }

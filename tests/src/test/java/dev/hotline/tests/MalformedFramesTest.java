@@ -55,8 +55,9 @@ class MalformedFramesTest {
         cases.add(new Case("IHL 15 above the total length", with(Arrays.copyOf(SYN, 100), Frame.IP_VIHL, 0x4f), Reason.BAD_TOTAL_LENGTH));
         cases.add(new Case("total length beyond the frame", withBe16(SYN, Frame.IP_TOT_LEN, 41), Reason.BAD_TOTAL_LENGTH));
         cases.add(new Case("total length below the header", withBe16(SYN, Frame.IP_TOT_LEN, 19), Reason.BAD_TOTAL_LENGTH));
-        cases.add(new Case("first fragment (MF)", withBe16(SYN, Frame.IP_FRAG, 0x2000), Reason.FRAGMENT));
-        cases.add(new Case("non-first fragment", withBe16(SYN, Frame.IP_FRAG, 0x0010), Reason.FRAGMENT));
+        // (a first fragment is translated like any packet: ServiceScenariosTest)
+        cases.add(new Case("non-first fragment before its first", withBe16(SYN, Frame.IP_FRAG, 0x0010), Reason.FRAGMENT));
+        cases.add(new Case("fragment of ICMP", withBe16(with(SYN, Frame.IP_PROTO, 1), Frame.IP_FRAG, 0x2000), Reason.FRAGMENT));
         cases.add(new Case("TCP data offset 4", with(SYN, 14 + 20 + 12, 0x40), Reason.BAD_L4_HEADER));
         cases.add(new Case("TCP data offset beyond the segment", with(SYN, 14 + 20 + 12, 0xf0), Reason.BAD_L4_HEADER));
         cases.add(new Case("UDP length 7", withBe16(UDP, 14 + 20 + 4, 7), Reason.BAD_L4_HEADER));

@@ -484,4 +484,75 @@ class ServiceScenariosTest {
                 .isEqualTo(Integer.toString(Bytes.be16(h, inner + 22)));
         assertThat(Bytes.be16(h, inner + 20)).as("quoted source port: the backend's").isEqualTo(8080);
     }
+
+    /** The datagram of a frame cut into IPv4 fragments of these payload sizes (multiples of 8 but the last). */
+    static List<byte[]> fragments(byte[] frame, int id, int... sizes) {
+        int ihl = (frame[Frame.IP_VIHL] & 0xf) * 4;
+        byte[] payload = Arrays.copyOfRange(frame, 14 + ihl, frame.length);
+        List<byte[]> out = new java.util.ArrayList<>();
+        int at = 0;
+        for (int i = 0; i < sizes.length; i++) {
+            int n = i == sizes.length - 1 ? payload.length - at : sizes[i];
+            byte[] f = new byte[14 + ihl + n];
+            System.arraycopy(frame, 0, f, 0, 14 + ihl);
+            System.arraycopy(payload, at, f, 14 + ihl, n);
+            Bytes.putBe16(f, Frame.IP_TOT_LEN, ihl + n);
+            Bytes.putBe16(f, Frame.IP_ID, id);
+            Bytes.putBe16(f, Frame.IP_FRAG, (i == sizes.length - 1 ? 0 : 0x2000) | (at / 8));
+            Bytes.putBe16(f, Frame.IP_CSUM, 0);
+            Bytes.putBe16(f, Frame.IP_CSUM, dev.hotline.packet.Checksum.finish(dev.hotline.packet.Checksum.sum(f, 14, ihl, 0)));
+            out.add(f);
+            at += n;
+        }
+        return out;
+    }
+
+    /**
+     * A UDP datagram larger than the MTU arrives as IPv4 fragments: the first (with the ports) is
+     * translated and its ports remembered, the later ones follow their flow with their addresses
+     * rewritten; the reply's fragments come back the same way. A later fragment whose first one
+     * was never seen passes, counted.
+     */
+    @Test
+    void fragmentsOfATranslatedFlowAreTranslatedAsTheirFlow() throws Exception {
+        byte[] big = new byte[4000];
+        new java.util.Random(5).nextBytes(big);
+        byte[] query = FrameBuilder.udp().from("10.1.1.10", 5000).to("10.96.0.53", 53).payload(big).build();
+        List<byte[]> request = fragments(query, 4242, 1480, 1480, 0);
+        Scenario s = new Scenario(Cluster.base());
+        for (int i = 0; i < request.size(); i++) {
+            s.frame(i, request.get(i));
+        }
+        // the answer, as large, from the backend the first fragment went to
+        s.frameFrom(10, o -> {
+            byte[] t = o.get(0).frame();
+            return fragments(FrameBuilder.udp().from(Bytes.be32(t, Frame.IP_DADDR), Bytes.be16(t, L4 + 2))
+                    .to("10.1.1.10", 5000).payload(big).build(), 777, 1480, 1480, 0).get(0);
+        });
+        s.frameFrom(11, o -> {
+            byte[] t = o.get(0).frame();
+            return fragments(FrameBuilder.udp().from(Bytes.be32(t, Frame.IP_DADDR), Bytes.be16(t, L4 + 2))
+                    .to("10.1.1.10", 5000).payload(big).build(), 777, 1480, 1480, 0).get(2);
+        });
+        // a later fragment of another datagram, whose first fragment never came
+        s.frame(12, fragments(FrameBuilder.udp().from("10.1.1.10", 5001).to("10.96.0.53", 53).payload(big).build(), 4243,
+                1480, 1480, 0).get(1));
+        List<Scenario.Out> out = s.run();
+        String backend = dst(out.get(0).frame());
+        assertThat(out.subList(0, 3)).extracting(Scenario.Out::verdict).containsOnly("dnat");
+        for (int i = 0; i < 3; i++) {
+            byte[] g = out.get(i).frame();
+            assertThat(new Ipv4(Bytes.be32(g, Frame.IP_DADDR)).toString()).as("fragment %d", i).isEqualTo(backend.split(":")[0]);
+            assertThat(g).as("fragment %d keeps its length", i).hasSize(request.get(i).length);
+        }
+        assertThat(Bytes.be16(out.get(0).frame(), L4 + 2)).as("the first fragment's port").isEqualTo(Integer.parseInt(backend.split(":")[1]));
+        assertThat(Arrays.copyOfRange(out.get(1).frame(), 34, out.get(1).frame().length)).as("a later fragment's payload")
+                .isEqualTo(Arrays.copyOfRange(request.get(1), 34, request.get(1).length));
+        assertThat(out.get(3).verdict()).isEqualTo("reverse");
+        assertThat(src(out.get(3).frame())).isEqualTo("10.96.0.53:53");
+        assertThat(out.get(4).verdict()).isEqualTo("reverse");
+        assertThat(new Ipv4(Bytes.be32(out.get(4).frame(), Frame.IP_SADDR))).hasToString("10.96.0.53");
+        assertThat(out.get(5).verdict()).isEqualTo("pass");
+        assertThat(out.get(5).result().reason).isEqualTo(dev.hotline.dataplane.Reason.FRAGMENT);
+    }
 }

@@ -84,6 +84,7 @@ public final class BpfDataplane implements Dataplane {
         max[Abi.MAP_SERVICE_STATS] = sizing.serviceIds();
         max[Abi.MAP_CT_FORWARD] = config.conntrackMax();
         max[Abi.MAP_CT_REVERSE] = config.conntrackMax();
+        max[Abi.MAP_FRAGMENTS] = Abi.FRAGMENTS;
         this.replayClock = replayClock;
         this.conntrackMax = config.conntrackMax();
         if (pinDir != null) {

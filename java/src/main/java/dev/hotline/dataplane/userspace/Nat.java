@@ -19,17 +19,22 @@ final class Nat {
     private Nat() {
     }
 
-    /** nat_rewrite_addr */
+    /** nat_rewrite_addr (a later fragment has no L4 header: only its IPv4 header changes) */
     static void rewriteAddr(byte[] f, Packet p, int off, int value) {
         int from = Bytes.raw32(f, off);
         int to = Bytes.rawOfBe32(value);
         Checksum.l3Replace4(f, Frame.IP_CSUM, from, to);
-        Checksum.l4Replace(f, p.csumOff, from, to, p.udp);
+        if (p.frag != Packet.FRAG_LATER) {
+            Checksum.l4Replace(f, p.csumOff, from, to, p.udp);
+        }
         Bytes.putBe32(f, off, value);
     }
 
     /** nat_rewrite_port */
     static void rewritePort(byte[] f, Packet p, int off, int value) {
+        if (p.frag == Packet.FRAG_LATER) {
+            return;
+        }
         int from = Bytes.raw16(f, off);
         int to = Bytes.rawOfBe16(value);
         Checksum.l4Replace(f, p.csumOff, from, to, p.udp);

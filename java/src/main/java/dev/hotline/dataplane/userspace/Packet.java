@@ -21,6 +21,14 @@ final class Packet {
     static final int PASS = -1;
     static final int L4 = 0;
     static final int ICMP = 1;
+    /** A later fragment of a TCP or UDP datagram: its ports come from {@link Fragments}. */
+    static final int FRAGMENT = 2;
+
+    /** enum hl_frag */
+    static final int FRAG_NONE = 0;
+    static final int FRAG_FIRST = 1;
+    static final int FRAG_LATER = 2;
+    static final int IP_OFFSET_BITS = 0x1fff;
 
     int ihl;
     /** Offset of the L4 header. */
@@ -36,11 +44,14 @@ final class Packet {
     int proto;
     int tcpFlags;
     boolean udp;
+    int ipId;
+    int frag;
 
     /** packet_parse: fills this packet; PASS leaves the reason in r. */
     int parse(byte[] f, int len, PacketResult r) {
         tcpFlags = 0;
         udp = false;
+        frag = FRAG_NONE;
         r.reason = Reason.TRUNCATED;
         if (len < ETH_HLEN) {
             return PASS;
@@ -71,15 +82,25 @@ final class Packet {
             r.reason = Reason.BAD_TOTAL_LENGTH;
             return PASS;
         }
-        if ((Bytes.be16(f, Frame.IP_FRAG) & Frame.IP_FRAG_MASK) != 0) {
-            r.reason = Reason.FRAGMENT;
-            return PASS;
+        int fragOff = Bytes.be16(f, Frame.IP_FRAG);
+        if ((fragOff & Frame.IP_FRAG_MASK) != 0) {
+            frag = (fragOff & IP_OFFSET_BITS) != 0 ? FRAG_LATER : FRAG_FIRST;
+            ipId = Bytes.be16(f, Frame.IP_ID);
+            int p = Bytes.u8(f, Frame.IP_PROTO);
+            if (p != PROTO_TCP && p != PROTO_UDP) {
+                r.reason = Reason.FRAGMENT;
+                return PASS;
+            }
         }
         proto = Bytes.u8(f, Frame.IP_PROTO);
         saddr = Bytes.be32(f, Frame.IP_SADDR);
         daddr = Bytes.be32(f, Frame.IP_DADDR);
         l4 = ETH_HLEN + ihl;
         l4Length = total - ihl;
+        if (frag == FRAG_LATER) {
+            r.reason = Reason.FRAGMENT;
+            return FRAGMENT;
+        }
         int parsed;
         switch (proto) {
             case PROTO_TCP -> parsed = parseTcp(f, r);
@@ -125,7 +146,8 @@ final class Packet {
             return PASS;
         }
         int udpLength = Bytes.be16(f, l4 + Frame.UDP_LEN);
-        if (udpLength < Frame.UDP_HLEN || udpLength > l4Length) {
+        // a first fragment holds only the start of the datagram the length counts
+        if (udpLength < Frame.UDP_HLEN || (udpLength > l4Length && frag != FRAG_FIRST)) {
             r.reason = Reason.BAD_L4_HEADER;
             return PASS;
         }

@@ -37,6 +37,7 @@ public final class UserspaceDataplane implements Dataplane {
     private final LoadBalancer lb = new LoadBalancer(maps);
     private final Conntrack conntrack;
     private final Packet packet = new Packet();
+    private final Fragments fragments = new Fragments();
     private final long[] verdicts = new long[Verdict.values().length];
     private final long[] reasons = new long[Reason.values().length];
 
@@ -73,10 +74,16 @@ public final class UserspaceDataplane implements Dataplane {
 
     private void steps(byte[] f, int len, long now, PacketResult r) {
         Packet p = packet;
-        // 1. parse
+        // 1. parse; a later fragment takes its datagram's ports from the first fragment's record
         int parsed = p.parse(f, len, r);
         if (parsed == Packet.PASS) {
             return;
+        }
+        if (parsed == Packet.FRAGMENT && !fragments.ports(p)) {
+            return;
+        }
+        if (p.frag == Packet.FRAG_FIRST) {
+            fragments.record(p);
         }
         if (parsed == Packet.ICMP) {
             // nothing answers pings to a virtual address; say so with a counter
@@ -106,6 +113,11 @@ public final class UserspaceDataplane implements Dataplane {
             flow = -1;
         }
         // flow is now -1, or this tuple's expired flow: a new flow writes over it in place
+
+        // a later fragment never starts a flow, nor is refused: it passes, counted
+        if (p.frag == Packet.FRAG_LATER) {
+            return;
+        }
 
         // 4. a new flow to a frontend; 5. rejected when the Service has no backend
         int svc = lb.lookupService(p);

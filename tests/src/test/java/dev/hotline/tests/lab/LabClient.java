@@ -18,6 +18,7 @@ import java.nio.charset.StandardCharsets;
  *   get HOST PORT COUNT                 COUNT new connections, one GET each
  *   udp HOST PORT COUNT                 COUNT datagrams, each from a new socket
  *   hold HOST PORT SECONDS INTERVAL_MS  one connection, a GET every INTERVAL_MS for SECONDS
+ *   udpbig HOST PORT N SIZE            as udp, with datagrams of SIZE bytes (IPv4 fragments past the MTU)
  *   xfer HOST PORT BYTES               BYTES up and BYTES down on one connection (see LabServer),
  *                                      "xfer up=ok down=ok bytes=N" when both arrived intact
  * </pre>
@@ -39,13 +40,15 @@ public final class LabClient {
                     }
                 }
             }
-            case "udp" -> {
+            case "udp", "udpbig" -> {
+                int size = args[0].equals("udpbig") ? Integer.parseInt(args[4]) : 5;
                 for (int i = 0; i < Integer.parseInt(args[3]); i++) {
                     long t0 = System.nanoTime();
                     try (DatagramSocket ds = new DatagramSocket()) {
                         ds.connect(new InetSocketAddress(host, port));
                         ds.setSoTimeout(3000);
-                        byte[] q = "hello".getBytes(StandardCharsets.US_ASCII);
+                        byte[] q = new byte[size];
+                        System.arraycopy("hello".getBytes(StandardCharsets.US_ASCII), 0, q, 0, Math.min(5, size));
                         ds.send(new DatagramPacket(q, q.length));
                         byte[] buf = new byte[2048];
                         DatagramPacket p = new DatagramPacket(buf, buf.length);

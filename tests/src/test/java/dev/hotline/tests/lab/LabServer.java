@@ -77,11 +77,12 @@ public final class LabServer {
 
     static void udp(String name, int port) {
         try (DatagramSocket ds = new DatagramSocket(port)) {
-            byte[] buf = new byte[2048];
+            byte[] buf = new byte[65536];
             while (true) {
                 DatagramPacket p = new DatagramPacket(buf, buf.length);
                 ds.receive(p);
-                byte[] a = answer(name, (InetSocketAddress) p.getSocketAddress(), port).getBytes(StandardCharsets.US_ASCII);
+                byte[] a = (answer(name, (InetSocketAddress) p.getSocketAddress(), port) + " got=" + p.getLength())
+                        .getBytes(StandardCharsets.US_ASCII);
                 ds.send(new DatagramPacket(a, a.length, p.getSocketAddress()));
             }
         } catch (Exception e) {
