@@ -34,6 +34,19 @@
 #define REJ_ICMP_HLEN ((__u32)sizeof(struct hl_icmphdr))
 #define REJ_ICMP_MAX_LEN (ETH_HLEN + sizeof(struct iphdr) + REJ_ICMP_HLEN + REJ_ICMP_MAX_QUOTE)
 
+/*
+ * The reply is a new frame in the request's skb, its checksums computed in full. What the skb said
+ * about the request's checksums must not be believed of it: CHECKSUM_UNNECESSARY (a NIC verified
+ * the request) is reset, so the receiver checks ours; bpf_skb_change_tail already dropped a
+ * CHECKSUM_COMPLETE sum. CHECKSUM_PARTIAL (a local sender's offload) cannot be cleared from tc;
+ * such a request comes from a pod's veth, and the reply goes back into that veth, whose peer takes
+ * a partial checksum as verified, so no device recomputes at the request's offsets.
+ */
+static __always_inline void rej_reset_csum_state(struct __sk_buff *skb)
+{
+	bpf_csum_level(skb, BPF_CSUM_LEVEL_RESET);
+}
+
 /* The reply's Ethernet header: back to where the frame came from. */
 static __always_inline void rej_eth_header(__u8 *out, const struct hl_packet *p)
 {
@@ -110,6 +123,7 @@ static __always_inline void rej_tcp_reset(struct __sk_buff *skb, const struct hl
 		res_drop(r, HL_REASON_TRUNCATED);
 		return;
 	}
+	rej_reset_csum_state(skb);
 	r->verdict = HL_VERDICT_REJECT;
 	r->reason = HL_REASON_TRANSLATED;
 }
@@ -150,6 +164,7 @@ static __always_inline void rej_port_unreachable(struct __sk_buff *skb, const st
 		res_drop(r, HL_REASON_TRUNCATED);
 		return;
 	}
+	rej_reset_csum_state(skb);
 	r->verdict = HL_VERDICT_REJECT;
 	r->reason = HL_REASON_TRANSLATED;
 }
