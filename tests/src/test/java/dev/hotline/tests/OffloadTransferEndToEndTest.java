@@ -59,5 +59,10 @@ class OffloadTransferEndToEndTest {
         List<String> snat = lab.client(lab.ext, "xfer", "192.168.77.1", "30091", Long.toString(BYTES));
         assertThat(snat).singleElement().asString().startsWith("xfer up=ok down=ok bytes=" + BYTES);
         System.out.println("e2e: offloads " + (on ? "on" : "off") + ": ClusterIP " + clusterIp.get(0) + "; NodePort+SNAT " + snat.get(0));
+        // rejects reuse the request's skb, whatever its checksum state: they must still be answers
+        assertThat(lab.client(lab.client, "get", "10.96.0.99", "80", "2")).hasSize(2)
+                .allSatisfy(l -> assertThat(l).startsWith("error refused"));
+        assertThat(lab.client(lab.client, "udp", "10.96.0.99", "53", "2")).hasSize(2)
+                .allSatisfy(l -> assertThat(l).startsWith("error unreachable"));
     }
 }
