@@ -139,7 +139,7 @@ int hotline_ingress(struct __sk_buff *skb)
 	struct hl_service *svc;
 
 	if (!cfg)
-		return TC_ACT_OK;
+		return TC_ACT_UNSPEC;
 	__u64 now = ct_clock(skb, cfg);
 
 	/* 1. parse; a later fragment takes its datagram's ports from the first fragment's record */

@@ -74,7 +74,11 @@ static __always_inline int res_finish(struct __sk_buff *skb, struct hl_result *r
 		/* the reply leaves by the interface the request came in on */
 		return bpf_redirect(skb->ifindex, 0);
 	default:
-		return TC_ACT_OK;
+		/*
+		 * Not "done": the next filter on the interface (a CNI's, a monitor's) still sees what we
+		 * pass or translate. Only drops and our own replies end the chain.
+		 */
+		return TC_ACT_UNSPEC;
 	}
 }
 

@@ -208,4 +208,52 @@ class AgentEndToEndTest {
             assertThat(field(l, "from")).isEqualTo(CLUSTER_IP + ":53");
         });
     }
+
+    /**
+     * Another tc program after ours on a pod's interface (a CNI's, a monitor's) still sees every
+     * packet hotline passes or translates: ours does not end the filter chain. The foreign program
+     * here drops UDP datagrams that start with "DROPME" and lets the rest through.
+     */
+    @Test
+    void aForeignFilterAfterOursStillSeesWhatWePassAndTranslate(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Path src = dir.resolve("foreign.bpf.c");
+        Files.writeString(src, """
+                #include <linux/bpf.h>
+                #include <linux/pkt_cls.h>
+                #include <bpf/bpf_helpers.h>
+                SEC("tc")
+                int foreign(struct __sk_buff *skb)
+                {
+                	char word[6];
+                	unsigned char proto;
+                	if (bpf_skb_load_bytes(skb, 14 + 9, &proto, 1) || proto != 17)
+                		return TC_ACT_OK;
+                	if (bpf_skb_load_bytes(skb, 14 + 20 + 8, word, 6))
+                		return TC_ACT_OK;
+                	return word[0] == 'D' && word[1] == 'R' && word[2] == 'O' && word[3] == 'P' && word[4] == 'M'
+                			&& word[5] == 'E' ? TC_ACT_SHOT : TC_ACT_OK;
+                }
+                char LICENSE[] SEC("license") = "GPL";
+                """);
+        Path obj = dir.resolve("foreign.bpf.o");
+        Process cc = new ProcessBuilder("clang", "-O2", "-g", "-target", "bpf", "-I/usr/include/x86_64-linux-gnu", "-c",
+                src.toString(), "-o", obj.toString()).redirectErrorStream(true).start();
+        String ccLog = new String(cc.getInputStream().readAllBytes());
+        assertThat(cc.waitFor()).as(ccLog).isZero();
+        // a later priority than ours (0x4c48) on the client's interface
+        lab.in(lab.node1, "tc", "filter", "add", "dev", "vk", "ingress", "prio", "20000", "handle", "0x77", "bpf", "da", "obj",
+                obj.toString(), "sec", "tc");
+        try {
+            assertThat(lab.in(lab.node1, "tc", "filter", "show", "dev", "vk", "ingress")).contains("hotline_ingress").contains("foreign");
+            // translated by us, then seen by it: dropped when it says so, delivered otherwise
+            assertThat(lab.client(lab.client, "udpmsg", CLUSTER_IP, "53", "2", "hello")).allMatch(l -> l.startsWith("pod="));
+            assertThat(lab.client(lab.client, "udpmsg", CLUSTER_IP, "53", "1", "DROPME")).allMatch(l -> l.startsWith("error timeout"));
+            // passed by us (not a Service), then seen by it
+            assertThat(lab.client(lab.client, "udpmsg", "10.244.1.2", "5353", "2", "hello")).allMatch(l -> l.startsWith("pod="));
+            assertThat(lab.client(lab.client, "udpmsg", "10.244.1.2", "5353", "1", "DROPME")).allMatch(l -> l.startsWith("error timeout"));
+        } finally {
+            lab.in(lab.node1, "tc", "filter", "del", "dev", "vk", "ingress", "prio", "20000", "handle", "0x77", "bpf");
+        }
+        assertThat(lab.in(lab.node1, "tc", "filter", "show", "dev", "vk", "ingress")).contains("hotline_ingress").doesNotContain("foreign");
+    }
 }

@@ -18,6 +18,7 @@ import java.nio.charset.StandardCharsets;
  *   get HOST PORT COUNT                 COUNT new connections, one GET each
  *   udp HOST PORT COUNT                 COUNT datagrams, each from a new socket
  *   hold HOST PORT SECONDS INTERVAL_MS  one connection, a GET every INTERVAL_MS for SECONDS
+ *   udpmsg HOST PORT N MESSAGE         as udp, with this message
  *   udpbig HOST PORT N SIZE            as udp, with datagrams of SIZE bytes (IPv4 fragments past the MTU)
  *   xfer HOST PORT BYTES               BYTES up and BYTES down on one connection (see LabServer),
  *                                      "xfer up=ok down=ok bytes=N" when both arrived intact
@@ -40,15 +41,16 @@ public final class LabClient {
                     }
                 }
             }
-            case "udp", "udpbig" -> {
-                int size = args[0].equals("udpbig") ? Integer.parseInt(args[4]) : 5;
+            case "udp", "udpbig", "udpmsg" -> {
+                byte[] message = (args[0].equals("udpmsg") ? args[4] : "hello").getBytes(StandardCharsets.US_ASCII);
+                int size = args[0].equals("udpbig") ? Integer.parseInt(args[4]) : message.length;
                 for (int i = 0; i < Integer.parseInt(args[3]); i++) {
                     long t0 = System.nanoTime();
                     try (DatagramSocket ds = new DatagramSocket()) {
                         ds.connect(new InetSocketAddress(host, port));
                         ds.setSoTimeout(3000);
                         byte[] q = new byte[size];
-                        System.arraycopy("hello".getBytes(StandardCharsets.US_ASCII), 0, q, 0, Math.min(5, size));
+                        System.arraycopy(message, 0, q, 0, Math.min(message.length, size));
                         ds.send(new DatagramPacket(q, q.length));
                         byte[] buf = new byte[2048];
                         DatagramPacket p = new DatagramPacket(buf, buf.length);
