@@ -244,6 +244,8 @@ public final class BpfDataplane implements Dataplane {
 
     @Override
     public void process(byte[] frame, int length, long nowNanos, PacketResult r) {
+        flowsAtMost++; // a frame makes at most one flow (see nearlyFull)
+        framesSinceCount++;
         processOnce(frame, length, nowNanos, r);
         if (replayClock && r.verdict == Verdict.DROP && r.reason == Reason.CONNTRACK_FULL
                 && (!swept || nowNanos - lastSweep >= 1_000_000_000L)) {
