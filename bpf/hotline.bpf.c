@@ -66,7 +66,7 @@ static __always_inline void step_established(struct __sk_buff *skb, const struct
 
 /*
  * 4. A new flow to a frontend whose Maglev slot gave this backend: record it, then translate. An
- * expired flow of the same tuple is written over in place, not deleted and looked up again.
+ * expired flow of the same tuple, found by step 3, is removed here without being looked up again.
  */
 static __always_inline void step_new_flow(struct __sk_buff *skb, const struct hl_packet *p, const struct hl_config *cfg,
 					  const struct hl_ct_key *k, const struct hl_ct_forward *expired, __u32 hash,
@@ -83,11 +83,8 @@ static __always_inline void step_new_flow(struct __sk_buff *skb, const struct hl
 	struct hl_ct_forward fv = {};
 	__u32 refused;
 
-	if (expired) {
-		/* its reply tuple goes; its forward entry is written over below */
-		ct_reverse_key(k, expired, &rk);
-		ct_release_reply(&rk, k);
-	}
+	if (expired)
+		ct_remove_flow(k, expired);
 	rk.saddr = baddr;
 	rk.sport = bport;
 	rk.proto = p->proto;
@@ -116,8 +113,9 @@ static __always_inline void step_new_flow(struct __sk_buff *skb, const struct hl
 	fv.snat_port = snat_port;
 	fv.flags = (snat ? HL_CT_SNAT : 0) | ct_forward_flags(p->tcp_flags);
 	fv.expires = now + ct_timeout(cfg, p->proto, fv.flags);
-	if (ct_create(k, &rk, &fv)) {
-		res_drop(r, HL_REASON_CONNTRACK_FULL);
+	refused = ct_create(k, &rk, &fv);
+	if (refused) {
+		res_drop(r, refused);
 		return;
 	}
 	if (nat_forward(skb, p, baddr, bport, snat, snat_addr, snat_port)) {
@@ -175,7 +173,7 @@ int hotline_ingress(struct __sk_buff *skb)
 		ct_remove_flow(&k, fv);
 		fv = NULL;
 	}
-	/* fv is now NULL, or this tuple's expired flow: a new flow writes over it in place */
+	/* fv is now NULL, or this tuple's expired flow, which a new flow removes first */
 
 	/* a later fragment never starts a flow, nor is refused: it passes, counted */
 	if (p.frag == FRAG_LATER)

@@ -85,6 +85,25 @@ EXPORT JNIEXPORT void JNICALL Java_dev_hotline_bpf_Native_delete(JNIEnv *env, jc
 	}
 }
 
+/* Deletes one key; true when this call removed it (false: it was not there). */
+EXPORT JNIEXPORT jboolean JNICALL Java_dev_hotline_bpf_Native_remove(JNIEnv *env, jclass cls, jlong handle, jint map,
+								      jobject key)
+{
+	struct hl_handle *h = hl_handle_of(handle);
+
+	(void)cls;
+	if (check_map(env, h, map))
+		return JNI_FALSE;
+	char *k = direct(env, key, h->key_size[map], "remove: key buffer too small");
+	if (!k)
+		return JNI_FALSE;
+	if (bpf_map_delete_elem(h->map_fd[map], k) == 0)
+		return JNI_TRUE;
+	if (errno != ENOENT)
+		hl_throw(env, "deleting one entry", errno);
+	return JNI_FALSE;
+}
+
 /*
  * Looks one key up; for per-CPU maps the value buffer receives one value per possible CPU, each
  * rounded up to 8 bytes. Returns false when the key is absent.

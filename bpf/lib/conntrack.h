@@ -79,17 +79,39 @@ static __always_inline int ct_key_equal(const struct hl_ct_key *a, const struct 
 	       a->proto == b->proto;
 }
 
-/* Removes a flow: its forward entry and the reverse entry it owns. */
+/*
+ * Ownership between CPUs, without locks:
+ *  - whoever deletes a flow's forward entry (the delete that returns 0) owns the removal of the
+ *    reverse entry that names it; nobody else deletes that reverse entry;
+ *  - a reverse entry whose forward entry is missing is a flow being made (claimed, not yet
+ *    recorded) or being removed: it counts as taken, and a bystander leaves it alone;
+ *  - a reverse entry held by an expired flow is taken over by deleting that flow's forward entry
+ *    first: of several CPUs trying, one wins.
+ */
+
+/* Whether k is the reply tuple this flow owns (ct_reverse_key, without a copy on the stack). */
+static __always_inline int ct_owns_reply(const struct hl_ct_key *k, const struct hl_ct_key *fk,
+					 const struct hl_ct_forward *fv)
+{
+	if (k->saddr != fv->backend_addr || k->sport != fv->backend_port || k->proto != fk->proto)
+		return 0;
+	if (fv->flags & HL_CT_SNAT)
+		return k->daddr == fv->snat_addr && k->dport == fv->snat_port;
+	return k->daddr == fk->saddr && k->dport == fk->sport;
+}
+
+/* Removes a flow: its forward entry, and, if this CPU was the one to remove it, its reverse entry. */
 static __always_inline void ct_remove_flow(const struct hl_ct_key *fk, const struct hl_ct_forward *fv)
 {
 	struct hl_ct_key rk;
 	struct hl_ct_reverse *rv;
 
 	ct_reverse_key(fk, fv, &rk);
+	if (bpf_map_delete_elem(&hl_ct_forward, fk))
+		return;
 	rv = bpf_map_lookup_elem(&hl_ct_reverse, &rk);
 	if (rv && ct_key_equal(&rv->forward, fk))
 		bpf_map_delete_elem(&hl_ct_reverse, &rk);
-	bpf_map_delete_elem(&hl_ct_forward, fk);
 }
 
 /* The live forward entry of a client tuple, or NULL (an expired one is removed). */
@@ -104,7 +126,11 @@ static __always_inline struct hl_ct_forward *ct_find_forward(const struct hl_ct_
 	return fv;
 }
 
-/* The live flow a reply tuple belongs to, with its client tuple in fk; NULL when there is none. */
+/*
+ * The live flow a reply tuple belongs to, with its client tuple in fk; NULL when there is none: no
+ * reverse entry, a flow still being made, an expired flow (removed), or a reverse entry its flow
+ * does not own.
+ */
 static __always_inline struct hl_ct_forward *ct_find_reply(const struct hl_ct_key *k, __u64 now, struct hl_ct_key *fk)
 {
 	struct hl_ct_reverse *rv = bpf_map_lookup_elem(&hl_ct_reverse, k);
@@ -114,26 +140,13 @@ static __always_inline struct hl_ct_forward *ct_find_reply(const struct hl_ct_ke
 		return NULL;
 	*fk = rv->forward;
 	fv = bpf_map_lookup_elem(&hl_ct_forward, fk);
-	if (!fv || now >= fv->expires) {
-		if (fv)
-			ct_remove_flow(fk, fv);
-		else
-			bpf_map_delete_elem(&hl_ct_reverse, k);
+	if (!fv)
+		return NULL;
+	if (now >= fv->expires) {
+		ct_remove_flow(fk, fv);
 		return NULL;
 	}
-	return fv;
-}
-
-/* Whether a live flow already uses this reply tuple (an SNAT port in use). */
-static __always_inline int ct_reply_tuple_taken(const struct hl_ct_key *rk, __u64 now)
-{
-	struct hl_ct_reverse *rv = bpf_map_lookup_elem(&hl_ct_reverse, rk);
-	struct hl_ct_forward *fv;
-
-	if (!rv)
-		return 0;
-	fv = bpf_map_lookup_elem(&hl_ct_forward, &rv->forward);
-	return fv && now < fv->expires;
+	return ct_owns_reply(k, fk, fv) ? fv : NULL;
 }
 
 /* The flags a client's segment adds to its flow. */
@@ -199,13 +212,16 @@ static __always_inline struct hl_ct_forward *ct_lookup_forward(const struct hl_c
 
 /*
  * Claims a reply tuple for the flow fk: inserted only if absent (BPF_NOEXIST), so two CPUs can
- * never both think they own it. One held by a dead flow is taken over; one held by a live flow
- * is a clash (the backend would see two connections with the same addresses and ports).
+ * never both think they own it. One held by an expired flow is taken over (its forward entry
+ * deleted first, see above); one held by a live flow, or by one being made, is a clash (the
+ * backend would see two connections with the same addresses and ports).
  * Returns 0 or the reason to drop the new flow.
  */
 static __always_inline __u32 ct_claim_reply(const struct hl_ct_key *rk, const struct hl_ct_key *fk, __u64 now)
 {
 	struct hl_ct_reverse rv = {};
+	struct hl_ct_reverse *held;
+	struct hl_ct_forward *holder;
 	long err;
 
 	rv.forward = *fk;
@@ -214,9 +230,19 @@ static __always_inline __u32 ct_claim_reply(const struct hl_ct_key *rk, const st
 		return 0;
 	if (err != -EEXIST)
 		return HL_REASON_CONNTRACK_FULL;
-	if (ct_reply_tuple_taken(rk, now))
+	held = bpf_map_lookup_elem(&hl_ct_reverse, rk);
+	if (!held)
+		return HL_REASON_CONNTRACK_CLASH; /* removed meanwhile: another CPU is on it */
+	/* the holder's key, copied: the entry's memory can be reused once another CPU replaces it */
+	rv.forward = held->forward;
+	holder = bpf_map_lookup_elem(&hl_ct_forward, &rv.forward);
+	if (!holder || now < holder->expires)
 		return HL_REASON_CONNTRACK_CLASH;
-	return bpf_map_update_elem(&hl_ct_reverse, rk, &rv, BPF_ANY) ? HL_REASON_CONNTRACK_FULL : 0;
+	if (bpf_map_delete_elem(&hl_ct_forward, &rv.forward))
+		return HL_REASON_CONNTRACK_CLASH; /* another CPU took it over first */
+	bpf_map_delete_elem(&hl_ct_reverse, rk);
+	rv.forward = *fk;
+	return bpf_map_update_elem(&hl_ct_reverse, rk, &rv, BPF_NOEXIST) ? HL_REASON_CONNTRACK_CLASH : 0;
 }
 
 /* Gives a claimed reply tuple back, unless another flow owns it by now. */
@@ -229,16 +255,19 @@ static __always_inline void ct_release_reply(const struct hl_ct_key *rk, const s
 }
 
 /*
- * Records the flow under its client tuple (over an expired flow of that tuple, in place), its
- * reply tuple rk already claimed. If the forward entry cannot be written the claim is given back:
- * no reverse entry is left without its flow.
+ * Records the flow under its client tuple, its reply tuple rk already claimed. Only if the tuple
+ * has no flow (BPF_NOEXIST): two CPUs with the first packets of one flow make it once. If the
+ * forward entry cannot be written the claim is given back: no reverse entry is left without its
+ * flow. Returns 0 or the reason to drop the packet.
  */
-static __always_inline int ct_create(const struct hl_ct_key *fk, const struct hl_ct_key *rk,
-				     const struct hl_ct_forward *fv)
+static __always_inline __u32 ct_create(const struct hl_ct_key *fk, const struct hl_ct_key *rk,
+				       const struct hl_ct_forward *fv)
 {
-	if (bpf_map_update_elem(&hl_ct_forward, fk, fv, BPF_ANY)) {
+	long err = bpf_map_update_elem(&hl_ct_forward, fk, fv, BPF_NOEXIST);
+
+	if (err) {
 		ct_release_reply(rk, fk);
-		return -1;
+		return err == -EEXIST ? HL_REASON_CONNTRACK_CLASH : HL_REASON_CONNTRACK_FULL;
 	}
 	return 0;
 }

@@ -104,6 +104,16 @@ public final class BpfProgram implements AutoCloseable {
         }
     }
 
+    /** Deletes one key; true when this call removed it, false when it was not there. */
+    public boolean remove(int map, ByteBuffer key) {
+        long h = h();
+        try {
+            return Native.remove(h, map, key);
+        } finally {
+            done();
+        }
+    }
+
     public long count(int map) {
         long h = h();
         try {

@@ -46,6 +46,8 @@ final class Native {
     /** Reads one entry; for per-CPU maps one value per possible CPU, each 8-byte aligned. False when absent. */
     static native boolean lookup(long handle, int map, ByteBuffer key, ByteBuffer value);
 
+    static native boolean remove(long handle, int map, ByteBuffer key);
+
     /** The number of entries (walks the keys). */
     static native long count(long handle, int map);
 

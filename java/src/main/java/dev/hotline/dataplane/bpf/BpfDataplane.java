@@ -68,6 +68,8 @@ public final class BpfDataplane implements Dataplane {
     private boolean swept;
     private long lastSweep;
     private long flowsAtMost;
+    private ByteBuffer sweepKeys;
+    private ByteBuffer sweepValues;
     private long framesSinceCount;
 
     /**
@@ -288,24 +290,25 @@ public final class BpfDataplane implements Dataplane {
     }
 
     /**
-     * Removes the expired flows, both halves: forward entries expired at nowNanos, and the reverse
-     * entry each one owns (a reverse entry already taken over by a newer flow stays). Live, the
-     * program may refresh a flow between the dump and the delete; only flows already expired are
-     * removed, and an expired flow is never refreshed (it is replaced), so at worst a flow made in
-     * that instant is removed and its next packet starts it again.
+     * Removes the expired flows, both halves, as the program does (conntrack.h): the forward entry
+     * first, and the reverse entry only if this call removed the forward one and the reverse entry
+     * still names it. So a sweep racing the program (live) never takes a reply tuple from a flow that
+     * has claimed it since, and only flows already expired go (an expired flow is never refreshed).
      */
     @Override
     public int sweepConntrack(long nowNanos) {
         int max = (int) Math.min(Integer.MAX_VALUE / Abi.CT_FORWARD_SIZE, (long) conntrackMax + 16);
-        ByteBuffer keys = ByteBuffer.allocateDirect(max * Abi.CT_KEY_SIZE).order(ByteOrder.LITTLE_ENDIAN);
-        ByteBuffer values = ByteBuffer.allocateDirect(max * Abi.CT_FORWARD_SIZE).order(ByteOrder.LITTLE_ENDIAN);
+        if (sweepKeys == null || sweepKeys.capacity() < max * Abi.CT_KEY_SIZE) {
+            sweepKeys = ByteBuffer.allocateDirect(max * Abi.CT_KEY_SIZE).order(ByteOrder.LITTLE_ENDIAN);
+            sweepValues = ByteBuffer.allocateDirect(max * Abi.CT_FORWARD_SIZE).order(ByteOrder.LITTLE_ENDIAN);
+        }
+        ByteBuffer keys = sweepKeys;
+        ByteBuffer values = sweepValues;
         int n = program.dump(Abi.MAP_CT_FORWARD, keys, values, max);
-        ByteBuffer forwardKeys = ByteBuffer.allocateDirect(Math.max(1, n) * Abi.CT_KEY_SIZE).order(ByteOrder.LITTLE_ENDIAN);
-        ByteBuffer reverseKeys = ByteBuffer.allocateDirect(Math.max(1, n) * Abi.CT_KEY_SIZE).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer forwardKey = ByteBuffer.allocateDirect(Abi.CT_KEY_SIZE).order(ByteOrder.LITTLE_ENDIAN);
         ByteBuffer reverseKey = ByteBuffer.allocateDirect(Abi.CT_KEY_SIZE).order(ByteOrder.LITTLE_ENDIAN);
         ByteBuffer reverseValue = ByteBuffer.allocateDirect(Abi.CT_REVERSE_SIZE).order(ByteOrder.LITTLE_ENDIAN);
         int expired = 0;
-        int owned = 0;
         for (int i = 0; i < n; i++) {
             int k = i * Abi.CT_KEY_SIZE;
             int v = i * Abi.CT_FORWARD_SIZE;
@@ -313,10 +316,13 @@ public final class BpfDataplane implements Dataplane {
                 continue;
             }
             for (int b = 0; b < Abi.CT_KEY_SIZE; b++) {
-                forwardKeys.put(expired * Abi.CT_KEY_SIZE + b, keys.get(k + b));
+                forwardKey.put(b, keys.get(k + b));
+            }
+            if (!program.remove(Abi.MAP_CT_FORWARD, forwardKey)) {
+                continue; // the program removed it first: its reverse entry is the program's to remove
             }
             expired++;
-            // the reverse key this flow owns (ct_reverse_key), deleted only if it still names the flow
+            // the reverse key this flow owned (ct_reverse_key), removed if it still names the flow
             boolean snat = (values.getInt(v + Abi.CT_FORWARD_FLAGS) & Abi.CT_SNAT) != 0;
             for (int b = 0; b < Abi.CT_KEY_SIZE; b++) {
                 reverseKey.put(b, (byte) 0);
@@ -332,23 +338,15 @@ public final class BpfDataplane implements Dataplane {
                     ours &= reverseValue.get(b) == keys.get(k + b);
                 }
                 if (ours) {
-                    for (int b = 0; b < Abi.CT_KEY_SIZE; b++) {
-                        reverseKeys.put(owned * Abi.CT_KEY_SIZE + b, reverseKey.get(b));
-                    }
-                    owned++;
+                    program.remove(Abi.MAP_CT_REVERSE, reverseKey);
                 }
             }
-        }
-        if (owned > 0) {
-            program.delete(Abi.MAP_CT_REVERSE, reverseKeys, owned);
-        }
-        if (expired > 0) {
-            program.delete(Abi.MAP_CT_FORWARD, forwardKeys, expired);
         }
         flowsAtMost = n - expired;
         framesSinceCount = 0;
         return expired;
     }
+
 
     /** A frame over the test-run limit, through the program shortened (see {@link LargeFrames}). */
     private void processLarge(byte[] frame, int length, long nowNanos, PacketResult r) {

@@ -132,32 +132,55 @@ final class Conntrack {
         return slot;
     }
 
-    /** ct_find_reply: the forward slot of the flow this reply belongs to, or -1 when there is no live one. */
+    /**
+     * ct_find_reply: the forward slot of the live flow this reply belongs to, or -1: no reverse
+     * entry, no flow (being made or removed, left alone), an expired flow (removed), or a reverse
+     * entry its flow does not own (ct_owns_reply).
+     */
     int findReply(long k1, long k2, long now) {
         int r = rev.find(k1, k2);
         if (r < 0) {
             return -1;
         }
         int f = fwd.find(rev.get(r, R_FWD_K1), rev.get(r, R_FWD_K2));
-        if (f < 0 || now >= fwd.get(f, F_EXPIRES)) {
-            if (f >= 0) {
-                removeFlow(f);
-            } else {
-                rev.removeAt(r);
-            }
+        if (f < 0) {
             return -1;
         }
-        return f;
+        if (now >= fwd.get(f, F_EXPIRES)) {
+            removeFlow(f);
+            return -1;
+        }
+        return reverseKey1(f) == k1 && reverseKey2(f) == k2 ? f : -1;
     }
 
-    /** ct_reply_tuple_taken: true when a reply tuple belongs to a live flow (used to find a free SNAT port). */
+    /** ct_reverse_key: the reply tuple a forward entry owns. */
+    long reverseKey1(int fwdSlot) {
+        long s = fwd.get(fwdSlot, F_SNAT);
+        int backendIp = (int) (fwd.get(fwdSlot, F_BACKEND) >>> 32);
+        return ((int) s & FLAG_SNAT) != 0 ? key1(backendIp, (int) (s >>> 32)) : key1(backendIp, (int) (fwd.key1(fwdSlot) >>> 32));
+    }
+
+    long reverseKey2(int fwdSlot) {
+        long s = fwd.get(fwdSlot, F_SNAT);
+        long k2 = fwd.key2(fwdSlot);
+        int backendPort = (int) ((fwd.get(fwdSlot, F_BACKEND) >>> 16) & 0xffff);
+        int proto = (int) (k2 & 0xff);
+        return ((int) s & FLAG_SNAT) != 0 ? key2(backendPort, (int) ((s >>> 16) & 0xffff), proto)
+                : key2(backendPort, (int) ((k2 >>> 24) & 0xffff), proto);
+    }
+
+    /**
+     * Whether a reply tuple is taken (used to find a free SNAT port): held by a live flow, or by
+     * one with no forward entry (being made or removed, in the kernel's terms). One held by an
+     * expired flow is free: a claim takes it over.
+     */
     boolean replyTupleTaken(long k1, long k2, long now) {
         int r = rev.find(k1, k2);
         if (r < 0) {
             return false;
         }
         int f = fwd.find(rev.get(r, R_FWD_K1), rev.get(r, R_FWD_K2));
-        return f >= 0 && now < fwd.get(f, F_EXPIRES);
+        return f < 0 || now < fwd.get(f, F_EXPIRES);
     }
 
     long forward(int slot, int field) {
@@ -184,28 +207,6 @@ final class Conntrack {
         return fwd.find(k1, k2);
     }
 
-    /** ct_reverse_key and ct_release_reply: gives up the reply tuple of this (expired) flow, if it still names it. */
-    void releaseReplyOf(int fwdSlot) {
-        long a = fwd.get(fwdSlot, F_BACKEND);
-        long s = fwd.get(fwdSlot, F_SNAT);
-        long k1 = fwd.key1(fwdSlot);
-        long k2 = fwd.key2(fwdSlot);
-        long rk1;
-        long rk2;
-        int proto = (int) (k2 & 0xff);
-        if (((int) s & FLAG_SNAT) != 0) {
-            rk1 = key1((int) (a >>> 32), (int) (s >>> 32));
-            rk2 = key2((int) ((a >>> 16) & 0xffff), (int) ((s >>> 16) & 0xffff), proto);
-        } else {
-            rk1 = key1((int) (a >>> 32), (int) (k1 >>> 32));
-            rk2 = key2((int) ((a >>> 16) & 0xffff), (int) ((k2 >>> 24) & 0xffff), proto);
-        }
-        int r = rev.find(rk1, rk2);
-        if (r >= 0 && rev.get(r, R_FWD_K1) == k1 && rev.get(r, R_FWD_K2) == k2) {
-            rev.removeAt(r);
-        }
-    }
-
     /**
      * ct_claim_reply and ct_create: records a new flow, the forward entry under (k1, k2) (over an
      * expired flow of that tuple, in place) and the reverse entry under (rk1, rk2). A reverse entry
@@ -215,11 +216,15 @@ final class Conntrack {
      * when the tables are full, or CLASH.
      */
     int create(long k1, long k2, long rk1, long rk2, long now) {
-        boolean reverseExists = rev.find(rk1, rk2) >= 0;
-        if (reverseExists && replyTupleTaken(rk1, rk2, now)) {
-            return CLASH;
+        int held = rev.find(rk1, rk2);
+        if (held >= 0) {
+            if (replyTupleTaken(rk1, rk2, now)) {
+                return CLASH;
+            }
+            // held by an expired flow: taken over, its forward entry removed first (as in C)
+            fwd.removeAt(fwd.find(rev.get(held, R_FWD_K1), rev.get(held, R_FWD_K2)));
         }
-        boolean needsRoom = (!reverseExists && rev.full()) || (fwd.find(k1, k2) < 0 && fwd.full());
+        boolean needsRoom = (held < 0 && rev.full()) || (fwd.find(k1, k2) < 0 && fwd.full());
         if (needsRoom && (!swept || now - lastSweep >= 1_000_000_000L)) {
             swept = true;
             lastSweep = now;

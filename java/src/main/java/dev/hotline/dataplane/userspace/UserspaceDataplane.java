@@ -112,7 +112,7 @@ public final class UserspaceDataplane implements Dataplane {
             conntrack.removeFlow(flow);
             flow = -1;
         }
-        // flow is now -1, or this tuple's expired flow: a new flow writes over it in place
+        // flow is now -1, or this tuple's expired flow, which a new flow removes first
 
         // a later fragment never starts a flow, nor is refused: it passes, counted
         if (p.frag == Packet.FRAG_LATER) {
@@ -178,7 +178,7 @@ public final class UserspaceDataplane implements Dataplane {
 
     /**
      * step_new_flow: a new flow to a frontend whose Maglev slot gave this backend: record it, then
-     * translate. An expired flow of the same tuple is written over in place.
+     * translate. An expired flow of the same tuple, found by step 3, is removed first.
      */
     private void stepNewFlow(byte[] f, Packet p, long k1, long k2, int expired, int hash, int svc, int serviceId,
                              int backendId, int backendSlot, long now, PacketResult r) {
@@ -192,8 +192,7 @@ public final class UserspaceDataplane implements Dataplane {
         long rk1;
         long rk2;
         if (expired >= 0) {
-            // its reply tuple goes; its forward entry is written over by create
-            conntrack.releaseReplyOf(expired);
+            conntrack.removeFlow(expired);
         }
         if (snat) {
             // the node address the client reached is the source the backend will answer to
