@@ -31,6 +31,30 @@ void hl_log_begin(void)
 	libbpf_set_print(collect);
 }
 
+const char *hl_log_text(void)
+{
+	return log_buf ? log_buf : "";
+}
+
+void hl_log_append(const char *text)
+{
+	if (!log_buf || !text)
+		return;
+	size_t n = strlen(text);
+	if (n > LOG_CAP - 1 - log_len)
+		n = LOG_CAP - 1 - log_len;
+	memcpy(log_buf + log_len, text, n);
+	log_len += n;
+	log_buf[log_len] = '\0';
+}
+
+void hl_log_end(void)
+{
+	free(log_buf);
+	log_buf = NULL;
+	log_len = 0;
+}
+
 void hl_throw(JNIEnv *env, const char *what, int err)
 {
 	char msg[512];

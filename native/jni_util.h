@@ -23,6 +23,12 @@ struct hl_handle {
 
 /* Starts collecting what libbpf prints (warnings and the verifier log) for this thread's call. */
 void hl_log_begin(void);
+/* What this thread's call collected so far (never NULL). */
+const char *hl_log_text(void);
+/* Adds text another thread collected (a job thread's) to this thread's log. */
+void hl_log_append(const char *text);
+/* Frees this thread's log buffer (a job thread, before it ends). */
+void hl_log_end(void);
 /* Throws dev.hotline.bpf.BpfException("what: strerror(err) (errno N)", N, log). err may be negative. */
 void hl_throw(JNIEnv *env, const char *what, int err);
 /* Throws IllegalArgumentException with the message. */

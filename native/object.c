@@ -89,7 +89,8 @@ EXPORT JNIEXPORT jstring JNICALL Java_dev_hotline_bpf_Native_verify(JNIEnv *env,
 	if (!obj)
 		return NULL;
 	/* the verifier's statistics (BPF_LOG_STATS): instructions walked, and the stack the program uses */
-	static char stats[4096];
+	/* one buffer per call, not a static one: two threads may verify at once */
+	char stats[4096];
 	bpf_object__for_each_program(prog, obj) {
 		stats[0] = '\0';
 		bpf_program__set_log_buf(prog, stats, sizeof(stats));

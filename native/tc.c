@@ -17,6 +17,7 @@
 #include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
@@ -39,6 +40,7 @@ struct tc_job {
 	int err;
 	const char *what;
 	int link_type;
+	char *log;          /* what libbpf printed on the job thread, for the caller's exception */
 };
 
 /* The device's ARPHRD_* link type, in the current network namespace; -errno when unknown. */
@@ -109,26 +111,36 @@ static void tc_in_namespace(struct tc_job *job)
 		fail(job, "attaching at tc ingress", err);
 }
 
+static void tc_job_run(struct tc_job *job);
+
 static void *tc_thread(void *arg)
 {
 	struct tc_job *job = arg;
 
+	hl_log_begin();
+	tc_job_run(job);
+	job->log = strdup(hl_log_text());
+	hl_log_end();
+	return NULL; /* the thread ends here, namespace and all */
+}
+
+static void tc_job_run(struct tc_job *job)
+{
 	if (job->netns) {
 		int fd = open(job->netns, O_RDONLY | O_CLOEXEC);
 
 		if (fd < 0) {
 			fail(job, "opening the network namespace", errno);
-			return NULL;
+			return;
 		}
 		int err = setns(fd, CLONE_NEWNET) ? errno : 0;
 		close(fd);
 		if (err) {
 			fail(job, "entering the network namespace", err);
-			return NULL;
+			return;
 		}
 	}
 	tc_in_namespace(job);
-	return NULL; /* the thread ends here, namespace and all */
 }
 
 /* Runs the job on its own thread; returns 0, or -1 with the exception thrown. */
@@ -137,17 +149,28 @@ static int run_job(JNIEnv *env, jstring netns, jstring ifname, struct tc_job *jo
 	pthread_t t;
 	int err;
 
-	job->netns = netns ? (*env)->GetStringUTFChars(env, netns, NULL) : NULL;
+	job->netns = NULL;
+	job->ifname = NULL;
+	if (netns) {
+		job->netns = (*env)->GetStringUTFChars(env, netns, NULL);
+		if (!job->netns)
+			return -1; /* OutOfMemoryError pending: no other JNI call */
+	}
 	job->ifname = (*env)->GetStringUTFChars(env, ifname, NULL);
-	if ((netns && !job->netns) || !job->ifname) {
-		err = ENOMEM;
-		goto release;
+	if (!job->ifname) {
+		if (job->netns)
+			(*env)->ReleaseStringUTFChars(env, netns, job->netns);
+		return -1;
 	}
 	job->outcome = TC_DONE;
 	err = pthread_create(&t, NULL, tc_thread, job);
 	if (!err)
 		err = pthread_join(t, NULL);
-release:
+	/* what libbpf said on the job thread belongs to this call's log */
+	if (job->log) {
+		hl_log_append(job->log);
+		free(job->log);
+	}
 	if (job->netns)
 		(*env)->ReleaseStringUTFChars(env, netns, job->netns);
 	if (job->ifname)
@@ -163,7 +186,7 @@ release:
 EXPORT JNIEXPORT void JNICALL Java_dev_hotline_bpf_Native_attach(JNIEnv *env, jclass cls, jlong handle, jstring netns,
 								  jstring ifname)
 {
-	struct tc_job job = {.prog_fd = hl_handle_of(handle)->prog_fd};
+	struct tc_job job = {.prog_fd = hl_handle_of(handle)->prog_fd, .log = NULL};
 	char msg[200];
 
 	(void)cls;
@@ -184,7 +207,7 @@ EXPORT JNIEXPORT void JNICALL Java_dev_hotline_bpf_Native_attach(JNIEnv *env, jc
 /* Removes our filter; returns false when it was not there. */
 EXPORT JNIEXPORT jboolean JNICALL Java_dev_hotline_bpf_Native_detach(JNIEnv *env, jclass cls, jstring netns, jstring ifname)
 {
-	struct tc_job job = {.prog_fd = -1};
+	struct tc_job job = {.prog_fd = -1, .log = NULL};
 
 	(void)cls;
 	hl_log_begin();
