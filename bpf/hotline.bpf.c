@@ -144,10 +144,10 @@ int hotline_ingress(struct __sk_buff *skb)
 	int parsed = packet_parse(skb, &p, &r);
 	if (parsed == PACKET_PASS)
 		return res_finish(skb, &r);
-	if (parsed == PACKET_FRAGMENT && frag_ports(&p))
+	if (parsed == PACKET_FRAGMENT && frag_ports(&p, now))
 		return res_finish(skb, &r);
 	if (p.frag == FRAG_FIRST)
-		frag_record(&p);
+		frag_record(&p, now);
 	if (parsed == PACKET_ICMP) {
 		/* nothing answers pings to a virtual address; say so with a counter */
 		if (!icmp_reverse_error(skb, &p, now, &r) && lb_is_cluster_ip(p.daddr))
@@ -176,7 +176,7 @@ int hotline_ingress(struct __sk_buff *skb)
 	/* fv is now NULL, or this tuple's expired flow, which a new flow removes first */
 
 	/* a later fragment never starts a flow, nor is refused: it passes, counted */
-	if (p.frag == FRAG_LATER)
+	if (p.frag >= FRAG_LATER)
 		return res_finish(skb, &r);
 
 	/* 4. a new flow to a frontend; 5. rejected when the Service has no backend */

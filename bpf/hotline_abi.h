@@ -140,9 +140,13 @@ struct hl_ct_reverse {
 };
 
 /*
- * hl_fragments: LRU_HASH, the ports of a fragmented datagram, recorded from its first fragment so
- * that the later ones (which carry no L4 header) are translated as their flow is
+ * hl_fragments: HASH, the ports of a fragmented datagram, recorded from its first fragment so that
+ * the later ones (which carry no L4 header) are translated as their flow is; removed with the last
+ * fragment, ignored (and removed) when older than HL_FRAG_TIMEOUT_NS, as the kernel's own
+ * reassembly gives up after 30 s; full, new datagrams are not recorded (never evicted, so the
+ * twin's table holds exactly the same records)
  */
+#define HL_FRAG_TIMEOUT_NS 30000000000ULL
 struct hl_frag_key {
 	__be32 saddr;
 	__be32 daddr;
@@ -154,6 +158,8 @@ struct hl_frag_key {
 struct hl_frag_ports {
 	__be16 sport;
 	__be16 dport;
+	__u32 pad;
+	__u64 seen; /* the first fragment's time, on the conntrack clock */
 };
 
 /* hl_config: ARRAY with one entry */
@@ -202,7 +208,7 @@ _Static_assert(sizeof(struct hl_ct_forward) == 32, "hl_ct_forward layout changed
 _Static_assert(sizeof(struct hl_ct_reverse) == 16, "hl_ct_reverse layout changed");
 _Static_assert(sizeof(struct hl_config) == 48, "hl_config layout changed");
 _Static_assert(sizeof(struct hl_frag_key) == 12, "hl_frag_key layout changed");
-_Static_assert(sizeof(struct hl_frag_ports) == 4, "hl_frag_ports layout changed");
+_Static_assert(sizeof(struct hl_frag_ports) == 16, "hl_frag_ports layout changed");
 _Static_assert(HL_REASON_MAX < 256 && HL_VERDICT_MAX < 256, "verdict and reason share one cb word, a byte each");
 
 /* ---- the flow hash (dev.hotline.packet.FlowHash): inputs are host-order numbers ------------ */

@@ -80,9 +80,9 @@ struct {
 	__type(value, struct hl_config);
 } hl_config SEC(".maps");
 
-/* fragmented datagrams in flight: an LRU, as losing one only lets its later fragments pass */
+/* fragmented datagrams in flight (see hotline_abi.h) */
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 8192);
 	__type(key, struct hl_frag_key);
 	__type(value, struct hl_frag_ports);

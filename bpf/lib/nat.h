@@ -25,7 +25,7 @@ static __always_inline int nat_rewrite_addr(struct __sk_buff *skb, const struct 
 
 	if (bpf_l3_csum_replace(skb, IP_OFF(check), from, to, sizeof(to)))
 		return -1;
-	if (p->frag != FRAG_LATER && bpf_l4_csum_replace(skb, p->csum_off, from, to, l4flags))
+	if (p->frag < FRAG_LATER && bpf_l4_csum_replace(skb, p->csum_off, from, to, l4flags))
 		return -1;
 	return bpf_skb_store_bytes(skb, off, &to, sizeof(to), 0);
 }
@@ -35,7 +35,7 @@ static __always_inline int nat_rewrite_port(struct __sk_buff *skb, const struct 
 {
 	__u64 l4flags = sizeof(to) | (p->udp ? BPF_F_MARK_MANGLED_0 : 0);
 
-	if (p->frag == FRAG_LATER)
+	if (p->frag >= FRAG_LATER)
 		return 0;
 	if (bpf_l4_csum_replace(skb, p->csum_off, from, to, l4flags))
 		return -1;

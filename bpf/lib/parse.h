@@ -28,6 +28,7 @@
 /* MF and the fragment offset: set on every fragment but an unfragmented datagram's */
 #define IP_FRAGMENT_BITS 0x3fff
 #define IP_OFFSET_BITS 0x1fff
+#define IP_MF 0x2000
 
 /* TCP and UDP keep their ports at the same place, so one offset serves both */
 #define L4_SPORT_OFF offsetof(struct tcphdr, source)
@@ -85,6 +86,7 @@ enum hl_frag {
 	FRAG_NONE = 0,
 	FRAG_FIRST = 1, /* offset 0, more to come: carries the L4 header */
 	FRAG_LATER = 2, /* no L4 header: its ports come from hl_fragments */
+	FRAG_LAST = 3,  /* the last of them: the record goes with it */
 };
 
 enum hl_parsed {
@@ -171,7 +173,7 @@ static __always_inline int packet_parse(struct __sk_buff *skb, struct hl_packet 
 	}
 	__u16 frag_off = bpf_ntohs(ip.frag_off);
 	if (frag_off & IP_FRAGMENT_BITS) {
-		p->frag = (frag_off & IP_OFFSET_BITS) ? FRAG_LATER : FRAG_FIRST;
+		p->frag = !(frag_off & IP_OFFSET_BITS) ? FRAG_FIRST : (frag_off & IP_MF) ? FRAG_LATER : FRAG_LAST;
 		p->ip_id = ip.id;
 		if (ip.protocol != IPPROTO_TCP && ip.protocol != IPPROTO_UDP) {
 			res->reason = HL_REASON_FRAGMENT;
@@ -183,7 +185,7 @@ static __always_inline int packet_parse(struct __sk_buff *skb, struct hl_packet 
 	p->daddr = ip.daddr;
 	p->l4 = ETH_HLEN + p->ihl;
 	p->l4_len = total - p->ihl;
-	if (p->frag == FRAG_LATER) {
+	if (p->frag >= FRAG_LATER) {
 		res->reason = HL_REASON_FRAGMENT;
 		return PACKET_FRAGMENT;
 	}

@@ -26,7 +26,8 @@ public final class Abi {
     public static final String[] MAP_NAMES = {"hl_services", "hl_cluster_ips", "hl_backends", "hl_maglev",
         "hl_service_stats", "hl_ct_forward", "hl_ct_reverse", "hl_config", "hl_stats", "hl_fragments"};
     public static final int FRAG_KEY_SIZE = 12;
-    public static final int FRAG_PORTS_SIZE = 4;
+    public static final int FRAG_PORTS_SIZE = 16;
+    public static final int FRAG_PORTS_SEEN = 8;
     /** hl_fragments' size: fragmented datagrams in flight (the twin's table has the same size). */
     public static final int FRAGMENTS = 8192;
 

@@ -537,6 +537,13 @@ class ServiceScenariosTest {
         // a later fragment of another datagram, whose first fragment never came
         s.frame(12, fragments(FrameBuilder.udp().from("10.1.1.10", 5001).to("10.96.0.53", 53).payload(big).build(), 4243,
                 1480, 1480, 0).get(1));
+        // the request's last fragment again: the last one took the record with it
+        s.frame(13, request.get(2));
+        // a datagram whose later fragment comes 31 s after its first: the record has timed out
+        List<byte[]> slow = fragments(FrameBuilder.udp().from("10.1.1.10", 5002).to("10.96.0.53", 53).payload(big).build(), 4244,
+                1480, 1480, 0);
+        s.frame(14, slow.get(0));
+        s.frame(31_014, slow.get(1));
         List<Scenario.Out> out = s.run();
         String backend = dst(out.get(0).frame());
         assertThat(out.subList(0, 3)).extracting(Scenario.Out::verdict).containsOnly("dnat");
@@ -554,5 +561,8 @@ class ServiceScenariosTest {
         assertThat(new Ipv4(Bytes.be32(out.get(4).frame(), Frame.IP_SADDR))).hasToString("10.96.0.53");
         assertThat(out.get(5).verdict()).isEqualTo("pass");
         assertThat(out.get(5).result().reason).isEqualTo(dev.hotline.dataplane.Reason.FRAGMENT);
+        assertThat(out.get(6).verdict()).as("after the last fragment").isEqualTo("pass");
+        assertThat(out.get(7).verdict()).isEqualTo("dnat");
+        assertThat(out.get(8).verdict()).as("31 s after its first fragment").isEqualTo("pass");
     }
 }

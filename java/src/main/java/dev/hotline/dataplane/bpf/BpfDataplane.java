@@ -255,7 +255,7 @@ public final class BpfDataplane implements Dataplane {
             // frame clock) and the flow tried again; the refused try is not counted
             swept = true;
             lastSweep = nowNanos;
-            sweepConntrack(nowNanos);
+            sweepFlows(nowNanos);
             uncount(r);
             processOnce(frame, length, nowNanos, r);
         }
@@ -294,9 +294,41 @@ public final class BpfDataplane implements Dataplane {
      * first, and the reverse entry only if this call removed the forward one and the reverse entry
      * still names it. So a sweep racing the program (live) never takes a reply tuple from a flow that
      * has claimed it since, and only flows already expired go (an expired flow is never refreshed).
+     * Fragment records past their time go too. (Test-run's own sweep, on a full table, takes flows
+     * only, as the twin's does.)
      */
     @Override
     public int sweepConntrack(long nowNanos) {
+        sweepFragments(nowNanos);
+        return sweepFlows(nowNanos);
+    }
+
+    /**
+     * Fragment records past their time (a datagram whose last fragment never came); the program
+     * also drops them when it meets them. A record written anew between the dump and the delete
+     * can go too: the rest of that datagram then passes untranslated, as an unseen one would.
+     */
+    private void sweepFragments(long nowNanos) {
+        int max = Abi.FRAGMENTS + 16;
+        ByteBuffer keys = ByteBuffer.allocateDirect(max * Abi.FRAG_KEY_SIZE).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer values = ByteBuffer.allocateDirect(max * Abi.FRAG_PORTS_SIZE).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer key = ByteBuffer.allocateDirect(Abi.FRAG_KEY_SIZE).order(ByteOrder.LITTLE_ENDIAN);
+        int n = program.dump(Abi.MAP_FRAGMENTS, keys, values, max);
+        for (int i = 0; i < n; i++) {
+            long seen = values.getLong(i * Abi.FRAG_PORTS_SIZE + Abi.FRAG_PORTS_SEEN);
+            if (Long.compareUnsigned(nowNanos - seen, FRAG_TIMEOUT_NS) >= 0) {
+                for (int b = 0; b < Abi.FRAG_KEY_SIZE; b++) {
+                    key.put(b, keys.get(i * Abi.FRAG_KEY_SIZE + b));
+                }
+                program.remove(Abi.MAP_FRAGMENTS, key);
+            }
+        }
+    }
+
+    /** HL_FRAG_TIMEOUT_NS */
+    static final long FRAG_TIMEOUT_NS = 30_000_000_000L;
+
+    private int sweepFlows(long nowNanos) {
         int max = (int) Math.min(Integer.MAX_VALUE / Abi.CT_FORWARD_SIZE, (long) conntrackMax + 16);
         if (sweepKeys == null || sweepKeys.capacity() < max * Abi.CT_KEY_SIZE) {
             sweepKeys = ByteBuffer.allocateDirect(max * Abi.CT_KEY_SIZE).order(ByteOrder.LITTLE_ENDIAN);

@@ -24,7 +24,7 @@ final class Nat {
         int from = Bytes.raw32(f, off);
         int to = Bytes.rawOfBe32(value);
         Checksum.l3Replace4(f, Frame.IP_CSUM, from, to);
-        if (p.frag != Packet.FRAG_LATER) {
+        if (p.frag < Packet.FRAG_LATER) {
             Checksum.l4Replace(f, p.csumOff, from, to, p.udp);
         }
         Bytes.putBe32(f, off, value);
@@ -32,7 +32,7 @@ final class Nat {
 
     /** nat_rewrite_port */
     static void rewritePort(byte[] f, Packet p, int off, int value) {
-        if (p.frag == Packet.FRAG_LATER) {
+        if (p.frag >= Packet.FRAG_LATER) {
             return;
         }
         int from = Bytes.raw16(f, off);

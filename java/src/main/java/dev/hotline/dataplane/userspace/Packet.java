@@ -28,6 +28,7 @@ final class Packet {
     static final int FRAG_NONE = 0;
     static final int FRAG_FIRST = 1;
     static final int FRAG_LATER = 2;
+    static final int FRAG_LAST = 3;
     static final int IP_OFFSET_BITS = 0x1fff;
 
     int ihl;
@@ -84,7 +85,7 @@ final class Packet {
         }
         int fragOff = Bytes.be16(f, Frame.IP_FRAG);
         if ((fragOff & Frame.IP_FRAG_MASK) != 0) {
-            frag = (fragOff & IP_OFFSET_BITS) != 0 ? FRAG_LATER : FRAG_FIRST;
+            frag = (fragOff & IP_OFFSET_BITS) == 0 ? FRAG_FIRST : (fragOff & 0x2000) != 0 ? FRAG_LATER : FRAG_LAST;
             ipId = Bytes.be16(f, Frame.IP_ID);
             int p = Bytes.u8(f, Frame.IP_PROTO);
             if (p != PROTO_TCP && p != PROTO_UDP) {
@@ -97,7 +98,7 @@ final class Packet {
         daddr = Bytes.be32(f, Frame.IP_DADDR);
         l4 = ETH_HLEN + ihl;
         l4Length = total - ihl;
-        if (frag == FRAG_LATER) {
+        if (frag >= FRAG_LATER) {
             r.reason = Reason.FRAGMENT;
             return FRAGMENT;
         }

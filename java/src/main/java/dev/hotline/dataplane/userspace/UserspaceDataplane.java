@@ -79,11 +79,11 @@ public final class UserspaceDataplane implements Dataplane {
         if (parsed == Packet.PASS) {
             return;
         }
-        if (parsed == Packet.FRAGMENT && !fragments.ports(p)) {
+        if (parsed == Packet.FRAGMENT && !fragments.ports(p, now)) {
             return;
         }
         if (p.frag == Packet.FRAG_FIRST) {
-            fragments.record(p);
+            fragments.record(p, now);
         }
         if (parsed == Packet.ICMP) {
             // nothing answers pings to a virtual address; say so with a counter
@@ -115,7 +115,7 @@ public final class UserspaceDataplane implements Dataplane {
         // flow is now -1, or this tuple's expired flow, which a new flow removes first
 
         // a later fragment never starts a flow, nor is refused: it passes, counted
-        if (p.frag == Packet.FRAG_LATER) {
+        if (p.frag >= Packet.FRAG_LATER) {
             return;
         }
 
@@ -239,8 +239,10 @@ public final class UserspaceDataplane implements Dataplane {
         r.reason = reason;
     }
 
+    /** Expired flows, and fragment records past their time (as the agent's sweep of the kernel's maps). */
     @Override
     public int sweepConntrack(long nowNanos) {
+        fragments.sweep(nowNanos);
         return conntrack.sweep(nowNanos);
     }
 
