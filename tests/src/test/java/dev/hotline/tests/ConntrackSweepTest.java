@@ -47,4 +47,21 @@ class ConntrackSweepTest {
             assertThat(kernel.program().count(Abi.MAP_CT_REVERSE)).isZero();
         }
     }
+
+    /** A reverse entry without its flow is left alone once (a flow being made), and goes at the next sweep. */
+    @Test
+    void anOrphanedReverseEntryGoesAtTheSecondSweep() throws Exception {
+        Privileges.requireBpf();
+        try (BpfDataplane kernel = new BpfDataplane(DataplaneConfig.DEFAULT.withConntrackMax(1024), BpfSizing.DEFAULT, true, null)) {
+            java.nio.ByteBuffer key = java.nio.ByteBuffer.allocateDirect(Abi.CT_KEY_SIZE).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            java.nio.ByteBuffer value = java.nio.ByteBuffer.allocateDirect(Abi.CT_REVERSE_SIZE).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            key.putInt(Abi.CT_KEY_SADDR, 0x0501010a).putShort(Abi.CT_KEY_SPORT, (short) 0x901f).put(Abi.CT_KEY_PROTO, (byte) 6);
+            value.putInt(Abi.CT_KEY_SADDR, 0x0a01010a).put(Abi.CT_KEY_PROTO, (byte) 6);
+            kernel.program().update(Abi.MAP_CT_REVERSE, key, value, 1);
+            kernel.sweepConntrack(Scenario.T0);
+            assertThat(kernel.program().count(Abi.MAP_CT_REVERSE)).as("after one sweep").isEqualTo(1);
+            kernel.sweepConntrack(Scenario.T0 + 10_000_000_000L);
+            assertThat(kernel.program().count(Abi.MAP_CT_REVERSE)).as("after two").isZero();
+        }
+    }
 }

@@ -300,7 +300,48 @@ public final class BpfDataplane implements Dataplane {
     @Override
     public int sweepConntrack(long nowNanos) {
         sweepFragments(nowNanos);
-        return sweepFlows(nowNanos);
+        int removed = sweepFlows(nowNanos);
+        sweepOrphans();
+        return removed;
+    }
+
+    /** Reverse entries without their flow at the last sweep (hex of the key). */
+    private java.util.Set<String> orphansSeen = new HashSet<>();
+
+    /**
+     * A reverse entry without its forward entry is a flow being made, and is left alone; one still
+     * without it a whole sweep interval later was orphaned (a sweep that removed a flow made anew in
+     * the instant between its dump and its delete) and would block its reply tuple for good: it goes.
+     */
+    private void sweepOrphans() {
+        int max = (int) Math.min(Integer.MAX_VALUE / Abi.CT_KEY_SIZE, (long) conntrackMax + 16);
+        ByteBuffer keys = ByteBuffer.allocateDirect(max * Abi.CT_KEY_SIZE).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer values = ByteBuffer.allocateDirect(max * Abi.CT_REVERSE_SIZE).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer key = ByteBuffer.allocateDirect(Abi.CT_KEY_SIZE).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer forward = ByteBuffer.allocateDirect(Abi.CT_KEY_SIZE).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer ignored = ByteBuffer.allocateDirect(Abi.CT_FORWARD_SIZE).order(ByteOrder.LITTLE_ENDIAN);
+        int n = program.dump(Abi.MAP_CT_REVERSE, keys, values, max);
+        java.util.Set<String> now = new HashSet<>();
+        for (int i = 0; i < n; i++) {
+            for (int b = 0; b < Abi.CT_KEY_SIZE; b++) {
+                forward.put(b, values.get(i * Abi.CT_REVERSE_SIZE + b));
+                key.put(b, keys.get(i * Abi.CT_KEY_SIZE + b));
+            }
+            if (program.lookup(Abi.MAP_CT_FORWARD, forward, ignored)) {
+                continue;
+            }
+            // the key and the flow it names: a claim made anew since the last sweep is another entry
+            byte[] raw = new byte[Abi.CT_KEY_SIZE * 2];
+            key.get(0, raw, 0, Abi.CT_KEY_SIZE);
+            forward.get(0, raw, Abi.CT_KEY_SIZE, Abi.CT_KEY_SIZE);
+            String id = java.util.HexFormat.of().formatHex(raw);
+            if (orphansSeen.contains(id)) {
+                program.remove(Abi.MAP_CT_REVERSE, key);
+            } else {
+                now.add(id);
+            }
+        }
+        orphansSeen = now;
     }
 
     /**
