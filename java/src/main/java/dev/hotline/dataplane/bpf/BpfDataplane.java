@@ -314,9 +314,10 @@ public final class BpfDataplane implements Dataplane {
      * the instant between its dump and its delete) and would block its reply tuple for good: it goes.
      */
     private void sweepOrphans() {
-        int max = (int) Math.min(Integer.MAX_VALUE / Abi.CT_KEY_SIZE, (long) conntrackMax + 16);
-        ByteBuffer keys = ByteBuffer.allocateDirect(max * Abi.CT_KEY_SIZE).order(ByteOrder.LITTLE_ENDIAN);
-        ByteBuffer values = ByteBuffer.allocateDirect(max * Abi.CT_REVERSE_SIZE).order(ByteOrder.LITTLE_ENDIAN);
+        // the flow sweep's buffers, large enough: a reverse value is smaller than a forward one
+        int max = (int) Math.min(Integer.MAX_VALUE / Abi.CT_FORWARD_SIZE, (long) conntrackMax + 16);
+        ByteBuffer keys = sweepKeys;
+        ByteBuffer values = sweepValues;
         ByteBuffer key = ByteBuffer.allocateDirect(Abi.CT_KEY_SIZE).order(ByteOrder.LITTLE_ENDIAN);
         ByteBuffer forward = ByteBuffer.allocateDirect(Abi.CT_KEY_SIZE).order(ByteOrder.LITTLE_ENDIAN);
         ByteBuffer ignored = ByteBuffer.allocateDirect(Abi.CT_FORWARD_SIZE).order(ByteOrder.LITTLE_ENDIAN);
