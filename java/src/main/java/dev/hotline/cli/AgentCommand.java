@@ -139,6 +139,12 @@ final class AgentCommand extends HotlineCommand implements Callable<Integer> {
                     + "(give --attach 'veth*' --attach eth0, say)");
             err.flush();
         }
+        // SIGTERM and SIGINT stop the agent in order and exit 0, in every state from here on (also
+        // while the program loads or the API server is not reachable yet)
+        CountDownLatch stopRequested = new CountDownLatch(1);
+        for (String sig : List.of("TERM", "INT")) {
+            sun.misc.Signal.handle(new sun.misc.Signal(sig), s -> stopRequested.countDown());
+        }
         String reason = Dataplanes.bpfUnavailable();
         if (reason != null) {
             err.println("hotline: agent: " + reason);
@@ -192,11 +198,11 @@ final class AgentCommand extends HotlineCommand implements Callable<Integer> {
         Dataplane dp = kernel;
         Agent agent = new Agent(dp, node, this::log);
         agent.adopt();
-        ClusterSource source = kube ? new KubeSource(kubeClient(), input.nodePortRange, this::log)
+        io.fabric8.kubernetes.client.KubernetesClient client = kube ? kubeClient() : null;
+        ClusterSource source = kube ? new KubeSource(client, input.nodePortRange, this::log)
                 : new ManifestSource(input.files, input.nodePortRange, pollInterval, this::log);
         InterfaceWatcher interfaces = new InterfaceWatcher(dp.attachment(), attach, this::log);
         java.util.concurrent.ScheduledExecutorService sweeper = dev.hotline.source.Daemons.thread("conntrack-sweep");
-        CountDownLatch stopRequested = new CountDownLatch(1);
         CountDownLatch firstApplied = new CountDownLatch(1);
         java.util.concurrent.atomic.AtomicBoolean stopped = new java.util.concurrent.atomic.AtomicBoolean();
         Runnable stop = () -> {
@@ -212,11 +218,15 @@ final class AgentCommand extends HotlineCommand implements Callable<Integer> {
             }
             log("stopping: detached from " + n + " interface(s); maps stay pinned at " + pinDir);
         };
-        // SIGTERM and SIGINT stop the agent in order and exit 0; the hook covers any other way out
-        for (String sig : List.of("TERM", "INT")) {
-            sun.misc.Signal.handle(new sun.misc.Signal(sig), s -> stopRequested.countDown());
-        }
         Runtime.getRuntime().addShutdownHook(new Thread(stop, "hotline-shutdown"));
+        if (stopRequested.getCount() == 0) { // asked to stop while loading
+            log("stopping before the first cluster picture arrived");
+            stop.run();
+            return 0;
+        }
+        if (client != null) {
+            log("waiting for the first cluster picture from the API server at " + client.getMasterUrl());
+        }
         source.start(state -> {
             try {
                 agent.onChange(state);
@@ -225,7 +235,14 @@ final class AgentCommand extends HotlineCommand implements Callable<Integer> {
             }
             firstApplied.countDown();
         });
-        firstApplied.await();
+        // a signal before the first picture (an API server not reachable yet) stops the agent too
+        while (!firstApplied.await(100, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+            if (stopRequested.getCount() == 0) {
+                log("stopping before the first cluster picture arrived");
+                stop.run();
+                return 0;
+            }
+        }
         interfaces.scan();
         interfaces.start(rescanInterval.toMillis());
         // the program's clock is CLOCK_MONOTONIC (bpf_ktime_get_ns), which System.nanoTime reads on Linux
