@@ -80,15 +80,21 @@ class KernelAttachTest {
         }
     }
 
+    /** Loads the program with maps pinned at pins (conntrack 1024) and applies the base cluster; returns its plan. */
+    static Plan pinBaseCluster(String pins) {
+        Plan plan = Planner.plan(Scenario.state(Cluster.base()), Scenario.NODE_1, Plan.EMPTY);
+        try (BpfDataplane first = new BpfDataplane(DataplaneConfig.DEFAULT.withConntrackMax(1024), BpfSizing.DEFAULT, false, pins)) {
+            first.apply(PlanDiff.between(Plan.EMPTY, plan));
+        }
+        return plan;
+    }
+
     @Test
     void aSecondLoadReusesThePinnedMaps() throws Exception {
         Privileges.requireBpf();
         String pins = "/sys/fs/bpf/hotline-test-" + UUID.randomUUID().toString().substring(0, 8);
         try {
-            Plan plan = Planner.plan(Scenario.state(Cluster.base()), Scenario.NODE_1, Plan.EMPTY);
-            try (BpfDataplane first = new BpfDataplane(DataplaneConfig.DEFAULT.withConntrackMax(1024), BpfSizing.DEFAULT, false, pins)) {
-                first.apply(PlanDiff.between(Plan.EMPTY, plan));
-            }
+            Plan plan = pinBaseCluster(pins);
             assertThat(Path.of(pins, "hl_services")).exists();
             assertThat(Path.of(pins, "hl_ct_forward")).exists();
             try (BpfDataplane second = new BpfDataplane(DataplaneConfig.DEFAULT.withConntrackMax(1024), BpfSizing.DEFAULT, false, pins)) {
@@ -113,10 +119,7 @@ class KernelAttachTest {
         Privileges.requireBpf();
         String pins = "/sys/fs/bpf/hotline-test-" + UUID.randomUUID().toString().substring(0, 8);
         try {
-            Plan plan = Planner.plan(Scenario.state(Cluster.base()), Scenario.NODE_1, Plan.EMPTY);
-            try (BpfDataplane first = new BpfDataplane(DataplaneConfig.DEFAULT.withConntrackMax(1024), BpfSizing.DEFAULT, false, pins)) {
-                first.apply(PlanDiff.between(Plan.EMPTY, plan));
-            }
+            Plan plan = pinBaseCluster(pins);
             // another conntrack size: those maps cannot be reused, and then none is (they name each other's ids)
             try (BpfDataplane second = new BpfDataplane(DataplaneConfig.DEFAULT.withConntrackMax(2048), BpfSizing.DEFAULT, false, pins)) {
                 assertThat(second.recreatedPins()).containsExactly(

@@ -68,8 +68,11 @@ public final class BpfDataplane implements Dataplane {
     private boolean swept;
     private long lastSweep;
     private long flowsAtMost;
+    // the agent's sweeps reuse their dump buffers (direct memory is freed only by GC)
     private ByteBuffer sweepKeys;
     private ByteBuffer sweepValues;
+    private ByteBuffer fragmentKeys;
+    private ByteBuffer fragmentValues;
     private long framesSinceCount;
 
     /**
@@ -352,8 +355,12 @@ public final class BpfDataplane implements Dataplane {
      */
     private void sweepFragments(long nowNanos) {
         int max = Abi.FRAGMENTS + 16;
-        ByteBuffer keys = ByteBuffer.allocateDirect(max * Abi.FRAG_KEY_SIZE).order(ByteOrder.LITTLE_ENDIAN);
-        ByteBuffer values = ByteBuffer.allocateDirect(max * Abi.FRAG_PORTS_SIZE).order(ByteOrder.LITTLE_ENDIAN);
+        if (fragmentKeys == null) {
+            fragmentKeys = ByteBuffer.allocateDirect(max * Abi.FRAG_KEY_SIZE).order(ByteOrder.LITTLE_ENDIAN);
+            fragmentValues = ByteBuffer.allocateDirect(max * Abi.FRAG_PORTS_SIZE).order(ByteOrder.LITTLE_ENDIAN);
+        }
+        ByteBuffer keys = fragmentKeys;
+        ByteBuffer values = fragmentValues;
         ByteBuffer key = ByteBuffer.allocateDirect(Abi.FRAG_KEY_SIZE).order(ByteOrder.LITTLE_ENDIAN);
         int n = program.dump(Abi.MAP_FRAGMENTS, keys, values, max);
         for (int i = 0; i < n; i++) {

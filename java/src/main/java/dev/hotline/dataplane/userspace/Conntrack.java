@@ -218,11 +218,12 @@ final class Conntrack {
     int create(long k1, long k2, long rk1, long rk2, long now) {
         int held = rev.find(rk1, rk2);
         if (held >= 0) {
-            if (replyTupleTaken(rk1, rk2, now)) {
-                return CLASH;
+            int holder = fwd.find(rev.get(held, R_FWD_K1), rev.get(held, R_FWD_K2));
+            if (holder < 0 || now < fwd.get(holder, F_EXPIRES)) {
+                return CLASH; // replyTupleTaken's rule
             }
             // held by an expired flow: taken over, its forward entry removed first (as in C)
-            fwd.removeAt(fwd.find(rev.get(held, R_FWD_K1), rev.get(held, R_FWD_K2)));
+            fwd.removeAt(holder);
         }
         boolean needsRoom = (held < 0 && rev.full()) || (fwd.find(k1, k2) < 0 && fwd.full());
         if (needsRoom && (!swept || now - lastSweep >= 1_000_000_000L)) {
@@ -246,24 +247,10 @@ final class Conntrack {
 
     /** ct_remove_flow: removes a flow: its forward entry and the reverse entry it owns. */
     void removeFlow(int fwdSlot) {
-        long a = fwd.get(fwdSlot, F_BACKEND);
-        long s = fwd.get(fwdSlot, F_SNAT);
-        long k1 = fwd.key1(fwdSlot);
-        long k2 = fwd.key2(fwdSlot);
-        int proto = (int) (k2 & 0xff);
-        int backendIp = (int) (a >>> 32);
-        int backendPort = (int) ((a >>> 16) & 0xffff);
-        long rk1;
-        long rk2;
-        if (((int) s & FLAG_SNAT) != 0) {
-            rk1 = key1(backendIp, (int) (s >>> 32));
-            rk2 = key2(backendPort, (int) ((s >>> 16) & 0xffff), proto);
-        } else {
-            rk1 = key1(backendIp, (int) (k1 >>> 32));
-            rk2 = key2(backendPort, (int) ((k2 >>> 24) & 0xffff), proto);
-        }
+        long rk1 = reverseKey1(fwdSlot);
+        long rk2 = reverseKey2(fwdSlot);
         int r = rev.find(rk1, rk2);
-        if (r >= 0 && rev.get(r, R_FWD_K1) == k1 && rev.get(r, R_FWD_K2) == k2) {
+        if (r >= 0 && rev.get(r, R_FWD_K1) == fwd.key1(fwdSlot) && rev.get(r, R_FWD_K2) == fwd.key2(fwdSlot)) {
             rev.removeAt(r);
         }
         fwd.removeAt(fwdSlot);
