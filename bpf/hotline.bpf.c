@@ -12,6 +12,9 @@
  *      recorded and DNATed (and SNATed for NodePort to another node);
  *   5. no backend, or a ClusterIP on an undefined port or protocol: reject (RST / ICMP);
  *   6. everything else passes.
+ * A translated frame then goes straight to its next hop when the agent turned redirect on
+ * (lib/fwd.h). The socket-level programs at the end serve clients of the node's own network
+ * namespace, whose packets never cross a pod's tc ingress (lib/sock.h).
  */
 #include <linux/bpf.h>
 #include <linux/pkt_cls.h>
@@ -27,6 +30,18 @@
 #include "lib/frag.h"
 #include "lib/icmp.h"
 #include "lib/reject.h"
+#include "lib/fwd.h"
+#include "lib/sock.h"
+
+/* The result counted and handed over; a translated frame on to its next hop. */
+static __always_inline int finish(struct __sk_buff *skb, const struct hl_config *cfg, struct hl_result *r)
+{
+	int act = res_finish(skb, r);
+
+	if (act == TC_ACT_UNSPEC && r->verdict != HL_VERDICT_PASS)
+		return fwd_translated(skb, cfg);
+	return act;
+}
 
 /* 2. A reply of a translated flow: the Service address back as its source. */
 static __always_inline void step_reply(struct __sk_buff *skb, const struct hl_packet *p, const struct hl_config *cfg,
@@ -75,7 +90,12 @@ static __always_inline void step_new_flow(struct __sk_buff *skb, const struct hl
 {
 	__be32 baddr = b->addr;
 	__be16 bport = b->port;
-	int snat = (svc->flags & HL_SVC_NODE_PORT) && !(b->flags & HL_BACKEND_LOCAL);
+	/*
+	 * A pod that reaches its own Service and lands on itself (hairpin) would get a packet from its
+	 * own address, which its stack drops as martian: its source becomes the hairpin address.
+	 */
+	int hairpin = baddr == p->saddr;
+	int snat = hairpin || ((svc->flags & HL_SVC_NODE_PORT) && !(b->flags & HL_BACKEND_LOCAL));
 	__u32 service_id = svc->service_id;
 	__be32 snat_addr = 0;
 	__be16 snat_port = 0;
@@ -89,7 +109,7 @@ static __always_inline void step_new_flow(struct __sk_buff *skb, const struct hl
 	rk.sport = bport;
 	rk.proto = p->proto;
 	if (snat) {
-		snat_addr = p->daddr; /* the node address the client reached */
+		snat_addr = hairpin ? cfg->hairpin_addr : p->daddr; /* else the node address the client reached */
 		rk.daddr = snat_addr;
 		snat_port = nat_snat_claim(cfg, k, &rk, hash, now, &refused);
 		if (!snat_port) {
@@ -160,7 +180,7 @@ int hotline_ingress(struct __sk_buff *skb)
 	fv = ct_find_reply(&k, now, &fk);
 	if (fv) {
 		step_reply(skb, &p, cfg, &fk, fv, now, &r);
-		return res_finish(skb, &r);
+		return finish(skb, cfg, &r);
 	}
 
 	/* 3. a packet of a known flow, unless its port was reused after a close or its backend is gone */
@@ -168,7 +188,7 @@ int hotline_ingress(struct __sk_buff *skb)
 	if (fv && now < fv->expires) {
 		if (!ct_reopened(&p, fv) && lb_backend(fv->backend_id)) {
 			step_established(skb, &p, cfg, fv, now, &r);
-			return res_finish(skb, &r);
+			return finish(skb, cfg, &r);
 		}
 		ct_remove_flow(&k, fv);
 		fv = NULL;
@@ -199,7 +219,7 @@ int hotline_ingress(struct __sk_buff *skb)
 		}
 		struct hl_backend backend = *b;
 		step_new_flow(skb, &p, cfg, &k, fv, hash, &s, backend_id, &backend, now, &r);
-		return res_finish(skb, &r);
+		return finish(skb, cfg, &r);
 	}
 
 	/* 5. a ClusterIP on a port or protocol no Service defines */
@@ -209,6 +229,31 @@ int hotline_ingress(struct __sk_buff *skb)
 	}
 	/* 6. not ours */
 	return res_finish(skb, &r);
+}
+
+/* Socket-level load balancing (lib/sock.h), attached to the agent's --cgroup. */
+SEC("cgroup/connect4")
+int hotline_connect4(struct bpf_sock_addr *ctx)
+{
+	return sock_forward(ctx);
+}
+
+SEC("cgroup/sendmsg4")
+int hotline_sendmsg4(struct bpf_sock_addr *ctx)
+{
+	return sock_forward(ctx);
+}
+
+SEC("cgroup/recvmsg4")
+int hotline_recvmsg4(struct bpf_sock_addr *ctx)
+{
+	return sock_reverse(ctx);
+}
+
+SEC("cgroup/getpeername4")
+int hotline_getpeername4(struct bpf_sock_addr *ctx)
+{
+	return sock_reverse(ctx);
 }
 
 char LICENSE[] SEC("license") = "GPL";

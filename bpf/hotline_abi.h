@@ -17,9 +17,15 @@
  * Bumped whenever a key or value layout, a map's meaning or a code below changes: pinned maps
  * of another version must never be read as if they were this one.
  */
-#define HL_ABI_VERSION 2
+#define HL_ABI_VERSION 3
 
 #define HL_PROG_NAME "hotline_ingress"
+
+/* the socket-level programs for clients of the node's own network namespace (lib/sock.h), in attach order */
+#define HL_SOCK_PROG_COUNT 4
+#define HL_SOCK_PROG_NAMES { "hotline_connect4", "hotline_sendmsg4", "hotline_recvmsg4", "hotline_getpeername4" }
+/* their pinned links under the pin directory: a restarted agent swaps the program in place */
+#define HL_SOCK_LINK_NAMES { "link_connect4", "link_sendmsg4", "link_recvmsg4", "link_getpeername4" }
 
 /* ---- verdicts and reasons (dev.hotline.dataplane.Verdict, Reason) ---------------------------- */
 enum hl_verdict {
@@ -51,10 +57,23 @@ enum hl_reason {
 	HL_REASON_MAX
 };
 
-/* hl_stats (per-CPU array of __u64): frames by verdict, then by reason */
+/*
+ * Where a translated frame went next (the agent's live path only; replay and the tests run with
+ * redirect off, so every translated frame counts as HL_FWD_STACK there).
+ */
+enum hl_forward {
+	HL_FWD_STACK = 0,    /* up the host stack: redirect off, or the FIB could not say (marked for notrack) */
+	HL_FWD_PEER = 1,     /* into a local pod: bpf_redirect_peer to the veth's other end */
+	HL_FWD_NEIGH = 2,    /* out an interface, the neighbour resolved by the kernel: bpf_redirect_neigh */
+	HL_FWD_DIRECT = 3,   /* out an interface, MACs from the FIB: bpf_redirect */
+	HL_FWD_MAX
+};
+
+/* hl_stats (per-CPU array of __u64): frames by verdict, then by reason, then translated frames by where they went */
 #define HL_STAT_VERDICT(v) (v)
 #define HL_STAT_REASON(r) (HL_VERDICT_MAX + (r))
-#define HL_STAT_MAX (HL_VERDICT_MAX + HL_REASON_MAX)
+#define HL_STAT_FORWARD(f) (HL_VERDICT_MAX + HL_REASON_MAX + (f))
+#define HL_STAT_MAX (HL_VERDICT_MAX + HL_REASON_MAX + HL_FWD_MAX)
 
 /*
  * What the program leaves in skb->cb[] for its caller (BPF_PROG_TEST_RUN hands the context back):
@@ -162,8 +181,30 @@ struct hl_frag_ports {
 	__u64 seen; /* the first fragment's time, on the conntrack clock */
 };
 
+/*
+ * hl_sock_reverse: LRU_HASH, what a socket-level translation replaced, so that recvmsg and
+ * getpeername report the Service rather than the backend. Losing an entry to the LRU only
+ * changes what such a call reports, never where traffic goes.
+ */
+struct hl_sock_key {
+	__u64 cookie;  /* the socket's (bpf_get_socket_cookie) */
+	__be32 addr;   /* the backend */
+	__be16 port;
+	__u16 pad;
+};
+
+struct hl_sock_frontend {
+	__be32 addr;   /* the frontend the socket asked for */
+	__be16 port;
+	__u16 pad;
+};
+
+/* hl_ifaces: HASH, ifindex (__u32) of an interface the agent serves to what it is (__u32 flags) */
+#define HL_IF_VETH (1 << 0) /* a veth: a frame for its other end can be handed over with bpf_redirect_peer */
+
 /* hl_config: ARRAY with one entry */
 #define HL_CFG_CLOCK_FROM_SKB (1 << 0) /* conntrack clock = skb->tstamp (replay), else bpf_ktime_get_ns() */
+#define HL_CFG_REDIRECT (1 << 1)       /* deliver translated frames straight to their next hop (lib/fwd.h) */
 
 struct hl_config {
 	__u32 flags;
@@ -174,6 +215,8 @@ struct hl_config {
 	__u64 tcp_opening_ns;
 	__u64 tcp_closing_ns;
 	__u64 udp_ns;
+	__be32 hairpin_addr; /* the source of a pod's flow that lands on the pod itself */
+	__u32 notrack_mark;  /* OR-ed into skb->mark of translated frames left to the stack; 0: none */
 };
 
 /* ---- map identities for user space (dev.hotline.bpf.Abi.MAP_*), in this order ---------------- */
@@ -188,12 +231,14 @@ enum hl_map_id {
 	HL_MAP_CONFIG,
 	HL_MAP_STATS,
 	HL_MAP_FRAGMENTS,
+	HL_MAP_SOCK_REVERSE,
+	HL_MAP_IFACES,
 	HL_MAP_COUNT
 };
 
 #define HL_MAP_NAMES                                                                                   \
 	{ "hl_services", "hl_cluster_ips", "hl_backends", "hl_maglev", "hl_service_stats", "hl_ct_forward", \
-	  "hl_ct_reverse", "hl_config", "hl_stats", "hl_fragments" }
+	  "hl_ct_reverse", "hl_config", "hl_stats", "hl_fragments", "hl_sock_reverse", "hl_ifaces" }
 
 /* our tc filter at ingress: this handle and priority are hotline's; nothing else is touched */
 #define HL_TC_HANDLE 0x484c
@@ -206,7 +251,9 @@ _Static_assert(sizeof(struct hl_backend) == 16, "hl_backend layout changed");
 _Static_assert(sizeof(struct hl_ct_key) == 16, "hl_ct_key layout changed");
 _Static_assert(sizeof(struct hl_ct_forward) == 32, "hl_ct_forward layout changed");
 _Static_assert(sizeof(struct hl_ct_reverse) == 16, "hl_ct_reverse layout changed");
-_Static_assert(sizeof(struct hl_config) == 48, "hl_config layout changed");
+_Static_assert(sizeof(struct hl_config) == 56, "hl_config layout changed");
+_Static_assert(sizeof(struct hl_sock_key) == 16, "hl_sock_key layout changed");
+_Static_assert(sizeof(struct hl_sock_frontend) == 8, "hl_sock_frontend layout changed");
 _Static_assert(sizeof(struct hl_frag_key) == 12, "hl_frag_key layout changed");
 _Static_assert(sizeof(struct hl_frag_ports) == 16, "hl_frag_ports layout changed");
 _Static_assert(HL_REASON_MAX < 256 && HL_VERDICT_MAX < 256, "verdict and reason share one cb word, a byte each");
@@ -215,6 +262,7 @@ _Static_assert(HL_REASON_MAX < 256 && HL_VERDICT_MAX < 256, "verdict and reason 
 #define HL_HASH_SEED 0x9e3779b9u
 #define HL_SNAT_SEED 0x5bd1e995u
 #define HL_SNAT_TRIES 32
+#define HL_SOCK_SEED 0x27d4eb2fu
 
 static inline __u32 hl_mix(__u32 x)
 {

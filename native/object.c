@@ -89,12 +89,17 @@ EXPORT JNIEXPORT jstring JNICALL Java_dev_hotline_bpf_Native_verify(JNIEnv *env,
 	if (!obj)
 		return NULL;
 	/* the verifier's statistics (BPF_LOG_STATS): instructions walked, and the stack the program uses */
-	/* one buffer per call, not a static one: two threads may verify at once */
-	char stats[4096];
+	/* one buffer per program and call, not a static one: two threads may verify at once */
+	enum { MAX_PROGS = 8 };
+	char stats[MAX_PROGS][2048];
+	int np = 0;
 	bpf_object__for_each_program(prog, obj) {
-		stats[0] = '\0';
-		bpf_program__set_log_buf(prog, stats, sizeof(stats));
+		if (np == MAX_PROGS)
+			break;
+		stats[np][0] = '\0';
+		bpf_program__set_log_buf(prog, stats[np], sizeof(stats[np]));
 		bpf_program__set_log_level(prog, 4);
+		np++;
 	}
 	int err = bpf_object__load(obj);
 	if (err) {
@@ -112,6 +117,7 @@ EXPORT JNIEXPORT jstring JNICALL Java_dev_hotline_bpf_Native_verify(JNIEnv *env,
 		return NULL;
 	}
 	summary[0] = '\0';
+	np = 0;
 	bpf_object__for_each_program(prog, obj) {
 		/* what the verifier walked through, the number that grows when a change makes the program harder to prove */
 		struct bpf_prog_info info;
@@ -121,7 +127,8 @@ EXPORT JNIEXPORT jstring JNICALL Java_dev_hotline_bpf_Native_verify(JNIEnv *env,
 		if (bpf_obj_get_info_by_fd(bpf_program__fd(prog), &info, &info_len))
 			info.verified_insns = 0;
 		/* "stack depth 432" (or "stack depth 432+24" with subprograms): the verifier's own figure */
-		const char *depth = strstr(stats, "stack depth ");
+		const char *depth = np < MAX_PROGS ? strstr(stats[np], "stack depth ") : NULL;
+		np++;
 		int stack = depth ? atoi(depth + 12) : -1;
 		int n = snprintf(summary + used, sizeof(summary) - used, "%s%s: %zu instructions, %u verified, stack %d bytes",
 				 used ? "\n" : "", bpf_program__name(prog), bpf_program__insn_cnt(prog), info.verified_insns, stack);
@@ -286,6 +293,11 @@ EXPORT JNIEXPORT jlong JNICALL Java_dev_hotline_bpf_Native_open(JNIEnv *env, jcl
 	free(copy);
 	struct bpf_program *prog = bpf_object__find_program_by_name(obj, HL_PROG_NAME);
 	h->prog_fd = prog ? bpf_program__fd(prog) : -1;
+	static const char *sock_names[HL_SOCK_PROG_COUNT] = HL_SOCK_PROG_NAMES;
+	for (int i = 0; i < HL_SOCK_PROG_COUNT; i++) {
+		struct bpf_program *sp = bpf_object__find_program_by_name(obj, sock_names[i]);
+		h->sock_prog_fd[i] = sp ? bpf_program__fd(sp) : -1;
+	}
 	for (int i = 0; i < HL_MAP_COUNT; i++) {
 		struct bpf_map *m = bpf_object__find_map_by_name(obj, map_names[i]);
 		enum bpf_map_type t = bpf_map__type(m);
@@ -328,8 +340,14 @@ EXPORT JNIEXPORT void JNICALL Java_dev_hotline_bpf_Native_unpin(JNIEnv *env, jcl
 	(void)cls;
 	if (!dir)
 		return;
+	static const char *links[HL_SOCK_PROG_COUNT] = HL_SOCK_LINK_NAMES;
 	for (int i = 0; i < HL_MAP_COUNT; i++) {
 		snprintf(path, sizeof(path), "%s/%s", dir, map_names[i]);
+		unlink(path);
+	}
+	/* a pinned link is an attachment: without its pin (and no agent holding it) it detaches */
+	for (int i = 0; i < HL_SOCK_PROG_COUNT; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, links[i]);
 		unlink(path);
 	}
 	rmdir(dir);
@@ -363,6 +381,8 @@ EXPORT JNIEXPORT jintArray JNICALL Java_dev_hotline_bpf_Native_layout(JNIEnv *en
 		HL_CT_SNAT, HL_CT_SEEN_REPLY, HL_CT_FIN_FWD, HL_CT_FIN_REV, HL_CT_RST,
 		(jint)HL_HASH_SEED, (jint)HL_SNAT_SEED, HL_SNAT_TRIES, HL_TC_HANDLE, HL_TC_PRIORITY, HL_ABI_VERSION,
 		sizeof(struct hl_frag_key), sizeof(struct hl_frag_ports),
+		offsetof(struct hl_config, hairpin_addr), offsetof(struct hl_config, notrack_mark), HL_CFG_REDIRECT,
+		sizeof(struct hl_sock_key), sizeof(struct hl_sock_frontend), HL_IF_VETH, HL_FWD_MAX, (jint)HL_SOCK_SEED,
 	};
 	jsize n = sizeof(v) / sizeof(v[0]);
 	jintArray out = (*env)->NewIntArray(env, n);
@@ -409,6 +429,8 @@ EXPORT JNIEXPORT jlong JNICALL Java_dev_hotline_bpf_Native_openProgramOnly(JNIEn
 	h->obj = obj;
 	struct bpf_program *prog = bpf_object__next_program(obj, NULL);
 	h->prog_fd = prog ? bpf_program__fd(prog) : -1;
+	for (int i = 0; i < HL_SOCK_PROG_COUNT; i++)
+		h->sock_prog_fd[i] = -1;
 	for (int i = 0; i < HL_MAP_COUNT; i++)
 		h->map_fd[i] = -1;
 	return (jlong)(intptr_t)h;

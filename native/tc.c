@@ -14,6 +14,8 @@
 #include <fcntl.h>
 #include <net/if.h>
 #include <net/if_arp.h>
+#include <linux/ethtool.h>
+#include <linux/sockios.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
@@ -40,6 +42,8 @@ struct tc_job {
 	int err;
 	const char *what;
 	int link_type;
+	int ifindex;        /* attach: the device's, once attached */
+	int veth;           /* attach: whether it is a veth */
 	char *log;          /* what libbpf printed on the job thread, for the caller's exception */
 };
 
@@ -58,6 +62,24 @@ static int link_type(int ifindex)
 		err = -errno;
 	close(fd);
 	return err ? err : ifr.ifr_hwaddr.sa_family;
+}
+
+/* Whether the device's driver is veth (a frame for its other end can take bpf_redirect_peer). */
+static int is_veth(const char *ifname)
+{
+	struct ethtool_drvinfo info = {.cmd = ETHTOOL_GDRVINFO};
+	struct ifreq ifr = {0};
+	int fd, veth = 0;
+
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
+	ifr.ifr_data = (void *)&info;
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return 0;
+	if (!ioctl(fd, SIOCETHTOOL, &ifr))
+		veth = strcmp(info.driver, "veth") == 0;
+	close(fd);
+	return veth;
 }
 
 static void fail(struct tc_job *job, const char *what, int err)
@@ -107,8 +129,12 @@ static void tc_in_namespace(struct tc_job *job)
 	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = HL_TC_HANDLE, .priority = HL_TC_PRIORITY, .prog_fd = job->prog_fd,
 		    .flags = BPF_TC_F_REPLACE);
 	err = bpf_tc_attach(&hook, &opts);
-	if (err)
+	if (err) {
 		fail(job, "attaching at tc ingress", err);
+		return;
+	}
+	job->ifindex = ifindex;
+	job->veth = is_veth(job->ifname);
 }
 
 static void tc_job_run(struct tc_job *job);
@@ -183,8 +209,9 @@ static int run_job(JNIEnv *env, jstring netns, jstring ifname, struct tc_job *jo
 	return 0;
 }
 
-EXPORT JNIEXPORT void JNICALL Java_dev_hotline_bpf_Native_attach(JNIEnv *env, jclass cls, jlong handle, jstring netns,
-								  jstring ifname)
+/* Returns the device's ifindex, with bit 32 set when it is a veth; -1 with the exception thrown. */
+EXPORT JNIEXPORT jlong JNICALL Java_dev_hotline_bpf_Native_attach(JNIEnv *env, jclass cls, jlong handle, jstring netns,
+								   jstring ifname)
 {
 	struct tc_job job = {.prog_fd = hl_handle_of(handle)->prog_fd, .log = NULL};
 	char msg[200];
@@ -192,16 +219,19 @@ EXPORT JNIEXPORT void JNICALL Java_dev_hotline_bpf_Native_attach(JNIEnv *env, jc
 	(void)cls;
 	hl_log_begin();
 	if (run_job(env, netns, ifname, &job))
-		return;
+		return -1;
 	if (job.outcome == TC_NOT_ETHERNET) {
 		snprintf(msg, sizeof(msg),
 			 "not an Ethernet device (link type %d): hotline's program parses Ethernet frames, so it attaches to "
 			 "Ethernet, veth and loopback interfaces only",
 			 job.link_type);
 		hl_throw_arg(env, msg);
+		return -1;
 	} else if (job.outcome == TC_FAILED) {
 		hl_throw(env, job.what, job.err);
+		return -1;
 	}
+	return (jlong)job.ifindex | ((jlong)job.veth << 32);
 }
 
 /* Removes our filter; returns false when it was not there. */

@@ -88,7 +88,23 @@ struct {
 	__type(value, struct hl_frag_ports);
 } hl_fragments SEC(".maps");
 
-/* frames by verdict, then by reason (HL_STAT_*) */
+/* what host-namespace sockets were translated from (lib/sock.h) */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, struct hl_sock_key);
+	__type(value, struct hl_sock_frontend);
+} hl_sock_reverse SEC(".maps");
+
+/* the interfaces the agent serves, by ifindex: which can take bpf_redirect_peer (lib/fwd.h) */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32);
+	__type(value, __u32);
+} hl_ifaces SEC(".maps");
+
+/* frames by verdict, then by reason, then by where translated frames went (HL_STAT_*) */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, HL_STAT_MAX);

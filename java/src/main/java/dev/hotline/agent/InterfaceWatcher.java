@@ -16,16 +16,19 @@ import java.util.regex.Pattern;
 
 /**
  * Keeps the program attached at tc ingress of every interface whose name matches one of the
- * patterns (names, or globs such as veth*): scans the namespace's interfaces now and then, attaches to new
- * ones (pods come and go), forgets vanished ones. Also turns on accept_local on each, so a frame
- * whose source became a node address (NodePort replies, SNAT) is not dropped as martian.
+ * patterns (names, or globs such as veth*): rescans the namespace's interfaces whenever rtnetlink
+ * announces a link change, and at every poll period as the safety net; attaches to new ones (pods
+ * come and go), forgets vanished ones, and attaches again to one made anew under a known name (a
+ * restarted pod: same name, new ifindex). Also turns on accept_local on each, so a frame whose
+ * source became a node address (NodePort replies, SNAT) is not dropped as martian.
  */
 public final class InterfaceWatcher implements AutoCloseable {
     private final Attachment attachment;
     private final List<Pattern> patterns = new ArrayList<>();
     private final Consumer<String> log;
-    private final Set<String> attached = new TreeSet<>();
+    private final java.util.Map<String, Integer> attached = new java.util.TreeMap<>(); // name -> ifindex
     private final ScheduledExecutorService scanner = Daemons.thread("interface-watch");
+    private volatile boolean closed;
 
     private final java.util.Set<String> refused = new java.util.HashSet<>();
 
@@ -73,18 +76,39 @@ public final class InterfaceWatcher implements AutoCloseable {
         }
     }
 
-    /** Attaches to every matching interface not attached yet; returns the names attached now. */
+    /** The ifindex of an interface of this process's network namespace, or 0 when it is gone. */
+    static int indexOf(String name) {
+        try {
+            java.net.NetworkInterface ni = java.net.NetworkInterface.getByName(name);
+            return ni == null ? 0 : ni.getIndex();
+        } catch (java.net.SocketException e) {
+            return 0;
+        }
+    }
+
+    /** Attaches to every matching interface not attached yet (or made anew); returns the names attached now. */
     public synchronized List<String> scan() {
         List<String> present = interfaces();
-        attached.retainAll(present);
+        for (var it = attached.entrySet().iterator(); it.hasNext();) {
+            var e = it.next();
+            int now = present.contains(e.getKey()) ? indexOf(e.getKey()) : 0;
+            if (now != e.getValue()) {
+                // gone, or deleted and made again under the same name: its old index means nothing now
+                attachment.forget(e.getValue());
+                it.remove();
+                if (now != 0) {
+                    log.accept(e.getKey() + " was made anew (ifindex " + e.getValue() + " -> " + now + "): attaching again");
+                }
+            }
+        }
         refused.retainAll(present);
         List<String> added = new ArrayList<>();
         for (String name : present) {
-            if (!attached.contains(name) && !refused.contains(name) && matches(name)) {
+            if (!attached.containsKey(name) && !refused.contains(name) && matches(name)) {
                 try {
-                    attachment.attach(name);
+                    int ifindex = attachment.attach(name);
                     acceptLocal(name);
-                    attached.add(name);
+                    attached.put(name, ifindex);
                     added.add(name);
                 } catch (IllegalArgumentException e) {
                     // not one we can serve (an L3 device): said once, not at every rescan
@@ -110,24 +134,53 @@ public final class InterfaceWatcher implements AutoCloseable {
         }
     }
 
+    /**
+     * Rescans on every link event, and every periodMillis without one. The events come from an
+     * rtnetlink socket opened on the scanning thread (the agent's network namespace); if one
+     * cannot be had, polling alone carries on.
+     */
     public void start(long periodMillis) {
-        scanner.scheduleWithFixedDelay(() -> {
+        scanner.execute(() -> {
+            dev.hotline.bpf.LinkEvents events = null;
             try {
-                scan();
+                events = dev.hotline.bpf.LinkEvents.open();
             } catch (RuntimeException e) {
-                log.accept("interface scan: " + e);
+                log.accept("no link events (" + e.getMessage() + "): interfaces are rescanned every " + periodMillis + " ms only");
             }
-        }, periodMillis, periodMillis, TimeUnit.MILLISECONDS);
+            try {
+                while (!closed) {
+                    if (events != null) {
+                        events.await((int) Math.min(Integer.MAX_VALUE, periodMillis));
+                    } else {
+                        Thread.sleep(periodMillis);
+                    }
+                    if (closed) {
+                        break;
+                    }
+                    try {
+                        scan();
+                    } catch (RuntimeException e) {
+                        log.accept("interface scan: " + e);
+                    }
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                if (events != null) {
+                    events.close();
+                }
+            }
+        });
     }
 
     public synchronized Set<String> attached() {
-        return new TreeSet<>(attached);
+        return new TreeSet<>(attached.keySet());
     }
 
     /** Removes our filter from every interface we attached to. */
     public synchronized int detachAll() {
         int n = 0;
-        for (String name : attached) {
+        for (String name : attached.keySet()) {
             try {
                 if (attachment.detach(name)) {
                     n++;
@@ -142,6 +195,7 @@ public final class InterfaceWatcher implements AutoCloseable {
 
     @Override
     public void close() {
+        closed = true;
         Daemons.stop(scanner);
     }
 }

@@ -22,9 +22,16 @@ public final class Abi {
     public static final int MAP_CONFIG = 7;
     public static final int MAP_STATS = 8;
     public static final int MAP_FRAGMENTS = 9;
-    public static final int MAP_COUNT = 10;
+    public static final int MAP_SOCK_REVERSE = 10;
+    public static final int MAP_IFACES = 11;
+    public static final int MAP_COUNT = 12;
     public static final String[] MAP_NAMES = {"hl_services", "hl_cluster_ips", "hl_backends", "hl_maglev",
-        "hl_service_stats", "hl_ct_forward", "hl_ct_reverse", "hl_config", "hl_stats", "hl_fragments"};
+        "hl_service_stats", "hl_ct_forward", "hl_ct_reverse", "hl_config", "hl_stats", "hl_fragments", "hl_sock_reverse",
+        "hl_ifaces"};
+    public static final int SOCK_KEY_SIZE = 16;
+    public static final int SOCK_FRONTEND_SIZE = 8;
+    /** hl_ifaces value: the interface is a veth (bpf_redirect_peer reaches its other end). */
+    public static final int IF_VETH = 1;
     public static final int FRAG_KEY_SIZE = 12;
     public static final int FRAG_PORTS_SIZE = 16;
     public static final int FRAG_PORTS_SEEN = 8;
@@ -69,7 +76,7 @@ public final class Abi {
     public static final int CT_FORWARD_EXPIRES = 24;
     public static final int CT_REVERSE_SIZE = 16;
     // struct hl_config
-    public static final int CONFIG_SIZE = 48;
+    public static final int CONFIG_SIZE = 56;
     public static final int CONFIG_FLAGS = 0;
     public static final int CONFIG_SNAT_MIN = 4;
     public static final int CONFIG_SNAT_MAX = 8;
@@ -78,15 +85,22 @@ public final class Abi {
     public static final int CONFIG_TCP_OPENING = 24;
     public static final int CONFIG_TCP_CLOSING = 32;
     public static final int CONFIG_UDP = 40;
+    public static final int CONFIG_HAIRPIN_ADDR = 48;
+    public static final int CONFIG_NOTRACK_MARK = 52;
 
     public static final int VERDICT_MAX = 6;
     public static final int REASON_MAX = 15;
-    public static final int STAT_MAX = VERDICT_MAX + REASON_MAX;
+    /** enum hl_forward: where translated frames went (stack, peer, neigh, direct). */
+    public static final int FWD_MAX = 4;
+    public static final int STAT_MAX = VERDICT_MAX + REASON_MAX + FWD_MAX;
+    public static final int STAT_FORWARD = VERDICT_MAX + REASON_MAX;
 
     public static final int SVC_NODE_PORT = 1;
     public static final int SVC_LOCAL_SCOPE = 2;
     public static final int BACKEND_LOCAL = 1;
     public static final int CFG_CLOCK_FROM_SKB = 1;
+    public static final int CFG_REDIRECT = 2;
+    public static final int SOCK_SEED = 0x27d4eb2f;
     public static final int CT_SNAT = 1;
     public static final int CT_SEEN_REPLY = 2;
     public static final int CT_FIN_FWD = 4;
@@ -100,7 +114,7 @@ public final class Abi {
 
     // the test-run batch slot (native/test_run.c)
     /** HL_ABI_VERSION: the layout generation of the maps and codes below. */
-    public static final int VERSION = 2;
+    public static final int VERSION = 3;
 
     public static final int SLOT_HEADER = 64;
     public static final int SLOT_LENGTH = 0;
@@ -126,6 +140,8 @@ public final class Abi {
             CT_SNAT, CT_SEEN_REPLY, CT_FIN_FWD, CT_FIN_REV, CT_RST,
             HASH_SEED, SNAT_SEED, SNAT_TRIES, TC_HANDLE, TC_PRIORITY, VERSION,
             FRAG_KEY_SIZE, FRAG_PORTS_SIZE,
+            CONFIG_HAIRPIN_ADDR, CONFIG_NOTRACK_MARK, CFG_REDIRECT,
+            SOCK_KEY_SIZE, SOCK_FRONTEND_SIZE, IF_VETH, FWD_MAX, SOCK_SEED,
         };
     }
 
@@ -146,6 +162,8 @@ public final class Abi {
         "HL_CT_SNAT", "HL_CT_SEEN_REPLY", "HL_CT_FIN_FWD", "HL_CT_FIN_REV", "HL_CT_RST",
         "HL_HASH_SEED", "HL_SNAT_SEED", "HL_SNAT_TRIES", "HL_TC_HANDLE", "HL_TC_PRIORITY", "HL_ABI_VERSION",
         "sizeof hl_frag_key", "sizeof hl_frag_ports",
+        "hl_config.hairpin_addr", "hl_config.notrack_mark", "HL_CFG_REDIRECT",
+        "sizeof hl_sock_key", "sizeof hl_sock_frontend", "HL_IF_VETH", "HL_FWD_MAX", "HL_SOCK_SEED",
     };
 
     /** What the C side reports, for the layout test. */
@@ -192,7 +210,8 @@ public final class Abi {
         b.putLong(off + BACKEND_PACKETS, 0);
     }
 
-    public static void config(ByteBuffer b, int flags, int snatMin, int snatMax, long established, long opening, long closing, long udp) {
+    public static void config(ByteBuffer b, int flags, int snatMin, int snatMax, long established, long opening, long closing, long udp,
+                              int hairpinAddr, int notrackMark) {
         b.putInt(CONFIG_FLAGS, flags);
         b.putInt(CONFIG_SNAT_MIN, snatMin);
         b.putInt(CONFIG_SNAT_MAX, snatMax);
@@ -201,5 +220,7 @@ public final class Abi {
         b.putLong(CONFIG_TCP_OPENING, opening);
         b.putLong(CONFIG_TCP_CLOSING, closing);
         b.putLong(CONFIG_UDP, udp);
+        putNetwork32(b, CONFIG_HAIRPIN_ADDR, hairpinAddr);
+        b.putInt(CONFIG_NOTRACK_MARK, notrackMark);
     }
 }

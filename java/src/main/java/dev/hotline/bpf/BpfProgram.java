@@ -148,15 +148,39 @@ public final class BpfProgram implements AutoCloseable {
      * null. An interface that is not Ethernet (an L3 tunnel) is refused with
      * IllegalArgumentException, before anything is attached.
      */
-    public void attach(String netnsPath, String ifname) {
+    public Attached attach(String netnsPath, String ifname) {
         long h = h();
         try {
-            Native.attach(h, netnsPath, ifname);
+            long r = Native.attach(h, netnsPath, ifname);
+            return new Attached((int) r, (r >>> 32) != 0);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(ifname + ": " + e.getMessage(), e);
         } finally {
             done();
         }
+    }
+
+    /** An interface the filter is on: its index, and whether it is a veth. */
+    public record Attached(int ifindex, boolean veth) {
+    }
+
+    /**
+     * Attaches the socket-level programs to a cgroup v2 directory through links pinned in pinDir
+     * (a pinned link of the same cgroup gets this program instead); returns how many were made anew.
+     */
+    public int attachCgroup(String cgroupDir, String pinDir) {
+        long h = h();
+        try {
+            return Native.attachCgroup(h, cgroupDir, pinDir);
+        } finally {
+            done();
+        }
+    }
+
+    /** Detaches the socket-level programs pinned in pinDir; returns how many were attached. */
+    public static int detachCgroup(String pinDir) {
+        NativeLibrary.require();
+        return Native.detachCgroup(pinDir);
     }
 
     /** Removes hotline's filter from the interface; false when it was not there. */

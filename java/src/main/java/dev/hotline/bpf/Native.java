@@ -63,8 +63,25 @@ final class Native {
     /** hl_flow_hash as compiled by C. */
     static native int flowHash(int saddr, int daddr, int sport, int dport, int proto);
 
-    /** Adds or replaces hotline's filter at tc ingress of the interface (inside netnsPath when not null). */
-    static native void attach(long handle, String netnsPath, String ifname);
+    /**
+     * Adds or replaces hotline's filter at tc ingress of the interface (inside netnsPath when not
+     * null); returns its ifindex, with bit 32 set when it is a veth.
+     */
+    static native long attach(long handle, String netnsPath, String ifname);
+
+    /** Attaches the socket-level programs to the cgroup through links pinned in pinDir; returns how many were made anew. */
+    static native int attachCgroup(long handle, String cgroupPath, String pinDir);
+
+    /** Removes the socket-level programs' link pins (which detaches them); returns how many there were. */
+    static native int detachCgroup(String pinDir);
+
+    /** An rtnetlink socket subscribed to link events of the caller's network namespace. */
+    static native int linkEventsOpen();
+
+    /** Waits for link events: how many came, 0 on timeout, -1 when some were lost. */
+    static native int linkEventsWait(int fd, int timeoutMillis);
+
+    static native void linkEventsClose(int fd);
 
     /** Removes hotline's filter; false when it was not there. */
     static native boolean detach(String netnsPath, String ifname);

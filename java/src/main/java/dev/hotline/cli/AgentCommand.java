@@ -94,6 +94,26 @@ final class AgentCommand extends HotlineCommand implements Callable<Integer> {
                     + "full, new flows are refused (counted) until a sweep makes room. Default: ${DEFAULT-VALUE}.")
     Duration sweepInterval;
 
+    @Option(names = "--cgroup", paramLabel = "DIR|none",
+            description = "The cgroup v2 directory whose processes get socket-level load balancing (connect, sendmsg, "
+                    + "recvmsg and getpeername translated): the clients of the node's own network namespace (kubelet, "
+                    + "hostNetwork pods, this agent), whose packets never cross a pod's tc ingress. Default: the root of "
+                    + "the cgroup v2 hierarchy (every process of the node). none: no socket-level programs.")
+    String cgroup;
+
+    @Option(names = "--redirect", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Deliver translated frames straight to their next hop from tc (bpf_fib_lookup, then "
+                    + "bpf_redirect_peer into a local pod, bpf_redirect_neigh or bpf_redirect out), bypassing the host "
+                    + "stack and its netfilter both ways. --no-redirect leaves every translated frame to the stack. "
+                    + "Default: on.")
+    boolean redirect;
+
+    @Option(names = "--notrack-mark", paramLabel = "MARK", defaultValue = "0x2000",
+            description = "The skb mark bit(s) given to translated frames left to the host stack; hotline's own nftables "
+                    + "table (ip hotline) clears it and exempts those frames from netfilter conntrack, which would see "
+                    + "two unrelated halves (INVALID) otherwise. 0: no mark, no table. Default: ${DEFAULT-VALUE}.")
+    String notrackMark;
+
     private PrintWriter out;
 
     private void log(String line) {
@@ -134,6 +154,24 @@ final class AgentCommand extends HotlineCommand implements Callable<Integer> {
                     + (java.nio.file.Files.exists(kubeconfig) ? "not readable" : "no such file"));
             return 2;
         }
+        int mark;
+        try {
+            mark = parseMark(notrackMark);
+        } catch (IllegalArgumentException e) {
+            err.println("hotline: agent: --notrack-mark " + notrackMark + ": " + e.getMessage());
+            return 2;
+        }
+        Path cgroupDir = null;
+        if (cgroup != null && !cgroup.equals("none")) {
+            String why = dev.hotline.agent.CgroupPath.problemWith(Path.of(cgroup));
+            if (why != null) {
+                err.println("hotline: agent: --cgroup " + cgroup + ": " + why);
+                return 2;
+            }
+            cgroupDir = Path.of(cgroup);
+        } else if (cgroup == null) {
+            cgroupDir = dev.hotline.agent.CgroupPath.defaultRoot();
+        }
         if (attach.isEmpty() && !cleanup) {
             err.println("hotline: agent: warning: no --attach: the maps are kept up to date, but no interface is served "
                     + "(give --attach 'veth*' --attach eth0, say)");
@@ -157,8 +195,11 @@ final class AgentCommand extends HotlineCommand implements Callable<Integer> {
                     n++;
                 }
             }
+            int links = BpfDataplane.detachSockets(pinDir);
             BpfProgram.unpin(pinDir);
-            log("cleanup: detached from " + n + " interface(s), removed the pins under " + pinDir);
+            dev.hotline.agent.StackNotrack.remove(this::log);
+            log("cleanup: detached from " + n + " interface(s)" + (links > 0 ? " and the socket-level programs" : "")
+                    + ", removed the pins under " + pinDir + " and the nftables table ip " + dev.hotline.agent.StackNotrack.TABLE);
             return 0;
         }
         String bpffs = BpfFilesystem.problemWith(pinDir);
@@ -205,6 +246,7 @@ final class AgentCommand extends HotlineCommand implements Callable<Integer> {
         java.util.concurrent.ScheduledExecutorService sweeper = dev.hotline.source.Daemons.thread("conntrack-sweep");
         CountDownLatch firstApplied = new CountDownLatch(1);
         java.util.concurrent.atomic.AtomicBoolean stopped = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.atomic.AtomicBoolean notrackInstalled = new java.util.concurrent.atomic.AtomicBoolean();
         Runnable stop = () -> {
             if (!stopped.compareAndSet(false, true)) {
                 return;
@@ -213,10 +255,15 @@ final class AgentCommand extends HotlineCommand implements Callable<Integer> {
             dev.hotline.source.Daemons.stop(sweeper);
             interfaces.close();
             int n = interfaces.detachAll();
+            int links = BpfDataplane.detachSockets(pinDir);
             synchronized (agent) {
                 dp.close();
             }
-            log("stopping: detached from " + n + " interface(s); maps stay pinned at " + pinDir);
+            if (notrackInstalled.get()) {
+                dev.hotline.agent.StackNotrack.remove(this::log);
+            }
+            log("stopping: detached from " + n + " interface(s)" + (links > 0 ? " and the socket-level programs" : "")
+                    + "; maps stay pinned at " + pinDir);
         };
         Runtime.getRuntime().addShutdownHook(new Thread(stop, "hotline-shutdown"));
         if (stopRequested.getCount() == 0) { // asked to stop while loading
@@ -243,8 +290,40 @@ final class AgentCommand extends HotlineCommand implements Callable<Integer> {
                 return 0;
             }
         }
+        // translated frames left to the stack are exempt from netfilter conntrack by hotline's own rule
+        int effectiveMark = 0;
+        if (mark != 0) {
+            String why = dev.hotline.agent.StackNotrack.install(mark);
+            if (why == null) {
+                notrackInstalled.set(true);
+                effectiveMark = mark;
+            } else {
+                log("warning: cannot install the notrack rule (" + why + "): translated frames the program leaves to the "
+                        + "host stack are tracked by netfilter, and a --ctstate INVALID drop rule would break them");
+            }
+        }
+        kernel.livePath(redirect, effectiveMark);
+        log("translated frames: " + (redirect ? "redirected to their next hop from tc, the stack when it cannot be resolved"
+                : "left to the host stack (--no-redirect)") + (effectiveMark != 0 ? String.format(
+                ", those in the stack marked 0x%x and untracked (nftables table ip %s)", effectiveMark,
+                dev.hotline.agent.StackNotrack.TABLE) : ""));
         interfaces.scan();
         interfaces.start(rescanInterval.toMillis());
+        if (cgroupDir != null) {
+            try {
+                int made = kernel.attachSockets(cgroupDir.toString(), pinDir);
+                log("socket-level load balancing on cgroup " + cgroupDir + " (connect4, sendmsg4, recvmsg4, getpeername4; "
+                        + (made == 0 ? "taken over from the pinned links" : made + " link(s) made") + ")");
+            } catch (BpfException e) {
+                log("cannot attach the socket-level programs to cgroup " + cgroupDir + ": " + e.getMessage()
+                        + " (clients in the node's own network namespace are not served)");
+            }
+        } else {
+            int gone = BpfDataplane.detachSockets(pinDir);
+            log(cgroup == null ? "warning: no cgroup v2 hierarchy is mounted: clients in the node's own network namespace "
+                    + "are not served (mount cgroup2, or give --cgroup)" : "no socket-level load balancing (--cgroup none)"
+                    + (gone > 0 ? "; detached the programs a previous run left" : ""));
+        }
         // the program's clock is CLOCK_MONOTONIC (bpf_ktime_get_ns), which System.nanoTime reads on Linux
         sweeper.scheduleWithFixedDelay(() -> {
             try {
@@ -258,6 +337,21 @@ final class AgentCommand extends HotlineCommand implements Callable<Integer> {
         stopRequested.await();
         stop.run();
         return 0;
+    }
+
+    /** "0x2000", "8192" or "0": a 32-bit mark mask. */
+    static int parseMark(String text) {
+        String t = text.trim().toLowerCase(java.util.Locale.ROOT);
+        long v;
+        try {
+            v = t.startsWith("0x") ? Long.parseLong(t.substring(2), 16) : Long.parseLong(t);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("not a mark like 0x2000 (or 0 for none)");
+        }
+        if (v < 0 || v > 0xffffffffL) {
+            throw new IllegalArgumentException("a mark is 32 bits (0 to 0xffffffff)");
+        }
+        return (int) v;
     }
 
     private NodeIdentity nodeIdentity(ClusterState state, List<String> warnings) throws SocketException, ManifestException {

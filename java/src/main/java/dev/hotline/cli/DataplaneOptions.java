@@ -33,6 +33,11 @@ public final class DataplaneOptions {
                     + "overlaps the node's unreserved ephemeral ports (net.ipv4.ip_local_port_range). Default: ${DEFAULT-VALUE}.")
     String snatPortRange;
 
+    @Option(names = "--hairpin-address", paramLabel = "IPV4", defaultValue = "169.254.42.1",
+            description = "The source a pod's flow gets when its own Service sends it back to itself (hairpin): an address "
+                    + "no pod or node owns, link-local by convention. Default: ${DEFAULT-VALUE}.")
+    String hairpinAddress;
+
     DataplaneConfig config() {
         String[] r = snatPortRange.split("-");
         int min;
@@ -46,7 +51,18 @@ public final class DataplaneOptions {
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("--snat-port-range " + snatPortRange + ": not a range like 61000-65535");
         }
-        return new DataplaneConfig(conntrackMax, tcpEstablished, tcpOpening, tcpClosing, udp, min, max);
+        dev.hotline.net.Ipv4 hairpin;
+        try {
+            hairpin = dev.hotline.net.Ipv4.parse(hairpinAddress.trim());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--hairpin-address " + hairpinAddress + ": not an IPv4 address like 169.254.42.1");
+        }
+        int first = hairpin.value() >>> 24;
+        if (hairpin.value() == 0 || first == 127 || first >= 224) {
+            throw new IllegalArgumentException("--hairpin-address " + hairpinAddress
+                    + ": must be a unicast address outside 127.0.0.0/8 (pods answer it), such as 169.254.42.1");
+        }
+        return new DataplaneConfig(conntrackMax, tcpEstablished, tcpOpening, tcpClosing, udp, min, max, hairpin.value());
     }
 
     /** "90s", "10m", "6h", "500ms", or ISO-8601 ("PT6H"). */

@@ -7,12 +7,22 @@ import java.time.Duration;
  * a TCP flow that has seen a reply lives long, one that is opening or closing (both FINs, or a RST)
  * and a UDP flow live short. SNAT ports (NodePort to a backend on another node) come from a range
  * above Linux's default ephemeral ports so they do not collide with the node's own connections.
+ * A pod whose flow to its own Service lands on itself (hairpin) is SNATed to the hairpin address,
+ * a link-local address no pod or node owns (Cilium's choice, 169.254.42.1, by default).
  */
 public record DataplaneConfig(int conntrackMax, Duration tcpEstablished, Duration tcpOpening, Duration tcpClosing,
-                              Duration udp, int snatPortMin, int snatPortMax) {
+                              Duration udp, int snatPortMin, int snatPortMax, int hairpinAddress) {
+
+    /** 169.254.42.1 */
+    public static final int DEFAULT_HAIRPIN = (169 << 24) | (254 << 16) | (42 << 8) | 1;
 
     public static final DataplaneConfig DEFAULT = new DataplaneConfig(262_144,
             Duration.ofHours(6), Duration.ofSeconds(60), Duration.ofSeconds(10), Duration.ofSeconds(60), 61000, 65535);
+
+    public DataplaneConfig(int conntrackMax, Duration tcpEstablished, Duration tcpOpening, Duration tcpClosing,
+                           Duration udp, int snatPortMin, int snatPortMax) {
+        this(conntrackMax, tcpEstablished, tcpOpening, tcpClosing, udp, snatPortMin, snatPortMax, DEFAULT_HAIRPIN);
+    }
 
     public DataplaneConfig {
         if (conntrackMax < 16) {
@@ -24,6 +34,6 @@ public record DataplaneConfig(int conntrackMax, Duration tcpEstablished, Duratio
     }
 
     public DataplaneConfig withConntrackMax(int max) {
-        return new DataplaneConfig(max, tcpEstablished, tcpOpening, tcpClosing, udp, snatPortMin, snatPortMax);
+        return new DataplaneConfig(max, tcpEstablished, tcpOpening, tcpClosing, udp, snatPortMin, snatPortMax, hairpinAddress);
     }
 }

@@ -6,6 +6,7 @@ import dev.hotline.bpf.Bpf;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.ZipFile;
 import org.junit.jupiter.api.Test;
@@ -22,10 +23,17 @@ class BpfProgramTest {
         Privileges.requireBpf();
         String summary = Bpf.verifyBundledProgram();
         // the instruction count, and how many the verifier walked (bpf_prog_info.verified_insns)
-        assertThat(summary).matches("hotline_ingress: [1-9][0-9]* instructions, [1-9][0-9]* verified, stack [0-9]+ bytes");
+        // one line per program: the tc program, then the four socket-level programs
+        String[] lines = summary.split("\n");
+        assertThat(lines).hasSize(5);
+        String line = "[1-9][0-9]* instructions, [1-9][0-9]* verified, stack [0-9]+ bytes";
+        assertThat(lines[0]).matches("hotline_ingress: " + line);
+        for (String name : List.of("connect4", "sendmsg4", "recvmsg4", "getpeername4")) {
+            assertThat(summary).containsPattern("(?m)^hotline_" + name + ": " + line + "$");
+        }
         System.out.println("verifier: " + summary);
         // the verifier allows 512 bytes of stack; the program must leave room for what is still to come
-        int stack = Integer.parseInt(summary.replaceAll(".*stack ([0-9]+) bytes.*", "$1"));
+        int stack = Integer.parseInt(lines[0].replaceAll(".*stack ([0-9]+) bytes.*", "$1"));
         assertThat(stack).as("stack bytes").isBetween(1, 448);
     }
 

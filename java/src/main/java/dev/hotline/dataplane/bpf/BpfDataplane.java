@@ -62,6 +62,7 @@ public final class BpfDataplane implements Dataplane {
     private final long[] localReasons = new long[Reason.values().length];
     private final Map<Integer, Long> localServices = new HashMap<>();
     private final boolean replayClock;
+    private final DataplaneConfig config;
     private final List<String> recreatedPins;
     private final int conntrackMax;
     // test-run's stand-in for the agent's sweep timer, on the twin's rule (see processOnce)
@@ -91,6 +92,7 @@ public final class BpfDataplane implements Dataplane {
         max[Abi.MAP_CT_REVERSE] = config.conntrackMax();
         max[Abi.MAP_FRAGMENTS] = Abi.FRAGMENTS;
         this.replayClock = replayClock;
+        this.config = config;
         this.conntrackMax = config.conntrackMax();
         if (pinDir != null) {
             // maps pinned by another version or with other sizes are not reused, nor half reused:
@@ -114,12 +116,50 @@ public final class BpfDataplane implements Dataplane {
     }
 
     private void writeConfig(DataplaneConfig c, boolean replayClock) {
+        writeConfig(c, replayClock ? Abi.CFG_CLOCK_FROM_SKB : 0, 0);
+    }
+
+    private void writeConfig(DataplaneConfig c, int flags, int notrackMark) {
         ByteBuffer key = ByteBuffer.allocateDirect(4).order(ByteOrder.LITTLE_ENDIAN);
         ByteBuffer value = ByteBuffer.allocateDirect(Abi.CONFIG_SIZE).order(ByteOrder.LITTLE_ENDIAN);
         key.putInt(0, 0);
-        Abi.config(value, replayClock ? Abi.CFG_CLOCK_FROM_SKB : 0, c.snatPortMin(), c.snatPortMax(),
-                c.tcpEstablished().toNanos(), c.tcpOpening().toNanos(), c.tcpClosing().toNanos(), c.udp().toNanos());
+        Abi.config(value, flags, c.snatPortMin(), c.snatPortMax(), c.tcpEstablished().toNanos(), c.tcpOpening().toNanos(),
+                c.tcpClosing().toNanos(), c.udp().toNanos(), c.hairpinAddress(), notrackMark);
         program.update(Abi.MAP_CONFIG, key, value, 1);
+    }
+
+    /**
+     * The live path's settings (the agent; kernel only): whether translated frames go straight to
+     * their next hop (bpf_fib_lookup, then bpf_redirect_peer / _neigh / plain redirect), and the mark
+     * given to translated frames left to the host stack, for the agent's notrack rule (0: none).
+     */
+    public void livePath(boolean redirect, int notrackMark) {
+        if (replayClock) {
+            throw new IllegalStateException("redirect is for live traffic; this dataplane runs on the replay clock");
+        }
+        writeConfig(config, redirect ? Abi.CFG_REDIRECT : 0, notrackMark);
+    }
+
+    /**
+     * Attaches the socket-level programs (connect4, sendmsg4, recvmsg4, getpeername4) to a cgroup
+     * v2 directory through links pinned in pinDir; links already pinned there for this cgroup get
+     * the program loaded now. Returns how many links were made anew.
+     */
+    public int attachSockets(String cgroupDir, String pinDir) {
+        return program.attachCgroup(cgroupDir, pinDir);
+    }
+
+    /** Detaches the socket-level programs (removes their link pins); returns how many were attached. */
+    public static int detachSockets(String pinDir) {
+        return BpfProgram.detachCgroup(pinDir);
+    }
+
+    /** Translated frames by where they went: stack, into a pod (peer), out with neighbour resolution, out directly. */
+    public long[] forwardCounters() {
+        long[] all = stats();
+        long[] out = new long[Abi.FWD_MAX];
+        System.arraycopy(all, Abi.STAT_FORWARD, out, 0, Abi.FWD_MAX);
+        return out;
     }
 
     @Override
@@ -684,13 +724,27 @@ public final class BpfDataplane implements Dataplane {
     public Attachment attachment() {
         return new Attachment() {
             @Override
-            public void attach(String ifname) {
-                program.attach(null, ifname);
+            public int attach(String ifname) {
+                BpfProgram.Attached a = program.attach(null, ifname);
+                // the interfaces a translated frame can be handed to with bpf_redirect_peer (lib/fwd.h)
+                ByteBuffer key = ByteBuffer.allocateDirect(4).order(ByteOrder.LITTLE_ENDIAN);
+                ByteBuffer value = ByteBuffer.allocateDirect(4).order(ByteOrder.LITTLE_ENDIAN);
+                key.putInt(0, a.ifindex());
+                value.putInt(0, a.veth() ? Abi.IF_VETH : 0);
+                program.update(Abi.MAP_IFACES, key, value, 1);
+                return a.ifindex();
             }
 
             @Override
             public boolean detach(String ifname) {
                 return BpfProgram.detach(null, ifname);
+            }
+
+            @Override
+            public void forget(int ifindex) {
+                ByteBuffer key = ByteBuffer.allocateDirect(4).order(ByteOrder.LITTLE_ENDIAN);
+                key.putInt(0, ifindex);
+                program.remove(Abi.MAP_IFACES, key);
             }
         };
     }
@@ -714,10 +768,10 @@ public final class BpfDataplane implements Dataplane {
         return null;
     }
 
-    @Override
-    public DataplaneCounters counters() {
+    /** hl_stats summed over CPUs. */
+    private long[] stats() {
         int cpus = program.possibleCpus();
-        ByteBuffer key = ByteBuffer.allocateDirect(16).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer key = ByteBuffer.allocateDirect(4).order(ByteOrder.LITTLE_ENDIAN);
         ByteBuffer perCpu = ByteBuffer.allocateDirect(8 * cpus).order(ByteOrder.LITTLE_ENDIAN);
         long[] stats = new long[Abi.STAT_MAX];
         for (int i = 0; i < Abi.STAT_MAX; i++) {
@@ -728,6 +782,15 @@ public final class BpfDataplane implements Dataplane {
                 }
             }
         }
+        return stats;
+    }
+
+    @Override
+    public DataplaneCounters counters() {
+        int cpus = program.possibleCpus();
+        ByteBuffer key = ByteBuffer.allocateDirect(16).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer perCpu = ByteBuffer.allocateDirect(8 * cpus).order(ByteOrder.LITTLE_ENDIAN);
+        long[] stats = stats();
         Map<Verdict, Long> byVerdict = new EnumMap<>(Verdict.class);
         for (Verdict v : Verdict.values()) {
             byVerdict.put(v, stats[v.code()] + localVerdicts[v.ordinal()]);

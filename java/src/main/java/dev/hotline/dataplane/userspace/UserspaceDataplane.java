@@ -24,7 +24,8 @@ import java.util.Map;
  *   <li>a packet of a known flow goes to the same backend while that backend exists;</li>
  *   <li>a new flow to a frontend takes a backend from the Maglev table by the flow hash, is
  *       recorded, and is DNATed; a NodePort flow to a backend on another node is also SNATed to
- *       the node address and a free port;</li>
+ *       the node address and a free port, and a pod's flow that lands on the pod itself (hairpin) to
+ *       the hairpin address and a free port;</li>
  *   <li>a frontend without backends, or a ClusterIP on a port or protocol no Service defines, is
  *       rejected (TCP RST, ICMP port unreachable for UDP);</li>
  *   <li>everything else passes unchanged.</li>
@@ -186,7 +187,9 @@ public final class UserspaceDataplane implements Dataplane {
         int backendIp = (int) (address >>> 32);
         int backendPort = (int) ((address >>> 16) & 0xffff);
         boolean nodePort = (maps.service(svc, ServiceMaps.S_FLAGS) & ServiceMaps.FLAG_NODE_PORT) != 0;
-        boolean snat = nodePort && maps.backend(backendSlot, ServiceMaps.B_LOCAL) == 0;
+        // hairpin: a pod landing on itself would get a frame from its own address, dropped as martian
+        boolean hairpin = backendIp == p.saddr;
+        boolean snat = hairpin || (nodePort && maps.backend(backendSlot, ServiceMaps.B_LOCAL) == 0);
         int snatIp = 0;
         int snatPort = 0;
         long rk1;
@@ -195,8 +198,8 @@ public final class UserspaceDataplane implements Dataplane {
             conntrack.removeFlow(expired);
         }
         if (snat) {
-            // the node address the client reached is the source the backend will answer to
-            snatIp = p.daddr;
+            // the source the backend will answer to: the hairpin address, or the node address the client reached
+            snatIp = hairpin ? config.hairpinAddress() : p.daddr;
             snatPort = Nat.snatClaim(config, conntrack, backendIp, backendPort, snatIp, p.proto, hash, now);
             if (snatPort < 0) {
                 drop(r, Reason.SNAT_PORTS_EXHAUSTED);

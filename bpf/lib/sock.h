@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Socket-level load balancing for clients whose packets never cross a pod's tc ingress: the
+ * kubelet, hostNetwork pods, the agent itself (its API client dials the kubernetes Service). As
+ * Cilium and Calico do, cgroup v2 hooks translate the address a socket asks for before any packet
+ * exists: connect() (TCP and connected UDP) and sendmsg() (unconnected UDP) to a frontend go to a
+ * backend chosen from the same Maglev table, and recvmsg() and getpeername() report the frontend
+ * again, from what hl_sock_reverse recorded. No packet is rewritten, so nothing needs conntrack.
+ *
+ * The Maglev slot comes from the socket cookie rather than the flow hash (the source port is not
+ * known at connect time): every socket keeps one backend, and sockets spread over the table as
+ * flows do. A Service without backends, or a ClusterIP on a port no Service defines, refuses the
+ * call with ECONNREFUSED, which is what a client of the tc path learns from the RST or ICMP.
+ * Kernel only: the twin has no sockets.
+ */
+#ifndef HL_SOCK_H
+#define HL_SOCK_H
+
+#include <linux/bpf.h>
+#include <linux/in.h>
+#include <bpf/bpf_helpers.h>
+
+#include "hotline_abi.h"
+#include "maps.h"
+#include "lb.h"
+
+#define SOCK_ECONNREFUSED 111
+#define SOCK_ALLOW 1
+
+static __always_inline int sock_refuse(void)
+{
+	bpf_set_retval(-SOCK_ECONNREFUSED);
+	return 0;
+}
+
+/* connect4 and sendmsg4: a frontend becomes one of its backends before the socket uses it. */
+static __always_inline int sock_forward(struct bpf_sock_addr *ctx)
+{
+	struct hl_frontend_key key = {};
+	struct hl_sock_key rk = {};
+	struct hl_sock_frontend fe = {};
+	struct hl_service *svc;
+	struct hl_backend *b;
+	__u32 backend_id, hash;
+	__u64 cookie;
+
+	if (ctx->protocol != IPPROTO_TCP && ctx->protocol != IPPROTO_UDP)
+		return SOCK_ALLOW;
+	key.addr = ctx->user_ip4;
+	key.port = (__be16)ctx->user_port;
+	key.proto = (__u8)ctx->protocol;
+	svc = bpf_map_lookup_elem(&hl_services, &key);
+	if (!svc)
+		return lb_is_cluster_ip(key.addr) ? sock_refuse() : SOCK_ALLOW;
+	if (svc->active_backends == 0 || svc->table_size == 0)
+		return sock_refuse();
+	cookie = bpf_get_socket_cookie(ctx);
+	hash = hl_mix((__u32)cookie ^ hl_mix((__u32)(cookie >> 32) ^ HL_SOCK_SEED));
+	b = lb_select_backend(svc, hash, &backend_id);
+	if (!b)
+		return sock_refuse();
+	rk.cookie = cookie;
+	rk.addr = b->addr;
+	rk.port = b->port;
+	fe.addr = key.addr;
+	fe.port = key.port;
+	bpf_map_update_elem(&hl_sock_reverse, &rk, &fe, BPF_ANY);
+	ctx->user_ip4 = b->addr;
+	ctx->user_port = b->port;
+	__sync_fetch_and_add(&b->packets, 1);
+	return SOCK_ALLOW;
+}
+
+/* recvmsg4 and getpeername4: the backend a socket was given is reported as the frontend it asked for. */
+static __always_inline int sock_reverse(struct bpf_sock_addr *ctx)
+{
+	struct hl_sock_key k = {};
+	struct hl_sock_frontend *fe;
+
+	k.cookie = bpf_get_socket_cookie(ctx);
+	k.addr = ctx->user_ip4;
+	k.port = (__be16)ctx->user_port;
+	fe = bpf_map_lookup_elem(&hl_sock_reverse, &k);
+	if (fe) {
+		ctx->user_ip4 = fe->addr;
+		ctx->user_port = fe->port;
+	}
+	return SOCK_ALLOW;
+}
+
+#endif

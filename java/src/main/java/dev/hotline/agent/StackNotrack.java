@@ -1,0 +1,80 @@
+package dev.hotline.agent;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * The one netfilter rule hotline owns: translated frames the program leaves to the host stack
+ * (redirect off, or a next hop the FIB could not give) carry the notrack mark, and this rule, in
+ * hotline's own nftables table, clears the mark and exempts them from conntrack. Netfilter would
+ * otherwise see each translated flow as two unrelated halves (the request after DNAT, the reply
+ * after reverse NAT), record the reply as INVALID, and a node's "--ctstate INVALID -j DROP"
+ * (kube-proxy's and Calico's chains have one) would break the connection.
+ *
+ * The table is hotline's alone ("ip hotline"): made anew at start, deleted at stop and by
+ * --cleanup; no other table or chain is ever touched. Its chain runs at priority -310, before the
+ * raw table (-300) and conntrack (-200), so no one else sees the mark.
+ */
+public final class StackNotrack {
+    public static final String TABLE = "hotline";
+
+    private StackNotrack() {
+    }
+
+    static String ruleset(int mark) {
+        String m = String.format("0x%08x", mark);
+        String keep = String.format("0x%08x", ~mark);
+        // "add" then "delete" makes the delete safe when the table is not there yet
+        return "add table ip " + TABLE + "\n"
+                + "delete table ip " + TABLE + "\n"
+                + "table ip " + TABLE + " {\n"
+                + "  chain prerouting_notrack {\n"
+                + "    type filter hook prerouting priority -310; policy accept;\n"
+                + "    meta mark & " + m + " == " + m + " meta mark set meta mark & " + keep + " notrack\n"
+                + "  }\n"
+                + "}\n";
+    }
+
+    /** Installs the rule for this mark; returns null, or why it could not (nft missing or refusing). */
+    public static String install(int mark) {
+        return nft(ruleset(mark), "-f", "-");
+    }
+
+    /** Removes hotline's table if it is there; returns null, or why it could not. */
+    public static String remove() {
+        return nft("add table ip " + TABLE + "\ndelete table ip " + TABLE + "\n", "-f", "-");
+    }
+
+    /** Removes the table, saying so in the log when that fails for another reason than nft being absent. */
+    public static void remove(Consumer<String> log) {
+        String why = remove();
+        if (why != null && !why.startsWith("nft is not installed")) {
+            log.accept("cannot remove the nftables table ip " + TABLE + ": " + why);
+        }
+    }
+
+    private static String nft(String input, String... args) {
+        List<String> cmd = new java.util.ArrayList<>();
+        cmd.add("nft");
+        cmd.addAll(List.of(args));
+        try {
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            p.getOutputStream().write(input.getBytes(StandardCharsets.UTF_8));
+            p.getOutputStream().close();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+            if (!p.waitFor(30, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                return "nft did not finish within 30 s";
+            }
+            return p.exitValue() == 0 ? null : "nft: " + out.replace('\n', ' ');
+        } catch (IOException e) {
+            return "nft is not installed (apt-get install nftables)";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "interrupted";
+        }
+    }
+}

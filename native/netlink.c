@@ -1,0 +1,80 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Link events from rtnetlink (RTMGRP_LINK), so the agent attaches to a pod's interface as soon as
+ * it appears (or reappears under the same name with a new ifindex) instead of at the next poll.
+ * Only "something changed" is reported; the agent then rescans, so a lost event (a full socket
+ * buffer) costs at most one polling period, never a wrong state.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+
+#include "jni_util.h"
+
+/* A netlink socket subscribed to link events of this thread's network namespace, or -1 with the exception thrown. */
+EXPORT JNIEXPORT jint JNICALL Java_dev_hotline_bpf_Native_linkEventsOpen(JNIEnv *env, jclass cls)
+{
+	struct sockaddr_nl sa = {.nl_family = AF_NETLINK, .nl_groups = RTMGRP_LINK};
+	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, NETLINK_ROUTE);
+
+	(void)cls;
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa))) {
+		int err = errno;
+		if (fd >= 0)
+			close(fd);
+		hl_throw(env, "opening an rtnetlink socket for link events", err);
+		return -1;
+	}
+	return fd;
+}
+
+/*
+ * Waits up to timeoutMillis for link events and drains them; returns how many link messages came
+ * (new, changed or removed interfaces), 0 on timeout, -1 when the socket overran (events lost:
+ * rescan anyway).
+ */
+EXPORT JNIEXPORT jint JNICALL Java_dev_hotline_bpf_Native_linkEventsWait(JNIEnv *env, jclass cls, jint fd,
+									  jint timeoutMillis)
+{
+	struct pollfd pfd = {.fd = fd, .events = POLLIN};
+	char buf[8192];
+	int n = 0, lost = 0;
+
+	(void)cls;
+	int r = poll(&pfd, 1, timeoutMillis);
+	if (r < 0) {
+		if (errno == EINTR)
+			return 0;
+		hl_throw(env, "waiting for link events", errno);
+		return -1;
+	}
+	if (r == 0)
+		return 0;
+	for (;;) {
+		ssize_t len = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+		if (len < 0) {
+			if (errno == ENOBUFS) {
+				lost = 1;
+				continue;
+			}
+			break; /* EAGAIN: drained */
+		}
+		for (struct nlmsghdr *m = (struct nlmsghdr *)buf; NLMSG_OK(m, (size_t)len); m = NLMSG_NEXT(m, len)) {
+			if (m->nlmsg_type == RTM_NEWLINK || m->nlmsg_type == RTM_DELLINK)
+				n++;
+		}
+	}
+	return lost ? -1 : n;
+}
+
+EXPORT JNIEXPORT void JNICALL Java_dev_hotline_bpf_Native_linkEventsClose(JNIEnv *env, jclass cls, jint fd)
+{
+	(void)env;
+	(void)cls;
+	if (fd >= 0)
+		close(fd);
+}
