@@ -172,7 +172,8 @@ int hotline_ingress(struct __sk_buff *skb)
 		/* nothing answers pings to a virtual address; say so with a counter */
 		if (!icmp_reverse_error(skb, &p, now, &r) && lb_is_cluster_ip(p.daddr))
 			res_drop(&r, HL_REASON_ICMP_TO_CLUSTER_IP);
-		return res_finish(skb, &r);
+		/* an error about a translated flow goes where its flow's replies go */
+		return finish(skb, cfg, &r);
 	}
 	ct_key_of(&p, &k);
 
@@ -231,29 +232,54 @@ int hotline_ingress(struct __sk_buff *skb)
 	return res_finish(skb, &r);
 }
 
-/* Socket-level load balancing (lib/sock.h), attached to the agent's --cgroup. */
+/* Socket-level load balancing (lib/sock.h), attached to the agent's --cgroup: IPv4 sockets, and
+ * IPv6 sockets reaching IPv4 addresses (v4-mapped). */
 SEC("cgroup/connect4")
 int hotline_connect4(struct bpf_sock_addr *ctx)
 {
-	return sock_forward(ctx);
+	return sock_forward(ctx, 0);
 }
 
 SEC("cgroup/sendmsg4")
 int hotline_sendmsg4(struct bpf_sock_addr *ctx)
 {
-	return sock_forward(ctx);
+	return sock_forward(ctx, 0);
 }
 
 SEC("cgroup/recvmsg4")
 int hotline_recvmsg4(struct bpf_sock_addr *ctx)
 {
-	return sock_reverse(ctx);
+	return sock_reverse(ctx, 0);
 }
 
 SEC("cgroup/getpeername4")
 int hotline_getpeername4(struct bpf_sock_addr *ctx)
 {
-	return sock_reverse(ctx);
+	return sock_reverse(ctx, 0);
+}
+
+SEC("cgroup/connect6")
+int hotline_connect6(struct bpf_sock_addr *ctx)
+{
+	return sock_forward(ctx, 1);
+}
+
+SEC("cgroup/sendmsg6")
+int hotline_sendmsg6(struct bpf_sock_addr *ctx)
+{
+	return sock_forward(ctx, 1);
+}
+
+SEC("cgroup/recvmsg6")
+int hotline_recvmsg6(struct bpf_sock_addr *ctx)
+{
+	return sock_reverse(ctx, 1);
+}
+
+SEC("cgroup/getpeername6")
+int hotline_getpeername6(struct bpf_sock_addr *ctx)
+{
+	return sock_reverse(ctx, 1);
 }
 
 char LICENSE[] SEC("license") = "GPL";

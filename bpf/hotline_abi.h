@@ -22,10 +22,14 @@
 #define HL_PROG_NAME "hotline_ingress"
 
 /* the socket-level programs for clients of the node's own network namespace (lib/sock.h), in attach order */
-#define HL_SOCK_PROG_COUNT 4
-#define HL_SOCK_PROG_NAMES { "hotline_connect4", "hotline_sendmsg4", "hotline_recvmsg4", "hotline_getpeername4" }
+#define HL_SOCK_PROG_COUNT 8
+#define HL_SOCK_PROG_NAMES                                                                                  \
+	{ "hotline_connect4", "hotline_sendmsg4", "hotline_recvmsg4", "hotline_getpeername4",                  \
+	  "hotline_connect6", "hotline_sendmsg6", "hotline_recvmsg6", "hotline_getpeername6" }
 /* their pinned links under the pin directory: a restarted agent swaps the program in place */
-#define HL_SOCK_LINK_NAMES { "link_connect4", "link_sendmsg4", "link_recvmsg4", "link_getpeername4" }
+#define HL_SOCK_LINK_NAMES                                                                                  \
+	{ "link_connect4", "link_sendmsg4", "link_recvmsg4", "link_getpeername4",                              \
+	  "link_connect6", "link_sendmsg6", "link_recvmsg6", "link_getpeername6" }
 
 /* ---- verdicts and reasons (dev.hotline.dataplane.Verdict, Reason) ---------------------------- */
 enum hl_verdict {

@@ -17,7 +17,9 @@
 static const char *link_names[HL_SOCK_PROG_COUNT] = HL_SOCK_LINK_NAMES;
 static const enum bpf_attach_type attach_types[HL_SOCK_PROG_COUNT] = {
 	BPF_CGROUP_INET4_CONNECT, BPF_CGROUP_UDP4_SENDMSG, BPF_CGROUP_UDP4_RECVMSG, BPF_CGROUP_INET4_GETPEERNAME,
+	BPF_CGROUP_INET6_CONNECT, BPF_CGROUP_UDP6_SENDMSG, BPF_CGROUP_UDP6_RECVMSG, BPF_CGROUP_INET6_GETPEERNAME,
 };
+_Static_assert(sizeof(attach_types) / sizeof(attach_types[0]) == HL_SOCK_PROG_COUNT, "one attach type per program");
 
 /* The cgroup a pinned link is attached to (cgroup v2 ids are the directory's inode), or 0. */
 static __u64 link_cgroup(int link_fd)

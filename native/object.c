@@ -90,7 +90,7 @@ EXPORT JNIEXPORT jstring JNICALL Java_dev_hotline_bpf_Native_verify(JNIEnv *env,
 		return NULL;
 	/* the verifier's statistics (BPF_LOG_STATS): instructions walked, and the stack the program uses */
 	/* one buffer per program and call, not a static one: two threads may verify at once */
-	enum { MAX_PROGS = 8 };
+	enum { MAX_PROGS = 12 };
 	char stats[MAX_PROGS][2048];
 	int np = 0;
 	bpf_object__for_each_program(prog, obj) {

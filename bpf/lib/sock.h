@@ -19,6 +19,7 @@
 #include <linux/bpf.h>
 #include <linux/in.h>
 #include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
 
 #include "hotline_abi.h"
 #include "maps.h"
@@ -33,8 +34,33 @@ static __always_inline int sock_refuse(void)
 	return 0;
 }
 
-/* connect4 and sendmsg4: a frontend becomes one of its backends before the socket uses it. */
-static __always_inline int sock_forward(struct bpf_sock_addr *ctx)
+/*
+ * An IPv6 socket reaching an IPv4 address uses its v4-mapped form (::ffff:a.b.c.d), and the
+ * kernel then runs the IPv6 hooks only. Java's sockets are dual-stack by default (the agent's own
+ * API client among them), so the *6 programs serve v4-mapped addresses the same way and leave
+ * real IPv6 alone.
+ */
+static __always_inline int sock_v4_mapped(const struct bpf_sock_addr *ctx)
+{
+	return ctx->user_ip6[0] == 0 && ctx->user_ip6[1] == 0 && ctx->user_ip6[2] == bpf_htonl(0x0000ffff);
+}
+
+/* The IPv4 address the socket asked for, from either family's hook. */
+static __always_inline __be32 sock_addr(const struct bpf_sock_addr *ctx, int v6)
+{
+	return v6 ? ctx->user_ip6[3] : ctx->user_ip4;
+}
+
+static __always_inline void sock_set_addr(struct bpf_sock_addr *ctx, int v6, __be32 addr)
+{
+	if (v6)
+		ctx->user_ip6[3] = addr;
+	else
+		ctx->user_ip4 = addr;
+}
+
+/* connect and sendmsg: a frontend becomes one of its backends before the socket uses it. */
+static __always_inline int sock_forward(struct bpf_sock_addr *ctx, int v6)
 {
 	struct hl_frontend_key key = {};
 	struct hl_sock_key rk = {};
@@ -46,7 +72,9 @@ static __always_inline int sock_forward(struct bpf_sock_addr *ctx)
 
 	if (ctx->protocol != IPPROTO_TCP && ctx->protocol != IPPROTO_UDP)
 		return SOCK_ALLOW;
-	key.addr = ctx->user_ip4;
+	if (v6 && !sock_v4_mapped(ctx))
+		return SOCK_ALLOW;
+	key.addr = sock_addr(ctx, v6);
 	key.port = (__be16)ctx->user_port;
 	key.proto = (__u8)ctx->protocol;
 	svc = bpf_map_lookup_elem(&hl_services, &key);
@@ -65,24 +93,26 @@ static __always_inline int sock_forward(struct bpf_sock_addr *ctx)
 	fe.addr = key.addr;
 	fe.port = key.port;
 	bpf_map_update_elem(&hl_sock_reverse, &rk, &fe, BPF_ANY);
-	ctx->user_ip4 = b->addr;
+	sock_set_addr(ctx, v6, b->addr);
 	ctx->user_port = b->port;
 	__sync_fetch_and_add(&b->packets, 1);
 	return SOCK_ALLOW;
 }
 
-/* recvmsg4 and getpeername4: the backend a socket was given is reported as the frontend it asked for. */
-static __always_inline int sock_reverse(struct bpf_sock_addr *ctx)
+/* recvmsg and getpeername: the backend a socket was given is reported as the frontend it asked for. */
+static __always_inline int sock_reverse(struct bpf_sock_addr *ctx, int v6)
 {
 	struct hl_sock_key k = {};
 	struct hl_sock_frontend *fe;
 
+	if (v6 && !sock_v4_mapped(ctx))
+		return SOCK_ALLOW;
 	k.cookie = bpf_get_socket_cookie(ctx);
-	k.addr = ctx->user_ip4;
+	k.addr = sock_addr(ctx, v6);
 	k.port = (__be16)ctx->user_port;
 	fe = bpf_map_lookup_elem(&hl_sock_reverse, &k);
 	if (fe) {
-		ctx->user_ip4 = fe->addr;
+		sock_set_addr(ctx, v6, fe->addr);
 		ctx->user_port = fe->port;
 	}
 	return SOCK_ALLOW;

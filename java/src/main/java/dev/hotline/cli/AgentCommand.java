@@ -292,7 +292,9 @@ final class AgentCommand extends HotlineCommand implements Callable<Integer> {
         }
         // translated frames left to the stack are exempt from netfilter conntrack by hotline's own rule
         int effectiveMark = 0;
-        if (mark != 0) {
+        if (mark == 0) {
+            dev.hotline.agent.StackNotrack.remove(this::log); // one a previous run left (SIGKILL)
+        } else {
             String why = dev.hotline.agent.StackNotrack.install(mark);
             if (why == null) {
                 notrackInstalled.set(true);
@@ -312,7 +314,7 @@ final class AgentCommand extends HotlineCommand implements Callable<Integer> {
         if (cgroupDir != null) {
             try {
                 int made = kernel.attachSockets(cgroupDir.toString(), pinDir);
-                log("socket-level load balancing on cgroup " + cgroupDir + " (connect4, sendmsg4, recvmsg4, getpeername4; "
+                log("socket-level load balancing on cgroup " + cgroupDir + " (connect, sendmsg, recvmsg, getpeername; IPv4 and v4-mapped; "
                         + (made == 0 ? "taken over from the pinned links" : made + " link(s) made") + ")");
             } catch (BpfException e) {
                 log("cannot attach the socket-level programs to cgroup " + cgroupDir + ": " + e.getMessage()

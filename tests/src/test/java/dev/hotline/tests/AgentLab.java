@@ -1,5 +1,7 @@
 package dev.hotline.tests;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.hotline.bpf.BpfProgram;
 import dev.hotline.tests.lab.Lab;
 import java.nio.file.Files;
@@ -36,13 +38,52 @@ final class AgentLab implements AutoCloseable {
     final Path manifests;
     final Path cluster;
     final String pins;
+    /** A cgroup v2 directory this lab made: the agent's socket-level programs attach here, never to the machine's root. */
+    final Path cgroup;
+    final List<String> agentArgs;
     Lab.Running agent;
 
-    private AgentLab(Lab lab, Path manifests, String pins) {
+    private AgentLab(Lab lab, Path manifests, String pins, Path cgroup, List<String> agentArgs) {
         this.lab = lab;
         this.manifests = manifests;
         this.cluster = manifests.resolve("cluster.yaml");
         this.pins = pins;
+        this.cgroup = cgroup;
+        this.agentArgs = agentArgs;
+    }
+
+    /** A fresh cgroup v2 directory for this run, under the hierarchy's root. */
+    static Path makeCgroup(String id) throws Exception {
+        Path root = dev.hotline.agent.CgroupPath.defaultRoot();
+        assertThat(root).as("a cgroup v2 hierarchy is mounted").isNotNull();
+        Path dir = root.resolve("hotline-test-" + id);
+        Files.createDirectory(dir);
+        return dir;
+    }
+
+    /** Removes a test cgroup once its processes are gone (rmdir refuses while any is left). */
+    static void removeCgroup(Path dir) throws InterruptedException {
+        for (int i = 0; i < 50 && Files.exists(dir); i++) {
+            try {
+                Files.deleteIfExists(dir);
+            } catch (java.io.IOException e) {
+                Thread.sleep(100);
+            }
+        }
+    }
+
+    /**
+     * The node's netfilter as real nodes run it: conntrack on (a NAT rule exists) and translated
+     * connections exposed to "--ctstate INVALID -j DROP", in iptables and in nftables, as
+     * kube-proxy's KUBE-FORWARD and Calico's chains have it.
+     */
+    static void nodeNetfilter(Lab lab) throws Exception {
+        lab.in(lab.node1, "iptables", "-t", "nat", "-A", "POSTROUTING", "-s", "10.99.99.0/24", "-j", "MASQUERADE");
+        lab.in(lab.node1, "iptables", "-A", "FORWARD", "-m", "conntrack", "--ctstate", "INVALID", "-j", "DROP");
+        lab.in(lab.node1, "iptables", "-A", "INPUT", "-m", "conntrack", "--ctstate", "INVALID", "-j", "DROP");
+        lab.in(lab.node1, "nft", "add table inet lab; add chain inet lab forward { type filter hook forward priority 10; }; "
+                + "add rule inet lab forward ct state invalid drop; add chain inet lab input { type filter hook input priority 10; }; "
+                + "add rule inet lab input ct state invalid drop");
     }
 
     static String manifest(boolean withPodA, boolean withPodB) {
@@ -65,12 +106,16 @@ final class AgentLab implements AutoCloseable {
     }
 
     /** The same, with more objects in the manifest (Services for this test class only). */
-    static AgentLab start(String extraManifest) throws Exception {
+    static AgentLab start(String extraManifest, String... agentArgs) throws Exception {
         Privileges.requireBpf();
         Lab lab = Lab.build();
         AgentLab a = null;
+        Path cg = null;
         try {
-            a = new AgentLab(lab, Files.createTempDirectory("hotline-e2e"), "/sys/fs/bpf/hotline-e2e-" + lab.id);
+            cg = makeCgroup(lab.id);
+            nodeNetfilter(lab);
+            a = new AgentLab(lab, Files.createTempDirectory("hotline-e2e"), "/sys/fs/bpf/hotline-e2e-" + lab.id, cg,
+                    List.of(agentArgs));
             Files.writeString(a.cluster, manifest(true, true) + extraManifest);
             lab.startServer(lab.podA, "pod-a", "tcp=8080,8081", "udp=5353", "xfer=9000");
             lab.startServer(lab.podB, "pod-b", "tcp=8080,8081", "udp=5353", "xfer=9000");
@@ -82,17 +127,42 @@ final class AgentLab implements AutoCloseable {
                 a.close();
             } else {
                 lab.close();
+                if (cg != null) {
+                    removeCgroup(cg);
+                }
             }
             throw e;
         }
     }
 
     Lab.Running startAgent() throws Exception {
-        Lab.Running a = lab.startWithHostMounts(lab.node1, List.of(BpfProgramTest.javaBin(), "-Xmx256m", "-jar",
+        List<String> cmd = new java.util.ArrayList<>(List.of(BpfProgramTest.javaBin(), "-Xmx256m", "-jar",
                 BpfProgramTest.shadedJar().toString(), "agent", "-f", manifests.toString(), "--attach", "v*", "--attach", "up0",
-                "--attach", "n12", "--node-name", "node-1", "--pin-dir", pins, "--conntrack-max", "65536"));
+                "--attach", "n12", "--node-name", "node-1", "--pin-dir", pins, "--conntrack-max", "65536",
+                "--cgroup", cgroup.toString()));
+        cmd.addAll(agentArgs);
+        Lab.Running a = lab.startWithHostMounts(lab.node1, cmd);
         a.await("hotline agent: ready", 60_000);
         return a;
+    }
+
+    /** Datagrams node-1's IP stack forwarded (Ip: ForwDatagrams): frames redirected from tc never count here. */
+    long forwardedByNodeStack() throws Exception {
+        String[] lines = lab.in(lab.node1, "cat", "/proc/net/snmp").split("\n");
+        for (int i = 0; i + 1 < lines.length; i++) {
+            if (lines[i].startsWith("Ip:") && lines[i + 1].startsWith("Ip:")) {
+                List<String> names = List.of(lines[i].trim().split("\\s+"));
+                String[] values = lines[i + 1].trim().split("\\s+");
+                return Long.parseLong(values[names.indexOf("ForwDatagrams")]);
+            }
+        }
+        throw new AssertionError("no Ip: lines in /proc/net/snmp");
+    }
+
+    /** node-1's netfilter conntrack entries that involve a pod or Service address, one per line. */
+    List<String> nodeConntrack() throws Exception {
+        String all = lab.in(lab.node1, "conntrack", "-L");
+        return all.lines().filter(l -> l.contains("10.244.") || l.contains("10.96.")).toList();
     }
 
     static Set<String> pods(List<String> answers) {
@@ -119,6 +189,7 @@ final class AgentLab implements AutoCloseable {
         } finally {
             lab.close();
             BpfProgram.unpin(pins);
+            removeCgroup(cgroup);
             try (var s = Files.list(manifests)) {
                 for (Path p : s.toList()) {
                     Files.deleteIfExists(p);

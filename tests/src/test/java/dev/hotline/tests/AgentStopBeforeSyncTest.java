@@ -37,7 +37,8 @@ class AgentStopBeforeSyncTest {
                 """);
         String pins = "/sys/fs/bpf/hotline-test-" + UUID.randomUUID().toString().substring(0, 8);
         Process agent = new ProcessBuilder(BpfProgramTest.javaBin(), "-Xmx256m", "-jar", BpfProgramTest.shadedJar().toString(),
-                "agent", "--kube", "--kubeconfig", kubeconfig.toString(), "--node-name", "node-1", "--pin-dir", pins)
+                "agent", "--kube", "--kubeconfig", kubeconfig.toString(), "--node-name", "node-1", "--pin-dir", pins,
+                "--cgroup", "none")
                 .redirectErrorStream(true).start();
         List<String> lines = Collections.synchronizedList(new ArrayList<>());
         Thread reader = new Thread(() -> {

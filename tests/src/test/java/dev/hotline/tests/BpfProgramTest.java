@@ -23,12 +23,13 @@ class BpfProgramTest {
         Privileges.requireBpf();
         String summary = Bpf.verifyBundledProgram();
         // the instruction count, and how many the verifier walked (bpf_prog_info.verified_insns)
-        // one line per program: the tc program, then the four socket-level programs
+        // one line per program: the tc program, then the eight socket-level programs
         String[] lines = summary.split("\n");
-        assertThat(lines).hasSize(5);
+        assertThat(lines).hasSize(9);
         String line = "[1-9][0-9]* instructions, [1-9][0-9]* verified, stack [0-9]+ bytes";
         assertThat(lines[0]).matches("hotline_ingress: " + line);
-        for (String name : List.of("connect4", "sendmsg4", "recvmsg4", "getpeername4")) {
+        for (String name : List.of("connect4", "sendmsg4", "recvmsg4", "getpeername4", "connect6", "sendmsg6", "recvmsg6",
+                "getpeername6")) {
             assertThat(summary).containsPattern("(?m)^hotline_" + name + ": " + line + "$");
         }
         System.out.println("verifier: " + summary);

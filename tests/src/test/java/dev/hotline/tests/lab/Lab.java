@@ -119,6 +119,27 @@ public final class Lab implements AutoCloseable {
         return clientProcess(ns, args).waitForLines();
     }
 
+    /**
+     * Runs a client process in a namespace as a member of a cgroup (a test's own): the shell joins
+     * the cgroup, then becomes the client, so every socket the client opens is the cgroup's.
+     */
+    public List<String> clientInCgroup(String ns, Path cgroup, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx64m", "-cp", testClasses(), LabClient.class.getName()));
+        cmd.addAll(List.of(args));
+        return inCgroup(ns, cgroup, cmd);
+    }
+
+    /** Runs a command in the namespace's network as a member of the cgroup; returns its output lines. */
+    public List<String> inCgroup(String ns, Path cgroup, List<String> command) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("sh", "-c", "echo $$ > \"$0\"/cgroup.procs && ns=\"$1\" && shift && exec nsenter --net=/var/run/netns/\"$ns\" -- \"$@\"",
+                cgroup.toString(), ns));
+        cmd.addAll(command);
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        processes.add(p);
+        return new Running(p).waitForLines();
+    }
+
     public Running clientProcess(String ns, String... args) throws Exception {
         List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", ns, java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx64m", "-cp", testClasses(),
                 LabClient.class.getName()));

@@ -19,6 +19,7 @@ import java.nio.charset.StandardCharsets;
  *   udp HOST PORT COUNT                 COUNT datagrams, each from a new socket
  *   hold HOST PORT SECONDS INTERVAL_MS  one connection, a GET every INTERVAL_MS for SECONDS
  *   udpmsg HOST PORT N MESSAGE         as udp, with this message
+ *   udpto HOST PORT COUNT               as udp, unconnected (sendto and recvfrom)
  *   udpbig HOST PORT N SIZE            as udp, with datagrams of SIZE bytes (IPv4 fragments past the MTU)
  *   xfer HOST PORT BYTES               BYTES up and BYTES down on one connection (see LabServer),
  *                                      "xfer up=ok down=ok bytes=N" when both arrived intact
@@ -52,6 +53,24 @@ public final class LabClient {
                         byte[] q = new byte[size];
                         System.arraycopy(message, 0, q, 0, Math.min(message.length, size));
                         ds.send(new DatagramPacket(q, q.length));
+                        byte[] buf = new byte[2048];
+                        DatagramPacket p = new DatagramPacket(buf, buf.length);
+                        ds.receive(p);
+                        System.out.println(new String(buf, 0, p.getLength(), StandardCharsets.US_ASCII) + " from="
+                                + ((InetSocketAddress) p.getSocketAddress()).getAddress().getHostAddress() + ":" + p.getPort());
+                    } catch (Exception e) {
+                        System.out.println(error(e, t0));
+                    }
+                }
+            }
+            case "udpto" -> {
+                // unconnected: every datagram goes through sendmsg(), every answer through recvfrom()
+                for (int i = 0; i < Integer.parseInt(args[3]); i++) {
+                    long t0 = System.nanoTime();
+                    try (DatagramSocket ds = new DatagramSocket()) {
+                        ds.setSoTimeout(3000);
+                        byte[] q = "hello".getBytes(StandardCharsets.US_ASCII);
+                        ds.send(new DatagramPacket(q, q.length, new InetSocketAddress(host, port)));
                         byte[] buf = new byte[2048];
                         DatagramPacket p = new DatagramPacket(buf, buf.length);
                         ds.receive(p);
