@@ -70,6 +70,13 @@ final class ReplayCommand extends HotlineCommand implements Callable<Integer> {
             err.println("hotline: " + clash);
             return 2;
         }
+        DataplaneConfig config;
+        try {
+            config = dataplaneOptions.config();
+        } catch (IllegalArgumentException e) {
+            err.println("hotline: " + e.getMessage());
+            return 2;
+        }
         ClusterState state;
         try {
             state = input.load();
@@ -91,13 +98,6 @@ final class ReplayCommand extends HotlineCommand implements Callable<Integer> {
         warnings.forEach(w -> err.println("warning: " + w));
         Plan plan = Planner.plan(state, node, Plan.EMPTY);
         plan.problems().forEach(p -> err.println("warning: " + p));
-        DataplaneConfig config;
-        try {
-            config = dataplaneOptions.config();
-        } catch (IllegalArgumentException e) {
-            err.println("hotline: " + e.getMessage());
-            return 2;
-        }
         boolean tty = System.console() != null;
         try (Dataplane dp = openDataplane(dataplane, config)) {
             ReplaySummary summary = Replay.run(plan, dp, in, out, trace, n -> {

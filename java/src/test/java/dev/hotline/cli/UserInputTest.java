@@ -103,6 +103,37 @@ class UserInputTest {
         assertThat(kubeconfig.err()).isEqualTo("hotline: agent: --kubeconfig " + dir.resolve("missing") + ": no such file\n");
     }
 
+    /** The real-node settings: each refused in one line naming the option, before anything is loaded or attached. */
+    @Test
+    void realNodeSettingsAreCheckedBeforeAnythingIsAttached(@TempDir Path dir) throws Exception {
+        String seed = TestManifests.root().resolve("examples/seed").toString();
+        // a directory, but not of the cgroup v2 hierarchy
+        CliRun notCgroup = CliRun.of("agent", "-f", seed, "--attach", "veth*", "--cgroup", dir.toString());
+        assertThat(notCgroup.exitCode()).isEqualTo(2);
+        assertThat(notCgroup.err()).startsWith("hotline: agent: --cgroup " + dir + ": not a cgroup v2 directory (")
+                .endsWith("give one, or none to serve no host sockets\n").doesNotContain("java.");
+        assertThat(notCgroup.err().lines()).hasSize(1);
+        CliRun missing = CliRun.of("agent", "-f", seed, "--attach", "veth*", "--cgroup", dir.resolve("nope").toString());
+        assertThat(missing.exitCode()).isEqualTo(2);
+        assertThat(missing.err()).isEqualTo("hotline: agent: --cgroup " + dir.resolve("nope") + ": no such directory\n");
+        Path file = Files.writeString(dir.resolve("file"), "x");
+        CliRun aFile = CliRun.of("agent", "-f", seed, "--attach", "veth*", "--cgroup", file.toString());
+        assertThat(aFile.err()).isEqualTo("hotline: agent: --cgroup " + file + ": not a directory\n");
+        CliRun mark = CliRun.of("agent", "-f", seed, "--attach", "veth*", "--notrack-mark", "0x1ffffffff");
+        assertThat(mark.exitCode()).isEqualTo(2);
+        assertThat(mark.err()).isEqualTo("hotline: agent: --notrack-mark 0x1ffffffff: a mark is 32 bits (0 to 0xffffffff)\n");
+        CliRun word = CliRun.of("agent", "-f", seed, "--attach", "veth*", "--notrack-mark", "lots");
+        assertThat(word.err()).isEqualTo("hotline: agent: --notrack-mark lots: not a mark like 0x2000 (or 0 for none)\n");
+        CliRun hairpin = CliRun.of("agent", "-f", seed, "--attach", "veth*", "--hairpin-address", "127.0.0.9");
+        assertThat(hairpin.exitCode()).isEqualTo(2);
+        assertThat(hairpin.err()).isEqualTo("hotline: agent: --hairpin-address 127.0.0.9: must be a unicast address outside "
+                + "127.0.0.0/8 (pods answer it), such as 169.254.42.1\n");
+        CliRun notIp = CliRun.of("replay", "-f", seed, "--hairpin-address", "169.254.42", "--in", file.toString(), "--out",
+                dir.resolve("out.pcap").toString());
+        assertThat(notIp.exitCode()).isEqualTo(2);
+        assertThat(notIp.err()).isEqualTo("hotline: --hairpin-address 169.254.42: not an IPv4 address like 169.254.42.1\n");
+    }
+
     @Test
     void anUnnamedPortIsShownWithItsNumber() throws Exception {
         Path f = write(TestManifests.pod("p", "10.1.1.5", "node-1", "app: a", true, "{containerPort: 80}")

@@ -136,6 +136,37 @@ class ServiceScenariosTest {
         assertThat(src(back.frame())).isEqualTo("192.168.49.2:30080");
         assertThat(dst(back.frame())).isEqualTo("203.0.113.50:" + clientPort);
     }
+    /**
+     * Hairpin: a backend's own flows to its Service that land on itself leave from the hairpin
+     * address (its own address as the source would be dropped as martian), with a port claimed
+     * like SNAT's; the reply to that address gets the Service back as its source and the pod as
+     * its destination. Flows landing on the other backend keep the client's address.
+     */
+    @Test
+    void aPodLandingOnItselfThroughItsServiceIsSnatedToTheHairpinAddress() throws Exception {
+        Scenario s = new Scenario(Cluster.base());
+        for (int i = 0; i < 16; i++) {
+            s.frame(i, syn("10.1.1.5", 46000 + i, "10.96.0.10", 80));
+        }
+        s.frameFrom(100, o -> fromBackend(firstOf(o, "dnat+snat")).flags(TCP_SYN | TCP_ACK_FLAG).seq(7000).ack(1001).build());
+        List<Scenario.Out> out = s.run();
+        Scenario.Out hairpin = firstOf(out.subList(0, 16), "dnat+snat");
+        int clientPort = 46000 + out.indexOf(hairpin);
+        assertThat(dst(hairpin.frame())).isEqualTo("10.1.1.5:8080");
+        assertThat(src(hairpin.frame())).startsWith("169.254.42.1:");
+        assertThat(Integer.parseInt(src(hairpin.frame()).split(":")[1])).isBetween(61000, 65535);
+        // the others went to web-2 with the client's own address
+        assertThat(out.subList(0, 16)).filteredOn(o -> o.verdict().equals("dnat")).isNotEmpty()
+                .allSatisfy(o -> {
+                    assertThat(dst(o.frame())).isEqualTo("10.1.1.6:8080");
+                    assertThat(src(o.frame())).startsWith("10.1.1.5:");
+                });
+        Scenario.Out back = out.get(16);
+        assertThat(back.verdict()).isEqualTo("reverse");
+        assertThat(src(back.frame())).isEqualTo("10.96.0.10:80");
+        assertThat(dst(back.frame())).isEqualTo("10.1.1.5:" + clientPort);
+    }
+
     @Test
     void aTcpSynToAServiceWithoutEndpointsIsAnsweredWithARst() throws Exception {
         byte[] syn = FrameBuilder.tcp().from("10.1.1.10", 40000).to("10.96.0.99", 80).flags(TCP_SYN).seq(123456).build();
