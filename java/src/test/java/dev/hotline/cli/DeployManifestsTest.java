@@ -32,6 +32,13 @@ class DeployManifestsTest {
         assertThat(parsed.subcommand().hasMatchedOption("--kube")).isTrue();
         String pinDir = parsed.subcommand().matchedOptionValue("--pin-dir", "");
         assertThat(container.getVolumeMounts()).anySatisfy(m -> assertThat(pinDir).startsWith(m.getMountPath()));
+        // the socket-level programs go to the host's cgroup v2 root, mounted from the host
+        String cgroup = parsed.subcommand().matchedOptionValue("--cgroup", "");
+        var mount = container.getVolumeMounts().stream().filter(m -> m.getMountPath().equals(cgroup)).findFirst().orElseThrow();
+        assertThat(ds.getSpec().getTemplate().getSpec().getVolumes()).anySatisfy(v -> {
+            assertThat(v.getName()).isEqualTo(mount.getName());
+            assertThat(v.getHostPath().getPath()).isEqualTo("/sys/fs/cgroup");
+        });
     }
 
     @Test
