@@ -141,9 +141,12 @@ public final class InterfaceWatcher implements AutoCloseable {
      */
     public void start(long periodMillis) {
         scanner.execute(() -> {
-            dev.hotline.bpf.LinkEvents events = null;
+            Attachment.LinkChanges events = null;
             try {
-                events = dev.hotline.bpf.LinkEvents.open();
+                events = attachment.linkChanges();
+                if (events == null) {
+                    log.accept("no link events from this dataplane: interfaces are rescanned every " + periodMillis + " ms");
+                }
             } catch (RuntimeException e) {
                 log.accept("no link events (" + e.getMessage() + "): interfaces are rescanned every " + periodMillis + " ms only");
             }

@@ -14,4 +14,21 @@ public interface Attachment {
     /** An interface served before is gone (or was made anew under its name): forgets what was kept for its index. */
     default void forget(int ifindex) {
     }
+
+    /**
+     * Announcements that links changed (appeared, changed, went) in the calling thread's network
+     * namespace, or null when this attachment has none and the caller must poll.
+     */
+    default LinkChanges linkChanges() {
+        return null;
+    }
+
+    /** A source of "links changed" announcements; one thread waits on it. */
+    interface LinkChanges extends AutoCloseable {
+        /** Waits up to timeoutMillis; true when links changed (or announcements were lost), false on timeout. */
+        boolean await(int timeoutMillis);
+
+        @Override
+        void close();
+    }
 }

@@ -741,6 +741,22 @@ public final class BpfDataplane implements Dataplane {
             }
 
             @Override
+            public LinkChanges linkChanges() {
+                dev.hotline.bpf.LinkEvents events = dev.hotline.bpf.LinkEvents.open();
+                return new LinkChanges() {
+                    @Override
+                    public boolean await(int timeoutMillis) {
+                        return events.await(timeoutMillis);
+                    }
+
+                    @Override
+                    public void close() {
+                        events.close();
+                    }
+                };
+            }
+
+            @Override
             public void forget(int ifindex) {
                 ByteBuffer key = ByteBuffer.allocateDirect(4).order(ByteOrder.LITTLE_ENDIAN);
                 key.putInt(0, ifindex);
