@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "jni_util.h"
 
@@ -189,4 +190,62 @@ EXPORT JNIEXPORT jint JNICALL Java_dev_hotline_bpf_Native_dump(JNIEnv *env, jcla
 		prev = key;
 	}
 	return n;
+}
+
+/*
+ * Copies every entry of a map of one generation into the same map of the next (a larger one), in
+ * batches of the kernel's batch calls (5.6+), entry by entry where those are missing. Per-CPU
+ * values travel whole. Returns how many entries were copied.
+ */
+EXPORT JNIEXPORT jlong JNICALL Java_dev_hotline_bpf_Native_copyMap(JNIEnv *env, jclass cls, jlong from, jlong to, jint map)
+{
+	struct hl_handle *a = hl_handle_of(from), *b = hl_handle_of(to);
+	char what[128];
+
+	(void)cls;
+	if (check_map(env, a, map) || check_map(env, b, map))
+		return -1;
+	int cpus = a->percpu[map] ? libbpf_num_possible_cpus() : 1;
+	size_t ks = a->key_size[map], vs = a->percpu[map] ? ((a->value_size[map] + 7) / 8) * 8 * (size_t)cpus : a->value_size[map];
+	enum { CHUNK = 4096 };
+	char *keys = malloc(CHUNK * ks), *values = malloc(CHUNK * vs), *cursor = malloc(ks > 8 ? ks : 8);
+	jlong copied = 0;
+	int err = 0;
+	if (!keys || !values || !cursor) {
+		err = ENOMEM;
+		goto out;
+	}
+	int first = 1;
+	for (;;) {
+		__u32 n = CHUNK;
+		LIBBPF_OPTS(bpf_map_batch_opts, opts);
+		int r = bpf_map_lookup_batch(a->map_fd[map], first ? NULL : cursor, cursor, keys, values, &n, &opts);
+		int done = r && errno == ENOENT;
+		if (r && !done) {
+			err = errno;
+			break;
+		}
+		first = 0;
+		if (n > 0) {
+			__u32 m = n;
+			LIBBPF_OPTS(bpf_map_batch_opts, wopts, .elem_flags = BPF_ANY);
+			if (bpf_map_update_batch(b->map_fd[map], keys, values, &m, &wopts) || m != n) {
+				err = errno ? errno : EIO;
+				break;
+			}
+			copied += n;
+		}
+		if (done)
+			break;
+	}
+out:
+	free(keys);
+	free(values);
+	free(cursor);
+	if (err) {
+		snprintf(what, sizeof(what), "copying %s into its larger generation", map_names[map]);
+		hl_throw(env, what, err);
+		return -1;
+	}
+	return copied;
 }

@@ -219,25 +219,20 @@ EXPORT JNIEXPORT jstring JNICALL Java_dev_hotline_bpf_Native_pinProblems(JNIEnv 
 }
 
 /*
- * Opens and loads the object. maxEntries[i] (when > 0) sizes map i before load. With a pin
- * directory every map is pinned there by name, and an existing pin of the same shape is reused.
+ * Opens and loads the object. sizes[i] (when > 0) sizes map i before load. With a pin directory
+ * every map is pinned there by name, and an existing pin of the same shape is reused. With an
+ * older generation (old), every map not in the resized mask is that generation's very map
+ * (bpf_map__reuse_fd), and a larger map is made for the others only, unpinned until filled.
  */
-EXPORT JNIEXPORT jlong JNICALL Java_dev_hotline_bpf_Native_open(JNIEnv *env, jclass cls, jbyteArray elf, jstring pinDir,
-							       jintArray maxEntries)
+static jlong load_generation(JNIEnv *env, jbyteArray elf, jstring pinDir, const jint *sizes, struct hl_handle *old,
+			     jint resized)
 {
 	void *copy = NULL;
 	char what[512];
 	const char *dir = NULL;
 	struct hl_handle *h = NULL;
-	jint sizes[HL_MAP_COUNT] = {0};
 	int err = 0;
 
-	(void)cls;
-	if ((*env)->GetArrayLength(env, maxEntries) != HL_MAP_COUNT) {
-		hl_throw_arg(env, "maxEntries must name every map");
-		return 0;
-	}
-	(*env)->GetIntArrayRegion(env, maxEntries, 0, HL_MAP_COUNT, sizes);
 	hl_log_begin();
 	struct bpf_object *obj = open_object(env, elf, &copy);
 	if (!obj)
@@ -265,6 +260,7 @@ EXPORT JNIEXPORT jlong JNICALL Java_dev_hotline_bpf_Native_open(JNIEnv *env, jcl
 	}
 	for (int i = 0; i < HL_MAP_COUNT; i++) {
 		struct bpf_map *m = bpf_object__find_map_by_name(obj, map_names[i]);
+		char path[512];
 
 		if (!m) {
 			snprintf(what, sizeof(what), "the object has no map %s", map_names[i]);
@@ -273,8 +269,10 @@ EXPORT JNIEXPORT jlong JNICALL Java_dev_hotline_bpf_Native_open(JNIEnv *env, jcl
 		}
 		if (sizes[i] > 0)
 			err = bpf_map__set_max_entries(m, (__u32)sizes[i]);
-		if (!err && dir) {
-			char path[512];
+		if (!err && old && !(resized & (1 << i))) {
+			err = bpf_map__reuse_fd(m, old->map_fd[i]);
+		} else if (!err && dir && !old) {
+			/* a next generation's new maps are pinned once filled (pinMaps), not before */
 			snprintf(path, sizeof(path), "%s/%s", dir, map_names[i]);
 			err = bpf_map__set_pin_path(m, path);
 		}
@@ -288,8 +286,6 @@ EXPORT JNIEXPORT jlong JNICALL Java_dev_hotline_bpf_Native_open(JNIEnv *env, jcl
 		snprintf(what, sizeof(what), "bpf_object__load (kernel verifier, or a pinned map of another shape)");
 		goto fail;
 	}
-	if (dir)
-		(*env)->ReleaseStringUTFChars(env, pinDir, dir);
 	free(copy);
 	struct bpf_program *prog = bpf_object__find_program_by_name(obj, HL_PROG_NAME);
 	h->prog_fd = prog ? bpf_program__fd(prog) : -1;
@@ -307,6 +303,8 @@ EXPORT JNIEXPORT jlong JNICALL Java_dev_hotline_bpf_Native_open(JNIEnv *env, jcl
 		h->value_size[i] = bpf_map__value_size(m);
 		h->percpu[i] = t == BPF_MAP_TYPE_PERCPU_ARRAY || t == BPF_MAP_TYPE_PERCPU_HASH || t == BPF_MAP_TYPE_LRU_PERCPU_HASH;
 	}
+	if (dir)
+		(*env)->ReleaseStringUTFChars(env, pinDir, dir);
 	return (jlong)(intptr_t)h;
 
 fail:
@@ -317,6 +315,101 @@ fail:
 	free(h);
 	hl_throw(env, what, err);
 	return 0;
+}
+
+static int read_sizes(JNIEnv *env, jintArray maxEntries, jint *sizes)
+{
+	if ((*env)->GetArrayLength(env, maxEntries) != HL_MAP_COUNT) {
+		hl_throw_arg(env, "maxEntries must name every map");
+		return -1;
+	}
+	(*env)->GetIntArrayRegion(env, maxEntries, 0, HL_MAP_COUNT, sizes);
+	return 0;
+}
+
+EXPORT JNIEXPORT jlong JNICALL Java_dev_hotline_bpf_Native_open(JNIEnv *env, jclass cls, jbyteArray elf, jstring pinDir,
+							       jintArray maxEntries)
+{
+	jint sizes[HL_MAP_COUNT] = {0};
+
+	(void)cls;
+	if (read_sizes(env, maxEntries, sizes))
+		return 0;
+	return load_generation(env, elf, pinDir, sizes, NULL, 0);
+}
+
+/* The next generation of a loaded object: the maps in resized made anew at their new sizes, the others shared. */
+EXPORT JNIEXPORT jlong JNICALL Java_dev_hotline_bpf_Native_openNext(JNIEnv *env, jclass cls, jbyteArray elf,
+								   jlong oldHandle, jstring pinDir, jintArray maxEntries,
+								   jint resized)
+{
+	jint sizes[HL_MAP_COUNT] = {0};
+
+	(void)cls;
+	if (read_sizes(env, maxEntries, sizes))
+		return 0;
+	return load_generation(env, elf, pinDir, sizes, hl_handle_of(oldHandle), resized);
+}
+
+/* Pins the maps in mask under pinDir in place of whatever was pinned there (a filled next generation's). */
+EXPORT JNIEXPORT void JNICALL Java_dev_hotline_bpf_Native_pinMaps(JNIEnv *env, jclass cls, jlong handle, jstring pinDir,
+								 jint mask)
+{
+	struct hl_handle *h = hl_handle_of(handle);
+	const char *dir = (*env)->GetStringUTFChars(env, pinDir, NULL);
+	char path[512];
+	int err = 0, failed = -1;
+
+	(void)cls;
+	if (!dir)
+		return;
+	for (int i = 0; i < HL_MAP_COUNT; i++) {
+		if (!(mask & (1 << i)))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, map_names[i]);
+		unlink(path);
+		if (bpf_obj_pin(h->map_fd[i], path)) {
+			err = errno;
+			failed = i;
+			break;
+		}
+	}
+	(*env)->ReleaseStringUTFChars(env, pinDir, dir);
+	if (err) {
+		char what[128];
+		snprintf(what, sizeof(what), "pinning the larger %s", map_names[failed]);
+		hl_throw(env, what, err);
+	}
+}
+
+/* The max_entries of each map pinned under pinDir (0 where there is no pin, or it cannot be read). */
+EXPORT JNIEXPORT jintArray JNICALL Java_dev_hotline_bpf_Native_pinnedSizes(JNIEnv *env, jclass cls, jstring pinDir)
+{
+	jint sizes[HL_MAP_COUNT] = {0};
+	const char *dir = (*env)->GetStringUTFChars(env, pinDir, NULL);
+
+	(void)cls;
+	if (!dir)
+		return NULL;
+	for (int i = 0; i < HL_MAP_COUNT; i++) {
+		char path[512];
+		struct bpf_map_info info;
+		__u32 len = sizeof(info);
+
+		snprintf(path, sizeof(path), "%s/%s", dir, map_names[i]);
+		int fd = bpf_obj_get(path);
+		if (fd < 0)
+			continue;
+		memset(&info, 0, sizeof(info));
+		if (!bpf_obj_get_info_by_fd(fd, &info, &len))
+			sizes[i] = (jint)info.max_entries;
+		close(fd);
+	}
+	(*env)->ReleaseStringUTFChars(env, pinDir, dir);
+	jintArray out = (*env)->NewIntArray(env, HL_MAP_COUNT);
+	if (out)
+		(*env)->SetIntArrayRegion(env, out, 0, HL_MAP_COUNT, sizes);
+	return out;
 }
 
 EXPORT JNIEXPORT void JNICALL Java_dev_hotline_bpf_Native_close(JNIEnv *env, jclass cls, jlong handle)

@@ -34,6 +34,42 @@ public final class BpfProgram implements AutoCloseable {
         return new BpfProgram(Native.open(object, pinDir, maxEntries));
     }
 
+    /**
+     * Loads the next generation of this program: the maps whose bit (1 << Abi.MAP_*) is set in
+     * resized are made anew at their new maxEntries and filled with this generation's entries;
+     * every other map is shared. This generation stays loaded (and attached) until closed.
+     */
+    public BpfProgram next(String pinDir, int[] maxEntries, int resized) {
+        byte[] object = NativeLibrary.bpfObject();
+        long h = h();
+        try {
+            BpfProgram next = new BpfProgram(Native.openNext(object, h, pinDir, maxEntries, resized));
+            try {
+                for (int map = 0; map < Abi.MAP_COUNT; map++) {
+                    if ((resized & (1 << map)) != 0) {
+                        Native.copyMap(h, next.handle, map);
+                    }
+                }
+                // filled: only now do the pins name the larger maps (a restart picks them up)
+                if (pinDir != null) {
+                    Native.pinMaps(next.handle, pinDir, resized);
+                }
+            } catch (RuntimeException e) {
+                next.close();
+                throw e;
+            }
+            return next;
+        } finally {
+            done();
+        }
+    }
+
+    /** max_entries of each map pinned under pinDir (by Abi.MAP_*), 0 where none is. */
+    public static int[] pinnedSizes(String pinDir) {
+        NativeLibrary.require();
+        return Native.pinnedSizes(pinDir);
+    }
+
     /** Loads the empty tc program carried in the jar: the floor the benchmarks measure the harness with. */
     public static BpfProgram loadEmpty() {
         byte[] object = NativeLibrary.resource("empty.bpf.o");

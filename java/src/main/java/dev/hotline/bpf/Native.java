@@ -31,6 +31,21 @@ final class Native {
 
     static native void close(long handle);
 
+    /**
+     * The next generation of a loaded object: the maps whose bit is set in resized are made anew at
+     * maxEntries (not pinned yet: see pinMaps), every other map is the old generation's own.
+     */
+    static native long openNext(byte[] elfObject, long oldHandle, String pinDir, int[] maxEntries, int resized);
+
+    /** Pins the maps in mask under pinDir in place of what was pinned there. */
+    static native void pinMaps(long handle, String pinDir, int mask);
+
+    /** max_entries of each map pinned under pinDir, 0 where none is. */
+    static native int[] pinnedSizes(String pinDir);
+
+    /** Copies every entry of a map from one generation into the next; returns how many. */
+    static native long copyMap(long from, long to, int map);
+
     /** Loads an object with a single program and none of hotline's maps (the benchmarks' empty floor program). */
     static native long openProgramOnly(byte[] elfObject);
 

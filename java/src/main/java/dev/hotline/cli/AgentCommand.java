@@ -236,6 +236,7 @@ final class AgentCommand extends HotlineCommand implements Callable<Integer> {
             log("the maps pinned at " + pinDir + " could not be reused, so all were made anew (conntrack starts empty: "
                     + "connections through hotline are balanced again): " + String.join("; ", kernel.recreatedPins()));
         }
+        kernel.onEvent(this::log);
         Dataplane dp = kernel;
         Agent agent = new Agent(dp, node, this::log);
         agent.adopt();

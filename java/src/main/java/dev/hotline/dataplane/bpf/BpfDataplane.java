@@ -45,8 +45,17 @@ public final class BpfDataplane implements Dataplane {
     static final int MAX_TEST_RUN_FRAME = 3500;
     static final int STRIDE = Abi.SLOT_HEADER + 4096;
 
-    private final BpfProgram program;
-    private final MapBatch batch;
+    // the program and its maps of the current generation (a larger one replaces it when the cluster grows)
+    private volatile BpfProgram program;
+    private MapBatch batch;
+    private final int[] sizes;
+    private final String pinDir;
+    private final Map<String, Integer> attachedInterfaces = new java.util.concurrent.ConcurrentHashMap<>();
+    private volatile String socketCgroup;
+    private java.util.function.Consumer<String> events = e -> { };
+    // what the maps hold, counted so growth is decided without walking them
+    private final Set<Long> frontendKeys = new HashSet<>();
+    private final Set<Integer> virtualIps = new HashSet<>();
     private final MaglevRanges ranges;
     private final MapWriter writer = new MapWriter();
     private final LargeFrames largeFrames = new LargeFrames();
@@ -94,7 +103,13 @@ public final class BpfDataplane implements Dataplane {
         this.replayClock = replayClock;
         this.config = config;
         this.conntrackMax = config.conntrackMax();
+        this.pinDir = pinDir;
         if (pinDir != null) {
+            // maps a previous agent grew are taken at their size, not refused for differing from the default
+            int[] pinned = BpfProgram.pinnedSizes(pinDir);
+            for (int map : GROWABLE) {
+                max[map] = Math.max(max[map], pinned[map]);
+            }
             // maps pinned by another version or with other sizes are not reused, nor half reused:
             // conntrack names backend ids that only the other maps give a meaning to
             recreatedPins = BpfProgram.pinProblems(pinDir, max);
@@ -104,9 +119,10 @@ public final class BpfDataplane implements Dataplane {
         } else {
             recreatedPins = List.of();
         }
+        this.sizes = max;
         this.program = BpfProgram.load(pinDir, max);
         this.batch = new MapBatch(program);
-        this.ranges = new MaglevRanges(sizing.maglevSlots());
+        this.ranges = new MaglevRanges(max[Abi.MAP_MAGLEV]);
         try {
             writeConfig(config, replayClock);
         } catch (RuntimeException e) {
@@ -146,7 +162,9 @@ public final class BpfDataplane implements Dataplane {
      * the program loaded now. Returns how many links were made anew.
      */
     public int attachSockets(String cgroupDir, String pinDir) {
-        return program.attachCgroup(cgroupDir, pinDir);
+        int made = program.attachCgroup(cgroupDir, pinDir);
+        socketCgroup = cgroupDir;
+        return made;
     }
 
     /** Detaches the socket-level programs (removes their link pins); returns how many were attached. */
@@ -177,8 +195,128 @@ public final class BpfDataplane implements Dataplane {
         return program;
     }
 
+    /**
+     * The maps that grow with the cluster. Conntrack's size is the operator's (--conntrack-max); per-Service
+     * counters are kept for Service IDs below its size (65536), which IDs only pass after much churn.
+     */
+    static final int[] GROWABLE = {Abi.MAP_SERVICES, Abi.MAP_CLUSTER_IPS, Abi.MAP_BACKENDS, Abi.MAP_MAGLEV};
+
+    /** Where growth is reported (the agent's log). */
+    public void onEvent(java.util.function.Consumer<String> sink) {
+        this.events = sink;
+    }
+
+    /** The current size of each map (Abi.MAP_*). */
+    public int[] mapSizes() {
+        return sizes.clone();
+    }
+
+    /**
+     * Makes sure the maps can take what these ops add; if one cannot, a generation with larger maps
+     * replaces the current one first (see {@link #grow}).
+     */
+    private void ensureCapacity(List<MapOp> ops) {
+        long frontends = frontendKeys.size();
+        long vips = virtualIps.size();
+        long backends = backendIds.size();
+        long maglev = ranges.top();
+        long maxServiceId = 0;
+        Set<Integer> sized = new HashSet<>();
+        for (MapOp op : ops) {
+            if (op instanceof MapOp.UpsertService u) {
+                if (!frontendKeys.contains(frontendKey(u.frontend()))) {
+                    frontends++;
+                }
+                maxServiceId = Math.max(maxServiceId, u.entry().serviceId());
+            } else if (op instanceof MapOp.UpsertVirtualIp v) {
+                vips += virtualIps.contains(v.address().value()) ? 0 : 1;
+            } else if (op instanceof MapOp.UpsertBackend b) {
+                backends += backendIds.contains(b.backend().id()) ? 0 : 1;
+            } else if (op instanceof MapOp.UpsertMaglevSlots m) {
+                int[] r = currentRange.get(m.serviceId());
+                if ((r == null || r[1] != m.tableSize()) && sized.add(m.serviceId())) {
+                    maglev += m.tableSize();
+                }
+            }
+        }
+        int[] want = sizes.clone();
+        int mask = 0;
+        long[] need = new long[Abi.MAP_COUNT];
+        need[Abi.MAP_SERVICES] = frontends;
+        need[Abi.MAP_CLUSTER_IPS] = vips;
+        need[Abi.MAP_BACKENDS] = backends;
+        need[Abi.MAP_MAGLEV] = maglev;
+        need[Abi.MAP_SERVICE_STATS] = maxServiceId + 1;
+        for (int map : GROWABLE) {
+            if (need[map] > sizes[map]) {
+                // half again as much room as needed, in powers of two: a growing cluster grows its maps rarely
+                long size = Long.highestOneBit(Math.max(need[map] + need[map] / 2, 2L * sizes[map]) - 1) << 1;
+                if (size > Integer.MAX_VALUE / 2) {
+                    throw new IllegalStateException(Abi.MAP_NAMES[map] + " would need " + need[map] + " entries, beyond what a BPF map holds");
+                }
+                want[map] = (int) size;
+                mask |= 1 << map;
+            }
+        }
+        if (mask != 0) {
+            grow(want, mask);
+        }
+    }
+
+    /**
+     * Replaces the program by a generation whose maps in mask are larger: loaded with every other map
+     * shared (conntrack, config, counters carry on as they are), the grown maps filled with what the
+     * current ones hold, then attached in place of the current program on every interface (tc filter
+     * replace, atomic per interface) and in the socket links (link update). A packet is handled by one
+     * generation or the other, each complete; nothing is dropped and no flow forgets its backend.
+     */
+    public synchronized void grow(int[] want, int mask) {
+        long t0 = System.nanoTime();
+        batch.flush();
+        BpfProgram old = program;
+        BpfProgram next = old.next(pinDir, want, mask);
+        try {
+            for (String ifname : attachedInterfaces.keySet()) {
+                next.attach(null, ifname);
+            }
+            if (socketCgroup != null) {
+                next.attachCgroup(socketCgroup, pinDir);
+            }
+        } catch (RuntimeException e) {
+            // back to the current generation where the next one got in, then give up on growing
+            for (String ifname : attachedInterfaces.keySet()) {
+                try {
+                    old.attach(null, ifname);
+                } catch (RuntimeException ignored) {
+                    // gone meanwhile
+                }
+            }
+            next.close();
+            throw e;
+        }
+        StringBuilder what = new StringBuilder();
+        for (int map = 0; map < Abi.MAP_COUNT; map++) {
+            if ((mask & (1 << map)) != 0) {
+                what.append(what.length() == 0 ? "" : ", ").append(Abi.MAP_NAMES[map]).append(' ').append(sizes[map])
+                        .append(" -> ").append(want[map]);
+                sizes[map] = want[map];
+            }
+        }
+        program = next;
+        batch = new MapBatch(next);
+        ranges.grow(sizes[Abi.MAP_MAGLEV]);
+        old.close();
+        events.accept(String.format("maps grown with the cluster: %s (a new program generation in %.0f ms; conntrack kept)",
+                what, (System.nanoTime() - t0) / 1e6));
+    }
+
+    private static long frontendKey(Frontend f) {
+        return ((long) f.address().value() << 32) | ((long) f.port() << 8) | f.protocol().number();
+    }
+
     @Override
     public void apply(List<MapOp> ops) {
+        ensureCapacity(ops);
         for (MapOp op : ops) {
             op.applyTo(writer);
         }
@@ -246,15 +384,18 @@ public final class BpfDataplane implements Dataplane {
                     (e.kind() == FrontendKind.NODE_PORT ? Abi.SVC_NODE_PORT : 0)
                             | (e.scope() == ServiceScope.NODE_LOCAL ? Abi.SVC_LOCAL_SCOPE : 0));
             serviceIds.add(e.serviceId());
+            frontendKeys.add(frontendKey(f));
         }
 
         @Override
         public void deleteService(MapOp.DeleteService d) {
             deleteFrontend(d.frontend().address().value(), d.frontend().port(), d.frontend().protocol().number());
+            frontendKeys.remove(frontendKey(d.frontend()));
         }
 
         @Override
         public void upsertVirtualIp(MapOp.UpsertVirtualIp v) {
+            virtualIps.add(v.address().value());
             int i = batch.next(Abi.MAP_CLUSTER_IPS, false, 4, 4);
             batch.keys().putInt(batch.keyOffset(i), Integer.reverseBytes(v.address().value()));
             batch.values().putInt(batch.valueOffset(i), 1);
@@ -262,6 +403,7 @@ public final class BpfDataplane implements Dataplane {
 
         @Override
         public void deleteVirtualIp(MapOp.DeleteVirtualIp v) {
+            virtualIps.remove(v.address().value());
             int i = batch.next(Abi.MAP_CLUSTER_IPS, true, 4, 0);
             batch.keys().putInt(batch.keyOffset(i), Integer.reverseBytes(v.address().value()));
         }
@@ -611,6 +753,9 @@ public final class BpfDataplane implements Dataplane {
                 currentRange.put(id, new int[] {offset, size});
                 ranges.reserve(offset, size);
             }
+            frontendKeys.add(((long) Integer.reverseBytes(keys.getInt(k + Abi.FRONTEND_KEY_ADDR)) << 32)
+                    | ((long) Short.toUnsignedInt(Short.reverseBytes(keys.getShort(k + Abi.FRONTEND_KEY_PORT))) << 8)
+                    | (keys.get(k + Abi.FRONTEND_KEY_PROTO) & 0xff));
             if (proto == null) {
                 continue; // not a protocol this version writes: removed as stale after the first apply
             }
@@ -639,6 +784,7 @@ public final class BpfDataplane implements Dataplane {
         c = program.dump(Abi.MAP_CLUSTER_IPS, ck, cv, c + 16);
         for (int i = 0; i < c; i++) {
             vips.add(new Ipv4(Integer.reverseBytes(ck.getInt(i * 4))));
+            virtualIps.add(Integer.reverseBytes(ck.getInt(i * 4)));
         }
         adoptedFrontends = dumpFrontendKeys(keys, n);
         adopted = new LoadedState(frontendIds, backends, vips);
@@ -688,11 +834,13 @@ public final class BpfDataplane implements Dataplane {
             Protocol proto = protocol((byte) f[2]);
             if (proto == null || !live.contains(new FrontendKey(new Ipv4(f[0]), f[1], proto))) {
                 deleteFrontend(f[0], f[1], f[2]);
+                frontendKeys.remove(((long) f[0] << 32) | ((long) f[1] << 8) | (f[2] & 0xff));
                 removed++;
             }
         }
         for (Ipv4 vip : adopted.clusterIps()) {
             if (!plan.virtualIps().contains(vip)) {
+                virtualIps.remove(vip.value());
                 int i = batch.next(Abi.MAP_CLUSTER_IPS, true, 4, 0);
                 batch.keys().putInt(batch.keyOffset(i), Integer.reverseBytes(vip.value()));
                 removed++;
@@ -725,7 +873,11 @@ public final class BpfDataplane implements Dataplane {
         return new Attachment() {
             @Override
             public int attach(String ifname) {
-                BpfProgram.Attached a = program.attach(null, ifname);
+                BpfProgram.Attached a;
+                synchronized (BpfDataplane.this) { // not while a new generation is being attached
+                    a = program.attach(null, ifname);
+                    attachedInterfaces.put(ifname, a.ifindex());
+                }
                 // the interfaces a translated frame can be handed to with bpf_redirect_peer (lib/fwd.h)
                 ByteBuffer key = ByteBuffer.allocateDirect(4).order(ByteOrder.LITTLE_ENDIAN);
                 ByteBuffer value = ByteBuffer.allocateDirect(4).order(ByteOrder.LITTLE_ENDIAN);
@@ -737,6 +889,7 @@ public final class BpfDataplane implements Dataplane {
 
             @Override
             public boolean detach(String ifname) {
+                attachedInterfaces.remove(ifname);
                 return BpfProgram.detach(null, ifname);
             }
 
@@ -758,6 +911,7 @@ public final class BpfDataplane implements Dataplane {
 
             @Override
             public void forget(int ifindex) {
+                attachedInterfaces.values().remove(ifindex);
                 ByteBuffer key = ByteBuffer.allocateDirect(4).order(ByteOrder.LITTLE_ENDIAN);
                 key.putInt(0, ifindex);
                 program.remove(Abi.MAP_IFACES, key);

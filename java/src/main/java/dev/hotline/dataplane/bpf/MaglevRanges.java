@@ -12,7 +12,7 @@ import java.util.Map;
  * old range is released after, so a reader never sees a half-written table.
  */
 final class MaglevRanges {
-    private final int capacity;
+    private int capacity;
     private final Map<Integer, Deque<Integer>> free = new HashMap<>();
     private int top;
 
@@ -26,8 +26,9 @@ final class MaglevRanges {
             return list.pop();
         }
         if ((long) top + size > capacity) {
+            // the dataplane grows the array before an apply that needs more; reaching here is a bug
             throw new IllegalStateException("the Maglev map is full: " + size + " more slots needed, " + (capacity - top)
-                    + " of " + capacity + " left (raise --maglev-slots)");
+                    + " of " + capacity + " left");
         }
         int offset = top;
         top += size;
@@ -37,6 +38,16 @@ final class MaglevRanges {
     /** Marks a range as in use (found in pinned maps); the space below it that nobody holds is not reused. */
     void reserve(int offset, int size) {
         top = Math.max(top, offset + size);
+    }
+
+    /** The end of the highest range handed out: what a larger array must hold. */
+    int top() {
+        return top;
+    }
+
+    /** The array was replaced by a larger one holding the same ranges. */
+    void grow(int newCapacity) {
+        capacity = Math.max(capacity, newCapacity);
     }
 
     void release(int offset, int size) {
