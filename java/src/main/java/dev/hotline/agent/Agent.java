@@ -23,6 +23,11 @@ import java.util.function.Consumer;
  * against what is loaded, and applied to the (pinned) maps, with one log line per change saying what changed and how long it
  * took. The first picture after a restart is planned to keep the IDs the pinned maps already use,
  * then what no longer exists is removed.
+ *
+ * One Service never takes the others down: when a change cannot be applied as a whole, it is
+ * applied Service by Service, the ones that fail keep what the maps held for them (or stay out),
+ * are named in the log and in {@link #status()}, and are tried again by {@link #retry()} and with
+ * every later change.
  */
 public final class Agent {
     private final Dataplane dataplane;
@@ -30,6 +35,18 @@ public final class Agent {
     private final Consumer<String> log;
     private Plan loaded;
     private LoadedState adopted;
+    private ClusterState lastState;
+    private java.util.SortedSet<String> notServed = new java.util.TreeSet<>();
+    private long applyFailures;
+    private java.time.Instant lastApplied;
+
+    /** What a node's health check reads: applied at all, and which Services the maps do not serve as planned. */
+    public record Status(boolean applied, java.time.Instant lastApplied, java.util.SortedSet<String> notServed, long applyFailures) {
+        /** Healthy: the latest picture is applied, every Service of it. */
+        public boolean healthy() {
+            return applied && notServed.isEmpty();
+        }
+    }
 
     public Agent(Dataplane dataplane, NodeIdentity node, Consumer<String> log) {
         this.dataplane = dataplane;
@@ -65,12 +82,104 @@ public final class Agent {
             before = loaded;
         }
         List<MapOp> ops = PlanDiff.between(before, next);
-        dataplane.apply(ops);
-        int stale = loaded == null ? dataplane.removeStale(next) : 0;
+        Plan applied = next;
+        java.util.Set<Integer> failed = java.util.Set.of();
+        try {
+            dataplane.apply(ops);
+        } catch (RuntimeException e) {
+            log.accept("applying the change as a whole failed (" + e.getMessage() + "); applying it Service by Service");
+            failed = applyByService(before, next, ops);
+            applied = next.withServicesFrom(before, failed);
+        }
+        int stale = loaded == null ? dataplane.removeStale(applied) : 0;
         double ms = (System.nanoTime() - start) / 1e6;
-        log.accept(String.format("applied %s; %d map write(s)%s in %.1f ms", summary(before, next), ops.size(),
+        log.accept(String.format("applied %s; %d map write(s)%s in %.1f ms", summary(before, applied), ops.size(),
                 stale > 0 ? ", " + stale + " stale entr(ies) removed" : "", ms));
-        loaded = next;
+        java.util.SortedSet<String> missing = new java.util.TreeSet<>();
+        for (int id : failed) {
+            ServicePlan s = next.service(id);
+            missing.add(s != null ? s.displayName() : before.service(id).displayName());
+        }
+        if (!missing.isEmpty()) {
+            applyFailures++;
+            log.accept("not served as planned (tried again shortly): " + String.join(", ", missing));
+        } else if (!notServed.isEmpty()) {
+            log.accept("now served as planned: " + String.join(", ", notServed));
+        }
+        notServed = missing;
+        loaded = applied;
+        lastState = state;
+        lastApplied = java.time.Instant.now();
+    }
+
+    /**
+     * The change once more, one Service at a time: the additions every Service shares (backends,
+     * ClusterIPs) first, then each Service's own writes; then removals of what no applied Service
+     * names any more. Returns the IDs of the Services whose writes failed.
+     */
+    private java.util.Set<Integer> applyByService(Plan before, Plan next, List<MapOp> ops) {
+        Map<dev.hotline.plan.FrontendKey, Integer> oldIds = new HashMap<>();
+        before.services().forEach(sp -> sp.frontends().forEach(f -> oldIds.put(f.key(), sp.id())));
+        List<MapOp> shared = new java.util.ArrayList<>();
+        Map<Integer, List<MapOp>> byService = new java.util.LinkedHashMap<>();
+        for (MapOp op : ops) {
+            Integer id = null;
+            if (op instanceof MapOp.UpsertBackend || op instanceof MapOp.UpsertVirtualIp) {
+                shared.add(op);
+            } else if (op instanceof MapOp.UpsertMaglevSlots m) {
+                id = m.serviceId();
+            } else if (op instanceof MapOp.UpsertService u) {
+                id = u.entry().serviceId();
+            } else if (op instanceof MapOp.DeleteService d) {
+                id = oldIds.get(d.frontend().key());
+            } else if (op instanceof MapOp.DeleteMaglevSlots d) {
+                id = d.serviceId();
+            }
+            if (id != null) {
+                byService.computeIfAbsent(id, k -> new java.util.ArrayList<>()).add(op);
+            }
+        }
+        java.util.Set<Integer> failed = new java.util.TreeSet<>();
+        try {
+            dataplane.apply(shared);
+        } catch (RuntimeException e) {
+            // without their backends no Service's new table may be written
+            log.accept("writing backends and ClusterIPs failed: " + e.getMessage());
+            failed.addAll(byService.keySet());
+        }
+        if (failed.isEmpty()) {
+            byService.forEach((id, group) -> {
+                try {
+                    dataplane.apply(group);
+                } catch (RuntimeException e) {
+                    ServicePlan s = next.service(id) != null ? next.service(id) : before.service(id);
+                    log.accept("cannot apply Service " + (s == null ? "#" + id : s.displayName()) + ": " + e.getMessage());
+                    failed.add(id);
+                }
+            });
+        }
+        List<MapOp> removals = PlanDiff.between(before, next.withServicesFrom(before, failed)).stream()
+                .filter(op -> op instanceof MapOp.DeleteBackend || op instanceof MapOp.DeleteVirtualIp).toList();
+        try {
+            dataplane.apply(removals);
+        } catch (RuntimeException e) {
+            log.accept("removing unused backends and ClusterIPs failed (left in the maps, unused): " + e.getMessage());
+        }
+        return failed;
+    }
+
+    /** Applies the last picture again when some Service was not served as planned; true when it did. */
+    public synchronized boolean retry() {
+        if (notServed.isEmpty() || lastState == null) {
+            return false;
+        }
+        onChange(lastState);
+        return true;
+    }
+
+    public synchronized Status status() {
+        return new Status(loaded != null, lastApplied, java.util.Collections.unmodifiableSortedSet(new java.util.TreeSet<>(notServed)),
+                applyFailures);
     }
 
     /** Sweeps expired flows from conntrack (the dataplane never evicts a live one); returns how many went. */

@@ -114,6 +114,12 @@ final class AgentCommand extends HotlineCommand implements Callable<Integer> {
                     + "two unrelated halves (INVALID) otherwise. 0: no mark, no table. Default: ${DEFAULT-VALUE}.")
     String notrackMark;
 
+    @Option(names = "--health-address", paramLabel = "HOST:PORT|none", defaultValue = "0.0.0.0:10256",
+            description = "Where /healthz and /livez are served, as kube-proxy's health server: /healthz is 200 once the "
+                    + "latest cluster picture is applied, every Service of it, 503 before and while some Service is not "
+                    + "served (named in the answer). none: not served. Default: ${DEFAULT-VALUE}.")
+    String healthAddress;
+
     private PrintWriter out;
 
     private void log(String line) {
@@ -160,6 +166,24 @@ final class AgentCommand extends HotlineCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             err.println("hotline: agent: --notrack-mark " + notrackMark + ": " + e.getMessage());
             return 2;
+        }
+        String[] health = null;
+        if (!healthAddress.equals("none")) {
+            int colon = healthAddress.lastIndexOf(':');
+            boolean ok = colon > 0;
+            if (ok) {
+                try {
+                    int port = Integer.parseInt(healthAddress.substring(colon + 1));
+                    ok = port >= 0 && port <= 65535;
+                } catch (NumberFormatException e) {
+                    ok = false;
+                }
+            }
+            if (!ok) {
+                err.println("hotline: agent: --health-address " + healthAddress + ": not HOST:PORT like 0.0.0.0:10256 (or none)");
+                return 2;
+            }
+            health = new String[] {healthAddress.substring(0, colon), healthAddress.substring(colon + 1)};
         }
         Path cgroupDir = null;
         if (cgroup != null && !cgroup.equals("none")) {
@@ -240,6 +264,17 @@ final class AgentCommand extends HotlineCommand implements Callable<Integer> {
         Dataplane dp = kernel;
         Agent agent = new Agent(dp, node, this::log);
         agent.adopt();
+        dev.hotline.agent.HealthServer healthServer = null;
+        if (health != null) {
+            try {
+                healthServer = dev.hotline.agent.HealthServer.start(health[0], Integer.parseInt(health[1]), agent::status);
+            } catch (java.io.IOException e) {
+                err.println("hotline: agent: --health-address " + healthAddress + ": cannot listen: " + e.getMessage());
+                dp.close();
+                return 2;
+            }
+        }
+        final dev.hotline.agent.HealthServer healthz = healthServer;
         io.fabric8.kubernetes.client.KubernetesClient client = kube ? kubeClient() : null;
         ClusterSource source = kube ? new KubeSource(client, input.nodePortRange, this::log)
                 : new ManifestSource(input.files, input.nodePortRange, pollInterval, this::log);
@@ -254,6 +289,9 @@ final class AgentCommand extends HotlineCommand implements Callable<Integer> {
             }
             source.close();
             dev.hotline.source.Daemons.stop(sweeper);
+            if (healthz != null) {
+                healthz.close();
+            }
             interfaces.close();
             int n = interfaces.detachAll();
             int links = BpfDataplane.detachSockets(pinDir);
@@ -335,8 +373,18 @@ final class AgentCommand extends HotlineCommand implements Callable<Integer> {
                 log("conntrack sweep failed: " + e.getMessage());
             }
         }, sweepInterval.toMillis(), sweepInterval.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        // Services that could not be applied are tried again until they are
+        sweeper.scheduleWithFixedDelay(() -> {
+            try {
+                agent.retry();
+            } catch (RuntimeException e) {
+                log("retrying the Services not served failed: " + e.getMessage());
+            }
+        }, 5, 5, java.util.concurrent.TimeUnit.SECONDS);
+        dev.hotline.agent.Agent.Status st = agent.status();
         log("ready: node " + node.name() + " " + node.addresses() + ", attached to " + interfaces.attached()
-                + ", maps pinned at " + pinDir);
+                + ", maps pinned at " + pinDir + (st.notServed().isEmpty() ? "" : "; not served yet: " + String.join(", ", st.notServed()))
+                + (healthz != null ? "; health at " + health[0] + ":" + healthz.port() + "/healthz" : ""));
         stopRequested.await();
         stop.run();
         return 0;

@@ -38,6 +38,36 @@ public record Plan(NodeIdentity node, List<ServicePlan> services, Map<Integer, B
         return null;
     }
 
+    /**
+     * This plan, except for the Services with these IDs, which are as they were in before (or absent
+     * where before had none): what the dataplane holds when the changes to those Services could not
+     * be applied. The backends and ClusterIPs they still name are kept with them.
+     */
+    public Plan withServicesFrom(Plan before, java.util.Set<Integer> ids) {
+        if (ids.isEmpty()) {
+            return this;
+        }
+        List<ServicePlan> kept = new java.util.ArrayList<>();
+        for (ServicePlan s : services) {
+            if (!ids.contains(s.id())) {
+                kept.add(s);
+            }
+        }
+        Map<Integer, Backend> keptBackends = new java.util.HashMap<>(backends);
+        java.util.SortedSet<dev.hotline.net.Ipv4> keptVips = new java.util.TreeSet<>(virtualIps);
+        for (ServicePlan s : before.services()) {
+            if (ids.contains(s.id())) {
+                kept.add(s);
+                s.backends().forEach(sb -> keptBackends.putIfAbsent(sb.backend().id(), before.backends().get(sb.backend().id())));
+                s.frontends().stream().filter(f -> f.kind() == FrontendKind.CLUSTER_IP).forEach(f -> keptVips.add(f.address()));
+            }
+        }
+        keptBackends.values().removeIf(java.util.Objects::isNull);
+        kept.sort(java.util.Comparator.comparing(ServicePlan::name).thenComparing(ServicePlan::protocol)
+                .thenComparing(ServicePlan::scope));
+        return new Plan(node, kept, keptBackends, keptVips, serviceIds, backendIds, problems);
+    }
+
     public int frontendCount() {
         return services.stream().mapToInt(s -> s.frontends().size()).sum();
     }

@@ -124,6 +124,9 @@ class UserInputTest {
         assertThat(mark.err()).isEqualTo("hotline: agent: --notrack-mark 0x1ffffffff: a mark is 32 bits (0 to 0xffffffff)\n");
         CliRun word = CliRun.of("agent", "-f", seed, "--attach", "veth*", "--notrack-mark", "lots");
         assertThat(word.err()).isEqualTo("hotline: agent: --notrack-mark lots: not a mark like 0x2000 (or 0 for none)\n");
+        CliRun healthz = CliRun.of("agent", "-f", seed, "--attach", "veth*", "--health-address", "10256");
+        assertThat(healthz.exitCode()).isEqualTo(2);
+        assertThat(healthz.err()).isEqualTo("hotline: agent: --health-address 10256: not HOST:PORT like 0.0.0.0:10256 (or none)\n");
         CliRun hairpin = CliRun.of("agent", "-f", seed, "--attach", "veth*", "--hairpin-address", "127.0.0.9");
         assertThat(hairpin.exitCode()).isEqualTo(2);
         assertThat(hairpin.err()).isEqualTo("hotline: agent: --hairpin-address 127.0.0.9: must be a unicast address outside "

@@ -264,6 +264,15 @@ class AgentEndToEndTest {
                 .noneMatch(l -> l.contains("UNREPLIED"));
     }
 
+    /** kube-proxy's health server, on the node: 200 with every Service applied. */
+    @Test
+    void healthzSaysTheLatestPictureIsApplied() throws Exception {
+        String answer = lab.in(lab.node1, "curl", "-s", "-w", " %{http_code}", "http://127.0.0.1:10256/healthz");
+        assertThat(answer).contains("\"notServed\": []").contains("\"nodeEligible\": true").endsWith(" 200");
+        assertThat(lab.in(lab.node1, "curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "http://127.0.0.1:10256/livez"))
+                .isEqualTo("200");
+    }
+
     @Test
     void aNewPodInterfaceIsAttachedByTheRescan() throws Exception {
         int seen = env.agent.lines().size();

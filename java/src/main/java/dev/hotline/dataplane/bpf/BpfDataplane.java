@@ -317,10 +317,18 @@ public final class BpfDataplane implements Dataplane {
     @Override
     public void apply(List<MapOp> ops) {
         ensureCapacity(ops);
-        for (MapOp op : ops) {
-            op.applyTo(writer);
+        try {
+            for (MapOp op : ops) {
+                op.applyTo(writer);
+            }
+            batch.flush();
+        } catch (RuntimeException e) {
+            // ranges taken for tables this call did not finish are nobody's: no entry points at them yet
+            pendingRange.values().forEach(r -> ranges.release(r[0], r[1]));
+            pendingRange.clear();
+            batch.discard();
+            throw e;
         }
-        batch.flush();
         // every entry now points at the new ranges: the ones they replaced can be reused
         pendingRange.forEach((id, r) -> {
             int[] old = currentRange.put(id, r);

@@ -63,6 +63,12 @@ final class MapBatch {
         return n;
     }
 
+    /** Drops what is collected and not sent (after a failed write). */
+    void discard() {
+        count = 0;
+        map = -1;
+    }
+
     void flush() {
         if (count > 0) {
             if (delete) {

@@ -1,0 +1,141 @@
+package dev.hotline.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.hotline.TestManifests;
+import dev.hotline.dataplane.Dataplane;
+import dev.hotline.dataplane.DataplaneConfig;
+import dev.hotline.dataplane.DataplaneCounters;
+import dev.hotline.dataplane.PacketResult;
+import dev.hotline.dataplane.Verdict;
+import dev.hotline.dataplane.userspace.UserspaceDataplane;
+import dev.hotline.net.Ipv4;
+import dev.hotline.packet.Frame;
+import dev.hotline.packet.FrameBuilder;
+import dev.hotline.plan.MapOp;
+import dev.hotline.plan.NodeIdentity;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The agent's loop over the Java twin: a Service that cannot be applied never takes the others down. */
+class AgentTest {
+    static final NodeIdentity NODE = new NodeIdentity("n1", List.of(Ipv4.parse("192.168.0.1")));
+    static final String CLUSTER = TestManifests.service("a", "10.96.0.1", "app: a", "- {port: 80, targetPort: 8080}")
+            + TestManifests.service("bad", "10.96.0.2", "app: b", "- {port: 666, targetPort: 8080}")
+            + TestManifests.service("c", "10.96.0.3", "app: c", "- {port: 81, targetPort: 8080}")
+            + TestManifests.pod("pa", "10.1.0.1", "n1", "app: a", true, "")
+            + TestManifests.pod("pb", "10.1.0.2", "n1", "app: b", true, "")
+            + TestManifests.pod("pc", "10.1.0.3", "n1", "app: c", true, "");
+
+    /** The twin, with writes for port 666 failing while poisoned (as a map write can fail: ENOMEM, a bad entry). */
+    static final class FailingDataplane implements Dataplane {
+        final UserspaceDataplane inner = new UserspaceDataplane(DataplaneConfig.DEFAULT);
+        volatile boolean poisoned = true;
+
+        @Override
+        public String name() {
+            return "failing";
+        }
+
+        @Override
+        public void apply(List<MapOp> ops) {
+            List<MapOp> done = new ArrayList<>();
+            for (MapOp op : ops) {
+                if (poisoned && op instanceof MapOp.UpsertService u && u.frontend().port() == 666) {
+                    inner.apply(done); // what came before the failing write got in
+                    throw new IllegalStateException("injected: cannot write the frontend " + u.frontend());
+                }
+                done.add(op);
+            }
+            inner.apply(done);
+        }
+
+        @Override
+        public void process(byte[] frame, int length, long nowNanos, PacketResult result) {
+            inner.process(frame, length, nowNanos, result);
+        }
+
+        @Override
+        public int sweepConntrack(long nowNanos) {
+            return inner.sweepConntrack(nowNanos);
+        }
+
+        @Override
+        public DataplaneCounters counters() {
+            return inner.counters();
+        }
+
+        @Override
+        public void close() {
+            inner.close();
+        }
+    }
+
+    static Verdict syn(Dataplane dp, String ip, int port, int clientPort) {
+        byte[] f = FrameBuilder.tcp().from("10.2.0.9", clientPort).to(ip, port).flags(Frame.TCP_SYN).build();
+        byte[] buf = Arrays.copyOf(f, f.length + Dataplane.REPLY_ROOM);
+        PacketResult r = new PacketResult();
+        dp.process(buf, f.length, 1_000, r);
+        return r.verdict;
+    }
+
+    @Test
+    void oneServiceThatCannotBeAppliedLeavesTheOthersServedAndIsRetried() {
+        FailingDataplane dp = new FailingDataplane();
+        List<String> log = new ArrayList<>();
+        Agent agent = new Agent(dp, NODE, log::add);
+        agent.onChange(TestManifests.state(CLUSTER));
+
+        assertThat(syn(dp, "10.96.0.1", 80, 40000)).isEqualTo(Verdict.DNAT);
+        assertThat(syn(dp, "10.96.0.3", 81, 40001)).isEqualTo(Verdict.DNAT);
+        assertThat(syn(dp, "10.96.0.2", 666, 40002)).isNotEqualTo(Verdict.DNAT);
+        assertThat(agent.status().notServed()).containsExactly("default/bad:666");
+        assertThat(agent.status().healthy()).isFalse();
+        assertThat(log).anyMatch(l -> l.startsWith("cannot apply Service default/bad:666: injected"))
+                .anyMatch(l -> l.equals("not served as planned (tried again shortly): default/bad:666"));
+
+        // still failing: a retry changes nothing, and the others stay served
+        assertThat(agent.retry()).isTrue();
+        assertThat(agent.status().notServed()).containsExactly("default/bad:666");
+        assertThat(syn(dp, "10.96.0.1", 80, 40003)).isEqualTo(Verdict.DNAT);
+
+        dp.poisoned = false;
+        assertThat(agent.retry()).isTrue();
+        assertThat(agent.status().healthy()).isTrue();
+        assertThat(syn(dp, "10.96.0.2", 666, 40004)).isEqualTo(Verdict.DNAT);
+        assertThat(log).anyMatch(l -> l.equals("now served as planned: default/bad:666"));
+        assertThat(agent.retry()).as("nothing left to retry").isFalse();
+    }
+
+    @Test
+    void healthzIs503UntilAppliedAndWhileAServiceIsNotServed() throws Exception {
+        FailingDataplane dp = new FailingDataplane();
+        Agent agent = new Agent(dp, NODE, l -> { });
+        try (HealthServer server = HealthServer.start("127.0.0.1", 0, agent::status)) {
+            HttpClient http = HttpClient.newHttpClient();
+            URI healthz = URI.create("http://127.0.0.1:" + server.port() + "/healthz");
+            URI livez = URI.create("http://127.0.0.1:" + server.port() + "/livez");
+            HttpResponse<String> before = http.send(HttpRequest.newBuilder(healthz).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(before.statusCode()).isEqualTo(503);
+            assertThat(before.body()).contains("\"applied\": false");
+            assertThat(http.send(HttpRequest.newBuilder(livez).build(), HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
+
+            agent.onChange(TestManifests.state(CLUSTER));
+            HttpResponse<String> failing = http.send(HttpRequest.newBuilder(healthz).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(failing.statusCode()).isEqualTo(503);
+            assertThat(failing.body()).contains("\"notServed\": [\"default/bad:666\"]").contains("\"nodeEligible\": true");
+
+            dp.poisoned = false;
+            agent.retry();
+            HttpResponse<String> healthy = http.send(HttpRequest.newBuilder(healthz).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(healthy.statusCode()).isEqualTo(200);
+            assertThat(healthy.body()).contains("\"notServed\": []").contains("\"lastUpdated\": \"20");
+        }
+    }
+}
