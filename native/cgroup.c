@@ -45,7 +45,7 @@ EXPORT JNIEXPORT jint JNICALL Java_dev_hotline_bpf_Native_attachCgroup(JNIEnv *e
 	const char *cg = NULL, *dir = NULL;
 	char path[512], what[600];
 	struct stat st;
-	int cg_fd = -1, created = 0, err = 0;
+	int cg_fd = -1, created = 0, err = 0, made[HL_SOCK_PROG_COUNT] = {0};
 
 	(void)cls;
 	hl_log_begin();
@@ -67,8 +67,9 @@ EXPORT JNIEXPORT jint JNICALL Java_dev_hotline_bpf_Native_attachCgroup(JNIEnv *e
 		int prog_fd = h->sock_prog_fd[i];
 
 		if (prog_fd < 0) {
-			err = ENOENT;
-			snprintf(what, sizeof(what), "the object has no program %s", link_names[i]);
+			err = EOPNOTSUPP;
+			snprintf(what, sizeof(what), "the socket-level programs did not load on this kernel (Linux 6.1 or later "
+				 "has what they use)");
 			goto out;
 		}
 		snprintf(path, sizeof(path), "%s/%s", dir, link_names[i]);
@@ -96,9 +97,17 @@ EXPORT JNIEXPORT jint JNICALL Java_dev_hotline_bpf_Native_attachCgroup(JNIEnv *e
 			goto out;
 		}
 		close(link_fd);
+		made[i] = 1;
 		created++;
 	}
 out:
+	/* all or nothing: a half set (connect translated, recvmsg not) would show clients the backend's address */
+	for (int i = 0; err && i < HL_SOCK_PROG_COUNT; i++) {
+		if (made[i]) {
+			snprintf(path, sizeof(path), "%s/%s", dir, link_names[i]);
+			unlink(path);
+		}
+	}
 	if (cg_fd >= 0)
 		close(cg_fd);
 	(*env)->ReleaseStringUTFChars(env, cgroupPath, cg);

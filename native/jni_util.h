@@ -15,7 +15,8 @@
 struct hl_handle {
 	struct bpf_object *obj;
 	int prog_fd;
-	int sock_prog_fd[HL_SOCK_PROG_COUNT]; /* the cgroup programs, in HL_SOCK_PROG_NAMES order */
+	int sock_prog_fd[HL_SOCK_PROG_COUNT]; /* the cgroup programs, in HL_SOCK_PROG_NAMES order; -1: not loaded */
+	int sock_loaded;                      /* 0 when this kernel refused them and the rest was loaded alone */
 	int map_fd[HL_MAP_COUNT];
 	__u32 key_size[HL_MAP_COUNT];
 	__u32 value_size[HL_MAP_COUNT];

@@ -6,7 +6,9 @@
  * buffer) costs at most one polling period, never a wrong state.
  */
 #include <errno.h>
+#include <net/if.h>
 #include <poll.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -63,10 +65,8 @@ EXPORT JNIEXPORT jint JNICALL Java_dev_hotline_bpf_Native_linkEventsWait(JNIEnv 
 			}
 			break; /* EAGAIN: drained */
 		}
-		for (struct nlmsghdr *m = (struct nlmsghdr *)buf; NLMSG_OK(m, (size_t)len); m = NLMSG_NEXT(m, len)) {
-			if (m->nlmsg_type == RTM_NEWLINK || m->nlmsg_type == RTM_DELLINK)
-				n++;
-		}
+		/* the socket is subscribed to link events only: any datagram (even one cut short) is a change */
+		n++;
 	}
 	return lost ? -1 : n;
 }
@@ -77,4 +77,49 @@ EXPORT JNIEXPORT void JNICALL Java_dev_hotline_bpf_Native_linkEventsClose(JNIEnv
 	(void)cls;
 	if (fd >= 0)
 		close(fd);
+}
+
+/* The interfaces of the calling thread's network namespace, as "ifindex:name" (every one, with an address or not). */
+EXPORT JNIEXPORT jobjectArray JNICALL Java_dev_hotline_bpf_Native_links(JNIEnv *env, jclass cls)
+{
+	struct if_nameindex *all = if_nameindex();
+	jclass string = (*env)->FindClass(env, "java/lang/String");
+	int n = 0;
+
+	(void)cls;
+	if (!all) {
+		hl_throw(env, "listing the interfaces", errno);
+		return NULL;
+	}
+	while (all[n].if_index)
+		n++;
+	jobjectArray out = string ? (*env)->NewObjectArray(env, n, string, NULL) : NULL;
+	for (int i = 0; out && i < n; i++) {
+		char item[IF_NAMESIZE + 16];
+		snprintf(item, sizeof(item), "%u:%s", all[i].if_index, all[i].if_name);
+		jstring s = (*env)->NewStringUTF(env, item);
+		if (!s)
+			break;
+		(*env)->SetObjectArrayElement(env, out, i, s);
+		(*env)->DeleteLocalRef(env, s);
+	}
+	if_freenameindex(all);
+	return out;
+}
+
+/* The calling thread's network namespace's cookie (SO_NETNS_COOKIE, Linux 5.14+), or 0 when the kernel has none. */
+EXPORT JNIEXPORT jlong JNICALL Java_dev_hotline_bpf_Native_netnsCookie(JNIEnv *env, jclass cls)
+{
+	__u64 cookie = 0;
+	socklen_t len = sizeof(cookie);
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	(void)env;
+	(void)cls;
+	if (fd < 0)
+		return 0;
+	if (getsockopt(fd, SOL_SOCKET, 71 /* SO_NETNS_COOKIE */, &cookie, &len))
+		cookie = 0;
+	close(fd);
+	return (jlong)cookie;
 }

@@ -225,7 +225,7 @@ EXPORT JNIEXPORT jstring JNICALL Java_dev_hotline_bpf_Native_pinProblems(JNIEnv 
  * (bpf_map__reuse_fd), and a larger map is made for the others only, unpinned until filled.
  */
 static jlong load_generation(JNIEnv *env, jbyteArray elf, jstring pinDir, const jint *sizes, struct hl_handle *old,
-			     jint resized)
+			     jint resized, int with_sock)
 {
 	void *copy = NULL;
 	char what[512];
@@ -281,18 +281,35 @@ static jlong load_generation(JNIEnv *env, jbyteArray elf, jstring pinDir, const 
 			goto fail;
 		}
 	}
+	static const char *sock_names[HL_SOCK_PROG_COUNT] = HL_SOCK_PROG_NAMES;
+	if (!with_sock) {
+		for (int i = 0; i < HL_SOCK_PROG_COUNT; i++) {
+			struct bpf_program *sp = bpf_object__find_program_by_name(obj, sock_names[i]);
+			if (sp)
+				bpf_program__set_autoload(sp, false);
+		}
+	}
 	err = bpf_object__load(obj);
+	if (err && with_sock) {
+		/* an older kernel (bpf_set_retval in cgroup/connect4 needs 6.1): the tc program alone */
+		if (dir)
+			(*env)->ReleaseStringUTFChars(env, pinDir, dir);
+		bpf_object__close(obj);
+		free(copy);
+		free(h);
+		return load_generation(env, elf, pinDir, sizes, old, resized, 0);
+	}
 	if (err) {
 		snprintf(what, sizeof(what), "bpf_object__load (kernel verifier, or a pinned map of another shape)");
 		goto fail;
 	}
 	free(copy);
+	h->sock_loaded = with_sock;
 	struct bpf_program *prog = bpf_object__find_program_by_name(obj, HL_PROG_NAME);
 	h->prog_fd = prog ? bpf_program__fd(prog) : -1;
-	static const char *sock_names[HL_SOCK_PROG_COUNT] = HL_SOCK_PROG_NAMES;
 	for (int i = 0; i < HL_SOCK_PROG_COUNT; i++) {
 		struct bpf_program *sp = bpf_object__find_program_by_name(obj, sock_names[i]);
-		h->sock_prog_fd[i] = sp ? bpf_program__fd(sp) : -1;
+		h->sock_prog_fd[i] = sp && with_sock ? bpf_program__fd(sp) : -1;
 	}
 	for (int i = 0; i < HL_MAP_COUNT; i++) {
 		struct bpf_map *m = bpf_object__find_map_by_name(obj, map_names[i]);
@@ -335,7 +352,7 @@ EXPORT JNIEXPORT jlong JNICALL Java_dev_hotline_bpf_Native_open(JNIEnv *env, jcl
 	(void)cls;
 	if (read_sizes(env, maxEntries, sizes))
 		return 0;
-	return load_generation(env, elf, pinDir, sizes, NULL, 0);
+	return load_generation(env, elf, pinDir, sizes, NULL, 0, 1);
 }
 
 /* The next generation of a loaded object: the maps in resized made anew at their new sizes, the others shared. */
@@ -348,7 +365,8 @@ EXPORT JNIEXPORT jlong JNICALL Java_dev_hotline_bpf_Native_openNext(JNIEnv *env,
 	(void)cls;
 	if (read_sizes(env, maxEntries, sizes))
 		return 0;
-	return load_generation(env, elf, pinDir, sizes, hl_handle_of(oldHandle), resized);
+	struct hl_handle *old = hl_handle_of(oldHandle);
+	return load_generation(env, elf, pinDir, sizes, old, resized, old->sock_loaded);
 }
 
 /* Pins the maps in mask under pinDir in place of whatever was pinned there (a filled next generation's). */
@@ -424,7 +442,23 @@ EXPORT JNIEXPORT void JNICALL Java_dev_hotline_bpf_Native_close(JNIEnv *env, jcl
 	free(h);
 }
 
-/* Removes the pins of every map under the directory (and the directory when it is then empty). */
+/* Removes the pins of every map under the directory, keeping the socket-level links (their programs serve on). */
+EXPORT JNIEXPORT void JNICALL Java_dev_hotline_bpf_Native_unpinMaps(JNIEnv *env, jclass cls, jstring pinDir)
+{
+	char path[512];
+	const char *dir = (*env)->GetStringUTFChars(env, pinDir, NULL);
+
+	(void)cls;
+	if (!dir)
+		return;
+	for (int i = 0; i < HL_MAP_COUNT; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, map_names[i]);
+		unlink(path);
+	}
+	(*env)->ReleaseStringUTFChars(env, pinDir, dir);
+}
+
+/* Removes the pins of every map and link under the directory (and the directory when it is then empty). */
 EXPORT JNIEXPORT void JNICALL Java_dev_hotline_bpf_Native_unpin(JNIEnv *env, jclass cls, jstring pinDir)
 {
 	char path[512];
@@ -476,6 +510,7 @@ EXPORT JNIEXPORT jintArray JNICALL Java_dev_hotline_bpf_Native_layout(JNIEnv *en
 		sizeof(struct hl_frag_key), sizeof(struct hl_frag_ports),
 		offsetof(struct hl_config, hairpin_addr), offsetof(struct hl_config, notrack_mark), HL_CFG_REDIRECT,
 		sizeof(struct hl_sock_key), sizeof(struct hl_sock_frontend), HL_IF_VETH, HL_FWD_MAX, (jint)HL_SOCK_SEED,
+		offsetof(struct hl_config, host_netns_cookie),
 	};
 	jsize n = sizeof(v) / sizeof(v[0]);
 	jintArray out = (*env)->NewIntArray(env, n);

@@ -69,7 +69,10 @@ static __always_inline int fwd_translated(struct __sk_buff *skb, const struct hl
 	fib.family = FWD_AF_INET;
 	fib.tos = ip.tos;
 	fib.l4_protocol = ip.protocol;
-	fib.tot_len = bpf_ntohs(ip.tot_len);
+	/*
+	 * tot_len stays 0: the kernel then checks the frame against the egress MTU itself, GSO-aware
+	 * (is_skb_forwardable); a length here would send every 64 KB TSO frame up the stack.
+	 */
 	fib.ipv4_src = ip.saddr;
 	fib.ipv4_dst = ip.daddr;
 	fib.ifindex = skb->ingress_ifindex;

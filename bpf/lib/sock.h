@@ -24,10 +24,16 @@
 #include "hotline_abi.h"
 #include "maps.h"
 #include "lb.h"
+#include "conntrack.h"
 
 #define SOCK_ECONNREFUSED 111
 #define SOCK_ALLOW 1
 
+/*
+ * Refused: ECONNREFUSED, what a client of the tc path learns from the RST. bpf_set_retval exists for
+ * these hooks since Linux 6.1; on an older kernel the loader leaves the socket-level programs out
+ * (and says so) rather than the whole object failing.
+ */
 static __always_inline int sock_refuse(void)
 {
 	bpf_set_retval(-SOCK_ECONNREFUSED);
@@ -35,10 +41,22 @@ static __always_inline int sock_refuse(void)
 }
 
 /*
- * An IPv6 socket reaching an IPv4 address uses its v4-mapped form (::ffff:a.b.c.d), and the
- * kernel then runs the IPv6 hooks only. Java's sockets are dual-stack by default (the agent's own
- * API client among them), so the *6 programs serve v4-mapped addresses the same way and leave
- * real IPv6 alone.
+ * Only sockets of the node's own network namespace (the agent writes its cookie into hl_config):
+ * a pod's cgroup sits under the root a DaemonSet attaches to, but pods are served at tc ingress,
+ * where hairpin, redirect and a mesh sidecar's view of the Service address all stay as they are.
+ */
+static __always_inline int sock_in_host_netns(struct bpf_sock_addr *ctx)
+{
+	const struct hl_config *cfg = ct_config();
+
+	return cfg && (!cfg->host_netns_cookie || bpf_get_netns_cookie(ctx) == cfg->host_netns_cookie);
+}
+
+/*
+ * An IPv6 socket reaching an IPv4 address uses its v4-mapped form (::ffff:a.b.c.d): connect()
+ * then runs the IPv6 hook only (sendmsg() runs the IPv4 one). Java's sockets are dual-stack by
+ * default (the agent's own API client among them), so the *6 programs serve v4-mapped addresses
+ * the same way and leave real IPv6 alone.
  */
 static __always_inline int sock_v4_mapped(const struct bpf_sock_addr *ctx)
 {
@@ -74,17 +92,21 @@ static __always_inline int sock_forward(struct bpf_sock_addr *ctx, int v6)
 		return SOCK_ALLOW;
 	if (v6 && !sock_v4_mapped(ctx))
 		return SOCK_ALLOW;
+	if (!sock_in_host_netns(ctx))
+		return SOCK_ALLOW;
 	key.addr = sock_addr(ctx, v6);
 	key.port = (__be16)ctx->user_port;
 	key.proto = (__u8)ctx->protocol;
 	svc = bpf_map_lookup_elem(&hl_services, &key);
 	if (!svc)
 		return lb_is_cluster_ip(key.addr) ? sock_refuse() : SOCK_ALLOW;
-	if (svc->active_backends == 0 || svc->table_size == 0)
+	/* one consistent copy: the agent may rewrite the entry meanwhile */
+	struct hl_service s = *svc;
+	if (s.active_backends == 0 || s.table_size == 0)
 		return sock_refuse();
 	cookie = bpf_get_socket_cookie(ctx);
 	hash = hl_mix((__u32)cookie ^ hl_mix((__u32)(cookie >> 32) ^ HL_SOCK_SEED));
-	b = lb_select_backend(svc, hash, &backend_id);
+	b = lb_select_backend(&s, hash, &backend_id);
 	if (!b)
 		return sock_refuse();
 	rk.cookie = cookie;

@@ -86,12 +86,29 @@ public final class InterfaceWatcher implements AutoCloseable {
         }
     }
 
+    /**
+     * The interfaces present now with their ifindex: from the attachment (netlink, every interface),
+     * else from /proc/net/dev and the JDK (which sees only interfaces that have an address).
+     */
+    private java.util.Map<String, Integer> present() {
+        java.util.Map<String, Integer> links = attachment.links();
+        if (links != null) {
+            return links;
+        }
+        java.util.Map<String, Integer> out = new java.util.TreeMap<>();
+        for (String name : interfaces()) {
+            out.put(name, indexOf(name));
+        }
+        return out;
+    }
+
     /** Attaches to every matching interface not attached yet (or made anew); returns the names attached now. */
     public synchronized List<String> scan() {
-        List<String> present = interfaces();
+        java.util.Map<String, Integer> links = present();
+        java.util.Set<String> present = links.keySet();
         for (var it = attached.entrySet().iterator(); it.hasNext();) {
             var e = it.next();
-            int now = present.contains(e.getKey()) ? indexOf(e.getKey()) : 0;
+            int now = links.getOrDefault(e.getKey(), 0);
             if (now != e.getValue()) {
                 // gone, or deleted and made again under the same name: its old index means nothing now
                 attachment.forget(e.getValue());
@@ -153,7 +170,15 @@ public final class InterfaceWatcher implements AutoCloseable {
             try {
                 while (!closed) {
                     if (events != null) {
-                        events.await((int) Math.min(Integer.MAX_VALUE, periodMillis));
+                        try {
+                            events.await((int) Math.min(Integer.MAX_VALUE, periodMillis));
+                        } catch (RuntimeException e) {
+                            // the polling goes on without events, never stops
+                            log.accept("link events failed (" + e.getMessage() + "): interfaces are rescanned every "
+                                    + periodMillis + " ms only");
+                            events.close();
+                            events = null;
+                        }
                     } else {
                         Thread.sleep(periodMillis);
                     }

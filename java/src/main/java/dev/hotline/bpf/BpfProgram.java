@@ -89,7 +89,30 @@ public final class BpfProgram implements AutoCloseable {
         return s == null || s.isEmpty() ? java.util.List.of() : java.util.List.of(s.split("\n"));
     }
 
-    /** Removes the map pins a load with this directory made. */
+    /** Removes the map pins under the directory and keeps the socket-level links (a restart swaps their program). */
+    public static void unpinMaps(String pinDir) {
+        NativeLibrary.require();
+        Native.unpinMaps(pinDir);
+    }
+
+    /** The interfaces of this thread's network namespace by name, with their ifindex (addressless ones too). */
+    public static java.util.Map<String, Integer> links() {
+        NativeLibrary.require();
+        java.util.Map<String, Integer> out = new java.util.TreeMap<>();
+        for (String l : Native.links()) {
+            int colon = l.indexOf(':');
+            out.put(l.substring(colon + 1), Integer.parseInt(l.substring(0, colon)));
+        }
+        return out;
+    }
+
+    /** This thread's network namespace cookie (SO_NETNS_COOKIE), 0 on kernels without one. */
+    public static long netnsCookie() {
+        NativeLibrary.require();
+        return Native.netnsCookie();
+    }
+
+    /** Removes the map and link pins a load with this directory made. */
     public static void unpin(String pinDir) {
         NativeLibrary.require();
         Native.unpin(pinDir);

@@ -49,7 +49,16 @@ final class Native {
     /** Loads an object with a single program and none of hotline's maps (the benchmarks' empty floor program). */
     static native long openProgramOnly(byte[] elfObject);
 
-    /** Removes every map pin under the directory, then the directory. */
+    /** Removes every map pin under the directory, keeping the socket-level links. */
+    static native void unpinMaps(String pinDir);
+
+    /** The interfaces of the calling thread's network namespace, "ifindex:name" each. */
+    static native String[] links();
+
+    /** The calling thread's network namespace cookie, 0 when the kernel has none (before 5.14). */
+    static native long netnsCookie();
+
+    /** Removes every map and link pin under the directory, then the directory. */
     static native void unpin(String pinDir);
 
     /** Writes count entries: packed keys and values, as laid out in hotline_abi.h. */

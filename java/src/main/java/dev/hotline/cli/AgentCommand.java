@@ -44,7 +44,8 @@ import picocli.CommandLine.Option;
                 + "ingress of the interfaces named by --attach (names or globs such as veth*), and of new matching "
                 + "interfaces as they appear. Maps are pinned under --pin-dir: a restarted agent picks up the same "
                 + "Services and conntrack, so established connections survive. SIGTERM detaches our filters and exits; "
-                + "the maps stay pinned. --cleanup removes filters and pins."},
+                + "the maps and the socket-level links stay pinned. --cleanup removes filters, links, pins and the "
+                + "nftables table."},
         footer = {"", "Examples:  hotline agent -f /etc/hotline/manifests/ --attach 'veth*' --attach eth0 --node-name node-1",
             "           hotline agent --kube --attach 'veth*' --attach eth0     (in a DaemonSet: NODE_NAME from spec.nodeName)",
             "Exit codes: 0 stopped cleanly, 2 cannot start (one line says why).%n"})
@@ -294,15 +295,15 @@ final class AgentCommand extends HotlineCommand implements Callable<Integer> {
             }
             interfaces.close();
             int n = interfaces.detachAll();
-            int links = BpfDataplane.detachSockets(pinDir);
             synchronized (agent) {
                 dp.close();
             }
             if (notrackInstalled.get()) {
                 dev.hotline.agent.StackNotrack.remove(this::log);
             }
-            log("stopping: detached from " + n + " interface(s)" + (links > 0 ? " and the socket-level programs" : "")
-                    + "; maps stay pinned at " + pinDir);
+            // the socket-level links stay: without kube-proxy, the next agent reaches the API server
+            // through the kubernetes Service they translate (--cleanup removes them)
+            log("stopping: detached from " + n + " interface(s); maps and socket-level links stay pinned at " + pinDir);
         };
         Runtime.getRuntime().addShutdownHook(new Thread(stop, "hotline-shutdown"));
         if (stopRequested.getCount() == 0) { // asked to stop while loading
@@ -343,7 +344,7 @@ final class AgentCommand extends HotlineCommand implements Callable<Integer> {
                         + "host stack are tracked by netfilter, and a --ctstate INVALID drop rule would break them");
             }
         }
-        kernel.livePath(redirect, effectiveMark);
+        kernel.livePath(redirect, effectiveMark, dev.hotline.bpf.BpfProgram.netnsCookie());
         log("translated frames: " + (redirect ? "redirected to their next hop from tc, the stack when it cannot be resolved"
                 : "left to the host stack (--no-redirect)") + (effectiveMark != 0 ? String.format(
                 ", those in the stack marked 0x%x and untracked (nftables table ip %s)", effectiveMark,

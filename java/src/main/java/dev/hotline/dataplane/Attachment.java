@@ -16,6 +16,14 @@ public interface Attachment {
     }
 
     /**
+     * The interfaces of the calling thread's network namespace with their ifindex, every one
+     * (addressless ones too), or null when this attachment cannot list them.
+     */
+    default java.util.Map<String, Integer> links() {
+        return null;
+    }
+
+    /**
      * Announcements that links changed (appeared, changed, went) in the calling thread's network
      * namespace, or null when this attachment has none and the caller must poll.
      */

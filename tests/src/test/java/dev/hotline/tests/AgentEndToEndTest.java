@@ -221,6 +221,21 @@ class AgentEndToEndTest {
         // outside the cgroup: nothing translates, and the node has no route to a ClusterIP
         assertThat(lab.client(lab.node1, "get", CLUSTER_IP, "80", "1")).singleElement()
                 .satisfies(l -> assertThat(l).startsWith("error"));
+        // a pod's process in the cgroup is left to tc ingress (the programs serve the node's own
+        // namespace only): landing on itself, it is hairpin-SNATed there, not connected straight to itself
+        List<String> fromPod = lab.clientInCgroup(lab.podA, env.cgroup, "get", CLUSTER_IP, "80", "20");
+        assertThat(fromPod).hasSize(20).filteredOn(l -> "pod-a".equals(field(l, "pod"))).isNotEmpty()
+                .allSatisfy(l -> assertThat(field(l, "client")).startsWith("169.254.42.1:"));
+    }
+
+    /** A restarted pod's interface is attached again, and translated frames are redirected into it. */
+    @Test
+    void aPodInterfaceMadeAnewIsAttachedAgainAndRedirectedInto() throws Exception {
+        env.recreatePodBInterfaceAndAwaitAttach();
+        List<String> answers = lab.client(lab.client, "get", CLUSTER_IP, "80", "20");
+        assertThat(answers).hasSize(20).allMatch(l -> l.startsWith("pod="));
+        assertThat(pods(answers)).containsExactly("pod-a", "pod-b");
+        assertThat(lab.client(lab.podB, "udp", CLUSTER_IP, "53", "6")).hasSize(6).allMatch(l -> l.startsWith("pod="));
     }
 
     /**

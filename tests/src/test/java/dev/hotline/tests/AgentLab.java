@@ -146,6 +146,27 @@ final class AgentLab implements AutoCloseable {
         return a;
     }
 
+    /**
+     * A restarted pod: pod-b's interface deleted and made again under the same name (a new ifindex),
+     * addresses and routes as before; waits until the agent has attached to it, within a second of
+     * the interface being there.
+     */
+    void recreatePodBInterfaceAndAwaitAttach() throws Exception {
+        int seen = agent.lines().size();
+        lab.in(lab.node1, "ip", "link", "del", "vb");
+        lab.in(lab.node1, "ip", "link", "add", "vb", "type", "veth", "peer", "name", "eth0", "netns", lab.podB);
+        long t0 = System.currentTimeMillis();
+        lab.in(lab.node1, "ip", "addr", "add", "169.254.1.1/32", "dev", "vb");
+        lab.in(lab.node1, "ip", "link", "set", "vb", "up");
+        lab.in(lab.node1, "ip", "route", "replace", "10.244.1.3/32", "dev", "vb");
+        lab.in(lab.podB, "ip", "addr", "add", "10.244.1.3/32", "dev", "eth0");
+        lab.in(lab.podB, "ip", "link", "set", "eth0", "up");
+        lab.in(lab.podB, "ip", "route", "add", "169.254.1.1", "dev", "eth0", "scope", "link");
+        lab.in(lab.podB, "ip", "route", "add", "default", "via", "169.254.1.1", "dev", "eth0");
+        agent.awaitAfter(seen, "attached at tc ingress of vb", 1_000 + (System.currentTimeMillis() - t0));
+        assertThat(lab.in(lab.node1, "tc", "filter", "show", "dev", "vb", "ingress")).contains("hotline_ingress");
+    }
+
     /** Datagrams node-1's IP stack forwarded (Ip: ForwDatagrams): frames redirected from tc never count here. */
     long forwardedByNodeStack() throws Exception {
         String[] lines = lab.in(lab.node1, "cat", "/proc/net/snmp").split("\n");

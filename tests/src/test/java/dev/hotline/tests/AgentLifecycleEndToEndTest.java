@@ -61,10 +61,15 @@ class AgentLifecycleEndToEndTest {
             assertThat(lab.in(lab.node1, "tc", "filter", "show", "dev", dev, "ingress")).as(dev).doesNotContain("hotline_ingress");
         }
         assertThat(Path.of(env.pins, "hl_ct_forward")).exists();
+        // the socket-level links stay: the next agent reaches the API server through them
+        assertThat(Path.of(env.pins, "link_connect4")).exists();
+        assertThat(lab.clientInCgroup(lab.node1, env.cgroup, "get", AgentLab.CLUSTER_IP, "80", "2"))
+                .allMatch(l -> l.startsWith("pod="));
         List<String> cleanup = lab.startWithHostMounts(lab.node1, List.of(BpfProgramTest.javaBin(), "-jar",
                 BpfProgramTest.shadedJar().toString(), "agent", "-f", env.manifests.toString(), "--pin-dir", env.pins,
                 "--cleanup")).waitForLines();
-        assertThat(cleanup).anyMatch(l -> l.contains("cleanup: detached from 0 interface(s), removed the pins under " + env.pins));
+        assertThat(cleanup).anyMatch(l -> l.contains("cleanup: detached from 0 interface(s) and the socket-level programs, "
+                + "removed the pins under " + env.pins));
         assertThat(Path.of(env.pins)).doesNotExist();
         env.agent = null;
     }

@@ -114,7 +114,8 @@ public final class BpfDataplane implements Dataplane {
             // conntrack names backend ids that only the other maps give a meaning to
             recreatedPins = BpfProgram.pinProblems(pinDir, max);
             if (!recreatedPins.isEmpty()) {
-                BpfProgram.unpin(pinDir);
+                // the maps go; the socket-level links stay, and get this program when attached again
+                BpfProgram.unpinMaps(pinDir);
             }
         } else {
             recreatedPins = List.of();
@@ -132,28 +133,43 @@ public final class BpfDataplane implements Dataplane {
     }
 
     private void writeConfig(DataplaneConfig c, boolean replayClock) {
-        writeConfig(c, replayClock ? Abi.CFG_CLOCK_FROM_SKB : 0, 0);
+        if (replayClock) {
+            writeConfig(c, Abi.CFG_CLOCK_FROM_SKB, 0, 0);
+            return;
+        }
+        // a restart on pinned maps keeps the live path as the last agent left it (the program it
+        // attached still runs) until this one says otherwise in livePath
+        ByteBuffer key = ByteBuffer.allocateDirect(4).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer old = ByteBuffer.allocateDirect(Abi.CONFIG_SIZE).order(ByteOrder.LITTLE_ENDIAN);
+        key.putInt(0, 0);
+        if (program.lookup(Abi.MAP_CONFIG, key, old) && old.getInt(Abi.CONFIG_ABI_VERSION) == Abi.VERSION) {
+            writeConfig(c, old.getInt(Abi.CONFIG_FLAGS) & Abi.CFG_REDIRECT, old.getInt(Abi.CONFIG_NOTRACK_MARK),
+                    old.getLong(Abi.CONFIG_HOST_NETNS_COOKIE));
+        } else {
+            writeConfig(c, 0, 0, 0);
+        }
     }
 
-    private void writeConfig(DataplaneConfig c, int flags, int notrackMark) {
+    private void writeConfig(DataplaneConfig c, int flags, int notrackMark, long hostNetnsCookie) {
         ByteBuffer key = ByteBuffer.allocateDirect(4).order(ByteOrder.LITTLE_ENDIAN);
         ByteBuffer value = ByteBuffer.allocateDirect(Abi.CONFIG_SIZE).order(ByteOrder.LITTLE_ENDIAN);
         key.putInt(0, 0);
         Abi.config(value, flags, c.snatPortMin(), c.snatPortMax(), c.tcpEstablished().toNanos(), c.tcpOpening().toNanos(),
-                c.tcpClosing().toNanos(), c.udp().toNanos(), c.hairpinAddress(), notrackMark);
+                c.tcpClosing().toNanos(), c.udp().toNanos(), c.hairpinAddress(), notrackMark, hostNetnsCookie);
         program.update(Abi.MAP_CONFIG, key, value, 1);
     }
 
     /**
      * The live path's settings (the agent; kernel only): whether translated frames go straight to
      * their next hop (bpf_fib_lookup, then bpf_redirect_peer / _neigh / plain redirect), and the mark
-     * given to translated frames left to the host stack, for the agent's notrack rule (0: none).
+     * given to translated frames left to the host stack, for the agent's notrack rule (0: none), and
+     * the one network namespace whose sockets the socket-level programs serve (0: every one).
      */
-    public void livePath(boolean redirect, int notrackMark) {
+    public void livePath(boolean redirect, int notrackMark, long hostNetnsCookie) {
         if (replayClock) {
             throw new IllegalStateException("redirect is for live traffic; this dataplane runs on the replay clock");
         }
-        writeConfig(config, redirect ? Abi.CFG_REDIRECT : 0, notrackMark);
+        writeConfig(config, redirect ? Abi.CFG_REDIRECT : 0, notrackMark, hostNetnsCookie);
     }
 
     /**
@@ -899,6 +915,11 @@ public final class BpfDataplane implements Dataplane {
             public boolean detach(String ifname) {
                 attachedInterfaces.remove(ifname);
                 return BpfProgram.detach(null, ifname);
+            }
+
+            @Override
+            public Map<String, Integer> links() {
+                return BpfProgram.links();
             }
 
             @Override
