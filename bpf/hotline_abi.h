@@ -222,6 +222,8 @@ struct hl_config {
 	__be32 hairpin_addr; /* the source of a pod's flow that lands on the pod itself */
 	__u32 notrack_mark;  /* OR-ed into skb->mark of translated frames left to the stack; 0: none */
 	__u64 host_netns_cookie; /* the socket-level programs serve this network namespace only; 0: every one */
+	__u32 service_id_cursor; /* the last Service and backend IDs handed out: a restarted agent goes on */
+	__u32 backend_id_cursor; /* from there, never reissuing an ID that conntrack may still name */
 };
 
 /* ---- map identities for user space (dev.hotline.bpf.Abi.MAP_*), in this order ---------------- */
@@ -256,7 +258,7 @@ _Static_assert(sizeof(struct hl_backend) == 16, "hl_backend layout changed");
 _Static_assert(sizeof(struct hl_ct_key) == 16, "hl_ct_key layout changed");
 _Static_assert(sizeof(struct hl_ct_forward) == 32, "hl_ct_forward layout changed");
 _Static_assert(sizeof(struct hl_ct_reverse) == 16, "hl_ct_reverse layout changed");
-_Static_assert(sizeof(struct hl_config) == 64, "hl_config layout changed");
+_Static_assert(sizeof(struct hl_config) == 72, "hl_config layout changed");
 _Static_assert(sizeof(struct hl_sock_key) == 16, "hl_sock_key layout changed");
 _Static_assert(sizeof(struct hl_sock_frontend) == 8, "hl_sock_frontend layout changed");
 _Static_assert(sizeof(struct hl_frag_key) == 12, "hl_frag_key layout changed");

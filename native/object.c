@@ -510,7 +510,8 @@ EXPORT JNIEXPORT jintArray JNICALL Java_dev_hotline_bpf_Native_layout(JNIEnv *en
 		sizeof(struct hl_frag_key), sizeof(struct hl_frag_ports),
 		offsetof(struct hl_config, hairpin_addr), offsetof(struct hl_config, notrack_mark), HL_CFG_REDIRECT,
 		sizeof(struct hl_sock_key), sizeof(struct hl_sock_frontend), HL_IF_VETH, HL_FWD_MAX, (jint)HL_SOCK_SEED,
-		offsetof(struct hl_config, host_netns_cookie),
+		offsetof(struct hl_config, host_netns_cookie), offsetof(struct hl_config, service_id_cursor),
+		offsetof(struct hl_config, backend_id_cursor),
 	};
 	jsize n = sizeof(v) / sizeof(v[0]);
 	jintArray out = (*env)->NewIntArray(env, n);

@@ -74,8 +74,10 @@ public final class Agent {
         Plan next;
         Plan before;
         if (loaded == null) {
-            next = adopted == null || adopted.isEmpty() ? Planner.plan(state, node, Plan.EMPTY)
-                    : Adoption.firstPlan(state, node, adopted.serviceIds(), adopted.backendIds());
+            boolean fresh = adopted == null || (adopted.isEmpty() && adopted.serviceIdCursor() == 0 && adopted.backendIdCursor() == 0);
+            next = fresh ? Planner.plan(state, node, Plan.EMPTY)
+                    : Adoption.firstPlan(state, node, adopted.serviceIds(), adopted.backendIds(), adopted.serviceIdCursor(),
+                            adopted.backendIdCursor());
             before = Plan.EMPTY;
         } else {
             next = Planner.plan(state, node, loaded);
@@ -108,6 +110,7 @@ public final class Agent {
         }
         notServed = missing;
         loaded = applied;
+        dataplane.recordIdCursors(applied.serviceIds().lastIssued(), applied.backendIds().lastIssued());
         lastState = state;
         lastApplied = java.time.Instant.now();
     }

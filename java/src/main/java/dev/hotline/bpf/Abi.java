@@ -76,7 +76,7 @@ public final class Abi {
     public static final int CT_FORWARD_EXPIRES = 24;
     public static final int CT_REVERSE_SIZE = 16;
     // struct hl_config
-    public static final int CONFIG_SIZE = 64;
+    public static final int CONFIG_SIZE = 72;
     public static final int CONFIG_FLAGS = 0;
     public static final int CONFIG_SNAT_MIN = 4;
     public static final int CONFIG_SNAT_MAX = 8;
@@ -88,6 +88,8 @@ public final class Abi {
     public static final int CONFIG_HAIRPIN_ADDR = 48;
     public static final int CONFIG_NOTRACK_MARK = 52;
     public static final int CONFIG_HOST_NETNS_COOKIE = 56;
+    public static final int CONFIG_SERVICE_CURSOR = 64;
+    public static final int CONFIG_BACKEND_CURSOR = 68;
 
     public static final int VERDICT_MAX = 6;
     public static final int REASON_MAX = 15;
@@ -143,6 +145,7 @@ public final class Abi {
             FRAG_KEY_SIZE, FRAG_PORTS_SIZE,
             CONFIG_HAIRPIN_ADDR, CONFIG_NOTRACK_MARK, CFG_REDIRECT,
             SOCK_KEY_SIZE, SOCK_FRONTEND_SIZE, IF_VETH, FWD_MAX, SOCK_SEED, CONFIG_HOST_NETNS_COOKIE,
+            CONFIG_SERVICE_CURSOR, CONFIG_BACKEND_CURSOR,
         };
     }
 
@@ -165,7 +168,7 @@ public final class Abi {
         "sizeof hl_frag_key", "sizeof hl_frag_ports",
         "hl_config.hairpin_addr", "hl_config.notrack_mark", "HL_CFG_REDIRECT",
         "sizeof hl_sock_key", "sizeof hl_sock_frontend", "HL_IF_VETH", "HL_FWD_MAX", "HL_SOCK_SEED",
-        "hl_config.host_netns_cookie",
+        "hl_config.host_netns_cookie", "hl_config.service_id_cursor", "hl_config.backend_id_cursor",
     };
 
     /** What the C side reports, for the layout test. */
@@ -213,7 +216,7 @@ public final class Abi {
     }
 
     public static void config(ByteBuffer b, int flags, int snatMin, int snatMax, long established, long opening, long closing, long udp,
-                              int hairpinAddr, int notrackMark, long hostNetnsCookie) {
+                              int hairpinAddr, int notrackMark, long hostNetnsCookie, int serviceCursor, int backendCursor) {
         b.putInt(CONFIG_FLAGS, flags);
         b.putInt(CONFIG_SNAT_MIN, snatMin);
         b.putInt(CONFIG_SNAT_MAX, snatMax);
@@ -225,5 +228,7 @@ public final class Abi {
         putNetwork32(b, CONFIG_HAIRPIN_ADDR, hairpinAddr);
         b.putInt(CONFIG_NOTRACK_MARK, notrackMark);
         b.putLong(CONFIG_HOST_NETNS_COOKIE, hostNetnsCookie);
+        b.putInt(CONFIG_SERVICE_CURSOR, serviceCursor);
+        b.putInt(CONFIG_BACKEND_CURSOR, backendCursor);
     }
 }

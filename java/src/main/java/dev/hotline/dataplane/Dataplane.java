@@ -54,6 +54,10 @@ public interface Dataplane extends AutoCloseable {
         return 0;
     }
 
+    /** Keeps the last Service and backend IDs handed out with the (pinned) state, for {@link #adopt()} after a restart. */
+    default void recordIdCursors(int serviceCursor, int backendCursor) {
+    }
+
     /** The interfaces this dataplane serves live traffic on; buffer-only dataplanes say why they have none. */
     default Attachment attachment() {
         throw new UnsupportedOperationException("the " + name() + " dataplane processes buffers and captures only; "

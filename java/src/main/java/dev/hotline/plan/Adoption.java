@@ -22,6 +22,15 @@ public final class Adoption {
      */
     public static Plan firstPlan(ClusterState state, NodeIdentity node, Map<FrontendKey, Integer> frontendIds,
                                  Map<BackendKey, Integer> backendIds) {
+        return firstPlan(state, node, frontendIds, backendIds, 0, 0);
+    }
+
+    /**
+     * @param serviceCursor the last Service ID handed out before the restart (0: unknown)
+     * @param backendCursor the last backend ID handed out before the restart (0: unknown)
+     */
+    public static Plan firstPlan(ClusterState state, NodeIdentity node, Map<FrontendKey, Integer> frontendIds,
+                                 Map<BackendKey, Integer> backendIds, int serviceCursor, int backendCursor) {
         Plan draft = Planner.plan(state, node, Plan.EMPTY);
         Map<ServicePlan.ServiceKey, Integer> serviceSeeds = new HashMap<>();
         Set<Integer> taken = new HashSet<>();
@@ -34,8 +43,8 @@ public final class Adoption {
                 }
             }
         }
-        Plan seeded = new Plan(node, List.of(), Map.of(), new java.util.TreeSet<>(), IdRegistry.seeded(serviceSeeds),
-                IdRegistry.seeded(backendIds), List.of());
+        Plan seeded = new Plan(node, List.of(), Map.of(), new java.util.TreeSet<>(), IdRegistry.seeded(serviceSeeds, serviceCursor),
+                IdRegistry.seeded(backendIds, backendCursor), List.of());
         return Planner.plan(state, node, seeded);
     }
 }

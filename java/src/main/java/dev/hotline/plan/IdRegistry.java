@@ -32,8 +32,21 @@ public final class IdRegistry<K extends Comparable<K>> {
 
     /** A registry that already holds these IDs (an agent adopting what pinned maps hold). */
     public static <K extends Comparable<K>> IdRegistry<K> seeded(Map<K, Integer> ids) {
+        return seeded(ids, 0);
+    }
+
+    /**
+     * The same, going on after cursor, the last ID handed out before (kept with the pinned state):
+     * IDs freed above the highest live one are not reissued while conntrack may still name them.
+     */
+    public static <K extends Comparable<K>> IdRegistry<K> seeded(Map<K, Integer> ids, int cursor) {
         int last = ids.values().stream().mapToInt(Integer::intValue).max().orElse(0);
-        return new IdRegistry<K>(new HashMap<>(ids), last);
+        return new IdRegistry<K>(new HashMap<>(ids), Math.max(last, cursor));
+    }
+
+    /** The last ID handed out: where the next one is looked for. */
+    public int lastIssued() {
+        return lastIssued;
     }
 
     /** IDs for exactly these keys, keeping the ones they had here. */

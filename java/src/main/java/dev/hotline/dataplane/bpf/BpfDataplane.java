@@ -134,29 +134,49 @@ public final class BpfDataplane implements Dataplane {
 
     private void writeConfig(DataplaneConfig c, boolean replayClock) {
         if (replayClock) {
-            writeConfig(c, Abi.CFG_CLOCK_FROM_SKB, 0, 0);
+            cfgFlags = Abi.CFG_CLOCK_FROM_SKB;
+            writeConfig();
             return;
         }
         // a restart on pinned maps keeps the live path as the last agent left it (the program it
-        // attached still runs) until this one says otherwise in livePath
+        // attached still runs) until this one says otherwise in livePath, and the ID cursors
         ByteBuffer key = ByteBuffer.allocateDirect(4).order(ByteOrder.LITTLE_ENDIAN);
         ByteBuffer old = ByteBuffer.allocateDirect(Abi.CONFIG_SIZE).order(ByteOrder.LITTLE_ENDIAN);
         key.putInt(0, 0);
         if (program.lookup(Abi.MAP_CONFIG, key, old) && old.getInt(Abi.CONFIG_ABI_VERSION) == Abi.VERSION) {
-            writeConfig(c, old.getInt(Abi.CONFIG_FLAGS) & Abi.CFG_REDIRECT, old.getInt(Abi.CONFIG_NOTRACK_MARK),
-                    old.getLong(Abi.CONFIG_HOST_NETNS_COOKIE));
-        } else {
-            writeConfig(c, 0, 0, 0);
+            cfgFlags = old.getInt(Abi.CONFIG_FLAGS) & Abi.CFG_REDIRECT;
+            cfgMark = old.getInt(Abi.CONFIG_NOTRACK_MARK);
+            cfgCookie = old.getLong(Abi.CONFIG_HOST_NETNS_COOKIE);
+            serviceCursor = old.getInt(Abi.CONFIG_SERVICE_CURSOR);
+            backendCursor = old.getInt(Abi.CONFIG_BACKEND_CURSOR);
         }
+        writeConfig();
     }
 
-    private void writeConfig(DataplaneConfig c, int flags, int notrackMark, long hostNetnsCookie) {
+    private int cfgFlags;
+    private int cfgMark;
+    private long cfgCookie;
+    private int serviceCursor;
+    private int backendCursor;
+
+    private synchronized void writeConfig() {
         ByteBuffer key = ByteBuffer.allocateDirect(4).order(ByteOrder.LITTLE_ENDIAN);
         ByteBuffer value = ByteBuffer.allocateDirect(Abi.CONFIG_SIZE).order(ByteOrder.LITTLE_ENDIAN);
         key.putInt(0, 0);
-        Abi.config(value, flags, c.snatPortMin(), c.snatPortMax(), c.tcpEstablished().toNanos(), c.tcpOpening().toNanos(),
-                c.tcpClosing().toNanos(), c.udp().toNanos(), c.hairpinAddress(), notrackMark, hostNetnsCookie);
+        DataplaneConfig c = config;
+        Abi.config(value, cfgFlags, c.snatPortMin(), c.snatPortMax(), c.tcpEstablished().toNanos(), c.tcpOpening().toNanos(),
+                c.tcpClosing().toNanos(), c.udp().toNanos(), c.hairpinAddress(), cfgMark, cfgCookie, serviceCursor, backendCursor);
         program.update(Abi.MAP_CONFIG, key, value, 1);
+    }
+
+    /** Kept in hl_config with the pinned maps, so a restarted agent never hands out an ID conntrack may still name. */
+    @Override
+    public void recordIdCursors(int service, int backend) {
+        if (service != serviceCursor || backend != backendCursor) {
+            serviceCursor = service;
+            backendCursor = backend;
+            writeConfig();
+        }
     }
 
     /**
@@ -169,7 +189,10 @@ public final class BpfDataplane implements Dataplane {
         if (replayClock) {
             throw new IllegalStateException("redirect is for live traffic; this dataplane runs on the replay clock");
         }
-        writeConfig(config, redirect ? Abi.CFG_REDIRECT : 0, notrackMark, hostNetnsCookie);
+        cfgFlags = redirect ? Abi.CFG_REDIRECT : 0;
+        cfgMark = notrackMark;
+        cfgCookie = hostNetnsCookie;
+        writeConfig();
     }
 
     /**
@@ -811,7 +834,7 @@ public final class BpfDataplane implements Dataplane {
             virtualIps.add(Integer.reverseBytes(ck.getInt(i * 4)));
         }
         adoptedFrontends = dumpFrontendKeys(keys, n);
-        adopted = new LoadedState(frontendIds, backends, vips);
+        adopted = new LoadedState(frontendIds, backends, vips, serviceCursor, backendCursor);
         return adopted;
     }
 
