@@ -76,6 +76,12 @@ final class AgentCommand extends HotlineCommand implements Callable<Integer> {
     @Option(names = "--kubeconfig", paramLabel = "FILE", description = "The kubeconfig for --kube (default: in-cluster, then ~/.kube/config).")
     Path kubeconfig;
 
+    @Option(names = "--kube-apiserver", paramLabel = "URL",
+            description = "The API server's own address for --kube (https://HOST:PORT), over what the kubeconfig or the "
+                    + "in-cluster KUBERNETES_SERVICE_HOST/PORT say: on a node without kube-proxy, the kubernetes Service's "
+                    + "ClusterIP works only once hotline has programmed it.")
+    String kubeApiserver;
+
     @Option(names = "--cleanup", description = "Detach hotline's filter from every interface and remove the pinned maps, then exit.")
     boolean cleanup;
 
@@ -155,6 +161,13 @@ final class AgentCommand extends HotlineCommand implements Callable<Integer> {
         if (ports != null && !cleanup) {
             err.println("hotline: agent: " + ports);
             return 2;
+        }
+        if (kubeApiserver != null) {
+            String why = apiServerProblem(kubeApiserver);
+            if (why != null) {
+                err.println("hotline: agent: --kube-apiserver " + kubeApiserver + ": " + why);
+                return 2;
+            }
         }
         if (kubeconfig != null && !java.nio.file.Files.isReadable(kubeconfig)) {
             err.println("hotline: agent: --kubeconfig " + kubeconfig + ": "
@@ -430,9 +443,27 @@ final class AgentCommand extends HotlineCommand implements Callable<Integer> {
         return new NodeIdentity(name, ips);
     }
 
+    /** Why the text is not an API server URL (https://host[:port] or http://...), or null. */
+    static String apiServerProblem(String url) {
+        try {
+            java.net.URI u = new java.net.URI(url);
+            if (u.getScheme() == null || !(u.getScheme().equals("https") || u.getScheme().equals("http")) || u.getHost() == null) {
+                return "not an API server URL like https://192.0.2.10:6443";
+            }
+            return null;
+        } catch (java.net.URISyntaxException e) {
+            return "not an API server URL like https://192.0.2.10:6443";
+        }
+    }
+
     private io.fabric8.kubernetes.client.KubernetesClient kubeClient() {
         io.fabric8.kubernetes.client.Config config = kubeconfig == null ? io.fabric8.kubernetes.client.Config.autoConfigure(null)
                 : io.fabric8.kubernetes.client.Config.fromKubeconfig(null, readKubeconfig(), kubeconfig.toString());
+        if (kubeApiserver != null) {
+            config.setMasterUrl(kubeApiserver);
+        }
+        // a failing request surfaces after a few quick retries; the informers' own backoff goes on from there
+        config.setRequestRetryBackoffLimit(3);
         return new io.fabric8.kubernetes.client.KubernetesClientBuilder().withConfig(config).build();
     }
 

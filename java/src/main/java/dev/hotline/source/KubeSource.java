@@ -42,12 +42,27 @@ public final class KubeSource implements ClusterSource {
         informers.add(watch(client.services().inAnyNamespace().runnableInformer(0), listener));
         informers.add(watch(client.discovery().v1().endpointSlices().inAnyNamespace().runnableInformer(0), listener));
         informers.add(watch(client.nodes().runnableInformer(0), listener));
-        informers.forEach(SharedIndexInformer::start);
+        // an API server that cannot be reached (yet) is said once per kind and retried with the
+        // informers' backoff, never given up on: a node's agent must come up when the API server does
+        java.util.Set<String> said = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        for (SharedIndexInformer<? extends HasMetadata> i : informers) {
+            i.exceptionHandler((started, t) -> {
+                String kind = i.getApiTypeClass().getSimpleName();
+                if (said.add(kind + t.getClass())) {
+                    log.accept("API server " + client.getMasterUrl() + ": listing or watching " + kind + "s failed ("
+                            + t.getMessage() + "); retrying with backoff");
+                }
+                return true;
+            });
+        }
+        List<java.util.concurrent.CompletableFuture<Void>> started = new ArrayList<>();
+        for (SharedIndexInformer<? extends HasMetadata> i : informers) {
+            started.add(i.start().toCompletableFuture());
+        }
         worker.execute(() -> {
             try {
-                for (SharedIndexInformer<? extends HasMetadata> i : informers) {
-                    i.start().toCompletableFuture().get();
-                }
+                // every kind's initial list, before the first picture: a partial view would delete Services
+                java.util.concurrent.CompletableFuture.allOf(started.toArray(java.util.concurrent.CompletableFuture[]::new)).get();
                 synced = true;
                 log.accept("API server: informers synced (Services, EndpointSlices, Nodes)");
                 publish(listener);

@@ -127,6 +127,10 @@ class UserInputTest {
         CliRun healthz = CliRun.of("agent", "-f", seed, "--attach", "veth*", "--health-address", "10256");
         assertThat(healthz.exitCode()).isEqualTo(2);
         assertThat(healthz.err()).isEqualTo("hotline: agent: --health-address 10256: not HOST:PORT like 0.0.0.0:10256 (or none)\n");
+        CliRun apiserver = CliRun.of("agent", "--kube", "--attach", "veth*", "--kube-apiserver", "10.0.0.1:6443");
+        assertThat(apiserver.exitCode()).isEqualTo(2);
+        assertThat(apiserver.err()).isEqualTo("hotline: agent: --kube-apiserver 10.0.0.1:6443: not an API server URL like "
+                + "https://192.0.2.10:6443\n");
         CliRun hairpin = CliRun.of("agent", "-f", seed, "--attach", "veth*", "--hairpin-address", "127.0.0.9");
         assertThat(hairpin.exitCode()).isEqualTo(2);
         assertThat(hairpin.err()).isEqualTo("hotline: agent: --hairpin-address 127.0.0.9: must be a unicast address outside "

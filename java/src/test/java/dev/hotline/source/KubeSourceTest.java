@@ -79,4 +79,29 @@ class KubeSourceTest {
             assertThat(await(pictures, s -> s.services().isEmpty()).services()).isEmpty();
         }
     }
+
+    /**
+     * An API server that cannot be reached: said with its address and the error, retried, and no
+     * picture at all meanwhile (never an empty one, which would remove every Service).
+     */
+    @Test
+    void anUnreachableApiServerIsSaidAndRetriedAndNoPartialPictureIsGiven() throws Exception {
+        io.fabric8.kubernetes.client.Config config = new io.fabric8.kubernetes.client.ConfigBuilder()
+                .withMasterUrl("https://127.0.0.1:1").withRequestTimeout(500).withConnectionTimeout(500)
+                .withRequestRetryBackoffLimit(0).build();
+        BlockingQueue<ClusterState> pictures = new LinkedBlockingQueue<>();
+        List<String> log = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (KubernetesClient unreachable = new io.fabric8.kubernetes.client.KubernetesClientBuilder().withConfig(config).build();
+             KubeSource source = new KubeSource(unreachable, NodePortRange.DEFAULT, log::add)) {
+            source.start(pictures::add);
+            long end = System.currentTimeMillis() + 10_000;
+            while (System.currentTimeMillis() < end && log.stream().noneMatch(l -> l.contains("retrying with backoff"))) {
+                Thread.sleep(50);
+            }
+            assertThat(log).anyMatch(l -> l.startsWith("API server https://127.0.0.1:1/: listing or watching ")
+                    && l.endsWith("; retrying with backoff"));
+            assertThat(pictures.poll(1, TimeUnit.SECONDS)).as("no picture without the initial lists").isNull();
+            assertThat(log).noneMatch(l -> l.contains("informers synced"));
+        }
+    }
 }
