@@ -36,6 +36,16 @@ public final class Agent {
     private Plan loaded;
     private LoadedState adopted;
     private ClusterState lastState;
+    private Listener listener = (seconds, services, endpoints, failed) -> { };
+
+    /** Told of every applied change (the metrics). */
+    public interface Listener {
+        void applied(double seconds, int serviceChanges, int endpointChanges, boolean failed);
+    }
+
+    public void onApplied(Listener l) {
+        this.listener = l;
+    }
     private java.util.SortedSet<String> notServed = new java.util.TreeSet<>();
     private long applyFailures;
     private java.time.Instant lastApplied;
@@ -108,6 +118,8 @@ public final class Agent {
         } else if (!notServed.isEmpty()) {
             log.accept("now served as planned: " + String.join(", ", notServed));
         }
+        int[] changes = changeCounts(before, applied);
+        listener.applied((System.nanoTime() - start) / 1e9, changes[0], changes[1], !missing.isEmpty());
         notServed = missing;
         loaded = applied;
         dataplane.recordIdCursors(applied.serviceIds().lastIssued(), applied.backendIds().lastIssued());
@@ -192,6 +204,31 @@ public final class Agent {
 
     public synchronized Plan loaded() {
         return loaded;
+    }
+
+    /** Service ports added, removed or changed, and backends added or removed, between two plans. */
+    static int[] changeCounts(Plan before, Plan after) {
+        Map<String, ServicePlan> old = new HashMap<>();
+        before.services().forEach(s -> old.put(key(s), s));
+        int services = 0;
+        Set<String> now = new HashSet<>();
+        for (ServicePlan s : after.services()) {
+            now.add(key(s));
+            ServicePlan o = old.get(key(s));
+            if (o == null || !o.backends().equals(s.backends()) || !o.frontends().equals(s.frontends())) {
+                services++;
+            }
+        }
+        services += (int) old.keySet().stream().filter(k -> !now.contains(k)).count();
+        int endpoints = (int) after.backends().keySet().stream().filter(id -> !before.backends().containsKey(id)).count()
+                + (int) before.backends().keySet().stream().filter(id -> !after.backends().containsKey(id)).count();
+        return new int[] {services, endpoints};
+    }
+
+    /** The display name of the Service with this ID in the loaded plan, or null. */
+    public synchronized String serviceName(int id) {
+        ServicePlan s = loaded == null ? null : loaded.service(id);
+        return s == null ? null : s.displayName();
     }
 
     /** "services +1 -0 ~2, backends +3 -1" between two plans. */

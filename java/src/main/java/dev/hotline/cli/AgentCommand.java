@@ -127,6 +127,12 @@ final class AgentCommand extends HotlineCommand implements Callable<Integer> {
                     + "served (named in the answer). none: not served. Default: ${DEFAULT-VALUE}.")
     String healthAddress;
 
+    @Option(names = "--metrics-address", paramLabel = "HOST:PORT|none", defaultValue = "0.0.0.0:10249",
+            description = "Where Prometheus metrics are served (/metrics), as kube-proxy's: kube-proxy's names for sync "
+                    + "durations and change counts, hotline's for frames by verdict, reason and Service, conntrack, map "
+                    + "fill. none: not served. Default: ${DEFAULT-VALUE}.")
+    String metricsAddress;
+
     private PrintWriter out;
 
     private void log(String line) {
@@ -181,23 +187,14 @@ final class AgentCommand extends HotlineCommand implements Callable<Integer> {
             err.println("hotline: agent: --notrack-mark " + notrackMark + ": " + e.getMessage());
             return 2;
         }
-        String[] health = null;
-        if (!healthAddress.equals("none")) {
-            int colon = healthAddress.lastIndexOf(':');
-            boolean ok = colon > 0;
-            if (ok) {
-                try {
-                    int port = Integer.parseInt(healthAddress.substring(colon + 1));
-                    ok = port >= 0 && port <= 65535;
-                } catch (NumberFormatException e) {
-                    ok = false;
-                }
-            }
-            if (!ok) {
-                err.println("hotline: agent: --health-address " + healthAddress + ": not HOST:PORT like 0.0.0.0:10256 (or none)");
-                return 2;
-            }
-            health = new String[] {healthAddress.substring(0, colon), healthAddress.substring(colon + 1)};
+        String[] health;
+        String[] metricsAt;
+        try {
+            health = hostPort("--health-address", healthAddress, "0.0.0.0:10256");
+            metricsAt = hostPort("--metrics-address", metricsAddress, "0.0.0.0:10249");
+        } catch (IllegalArgumentException e) {
+            err.println("hotline: agent: " + e.getMessage());
+            return 2;
         }
         Path cgroupDir = null;
         if (cgroup != null && !cgroup.equals("none")) {
@@ -289,6 +286,20 @@ final class AgentCommand extends HotlineCommand implements Callable<Integer> {
             }
         }
         final dev.hotline.agent.HealthServer healthz = healthServer;
+        dev.hotline.agent.AgentMetrics metrics = new dev.hotline.agent.AgentMetrics(agent, dp, agent::serviceName);
+        agent.onApplied((seconds, services, endpoints, failed) -> metrics.applied(seconds, seconds, services, endpoints, failed));
+        if (metricsAt != null) {
+            try {
+                metrics.serve(metricsAt[0], Integer.parseInt(metricsAt[1]));
+            } catch (java.io.IOException e) {
+                err.println("hotline: agent: --metrics-address " + metricsAddress + ": cannot listen: " + e.getMessage());
+                if (healthz != null) {
+                    healthz.close();
+                }
+                dp.close();
+                return 2;
+            }
+        }
         io.fabric8.kubernetes.client.KubernetesClient client = kube ? kubeClient() : null;
         ClusterSource source = kube ? new KubeSource(client, input.nodePortRange, this::log)
                 : new ManifestSource(input.files, input.nodePortRange, pollInterval, this::log);
@@ -306,6 +317,7 @@ final class AgentCommand extends HotlineCommand implements Callable<Integer> {
             if (healthz != null) {
                 healthz.close();
             }
+            metrics.close();
             interfaces.close();
             int n = interfaces.detachAll();
             synchronized (agent) {
@@ -382,7 +394,7 @@ final class AgentCommand extends HotlineCommand implements Callable<Integer> {
         // the program's clock is CLOCK_MONOTONIC (bpf_ktime_get_ns), which System.nanoTime reads on Linux
         sweeper.scheduleWithFixedDelay(() -> {
             try {
-                agent.sweepConntrack(System.nanoTime());
+                metrics.swept(agent.sweepConntrack(System.nanoTime()));
             } catch (RuntimeException e) {
                 log("conntrack sweep failed: " + e.getMessage());
             }
@@ -398,10 +410,32 @@ final class AgentCommand extends HotlineCommand implements Callable<Integer> {
         dev.hotline.agent.Agent.Status st = agent.status();
         log("ready: node " + node.name() + " " + node.addresses() + ", attached to " + interfaces.attached()
                 + ", maps pinned at " + pinDir + (st.notServed().isEmpty() ? "" : "; not served yet: " + String.join(", ", st.notServed()))
-                + (healthz != null ? "; health at " + health[0] + ":" + healthz.port() + "/healthz" : ""));
+                + (healthz != null ? "; health at " + health[0] + ":" + healthz.port() + "/healthz" : "")
+                + (metricsAt != null ? "; metrics at " + metricsAt[0] + ":" + metrics.port() + "/metrics" : ""));
         stopRequested.await();
         stop.run();
         return 0;
+    }
+
+    /** {host, port} of "HOST:PORT", null for "none"; a bad value says which option and what it should look like. */
+    static String[] hostPort(String option, String value, String example) {
+        if (value.equals("none")) {
+            return null;
+        }
+        int colon = value.lastIndexOf(':');
+        boolean ok = colon > 0;
+        if (ok) {
+            try {
+                int port = Integer.parseInt(value.substring(colon + 1));
+                ok = port >= 0 && port <= 65535;
+            } catch (NumberFormatException e) {
+                ok = false;
+            }
+        }
+        if (!ok) {
+            throw new IllegalArgumentException(option + " " + value + ": not HOST:PORT like " + example + " (or none)");
+        }
+        return new String[] {value.substring(0, colon), value.substring(colon + 1)};
     }
 
     /** "0x2000", "8192" or "0": a 32-bit mark mask. */

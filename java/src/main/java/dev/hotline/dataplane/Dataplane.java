@@ -71,6 +71,16 @@ public interface Dataplane extends AutoCloseable {
      */
     int sweepConntrack(long nowNanos);
 
+    /** Each map's entries and capacity now, by name ({entries, capacity}); empty where the dataplane has no maps. */
+    default java.util.Map<String, long[]> mapUsage() {
+        return java.util.Map.of();
+    }
+
+    /** Translated frames by where they went (kernel only: stack, peer, neigh, direct); empty elsewhere. */
+    default java.util.Map<String, Long> forwarded() {
+        return java.util.Map.of();
+    }
+
     /** Frame, frontend and backend counters since the dataplane was created. */
     DataplaneCounters counters();
 

@@ -113,6 +113,33 @@ class AgentTest {
         assertThat(agent.retry()).as("nothing left to retry").isFalse();
     }
 
+    /** The metrics a scrape sees: kube-proxy's sync metrics and hotline's frame counters, read at scrape time. */
+    @Test
+    void metricsFollowTheAppliedChangesAndTheFrames() throws Exception {
+        FailingDataplane dp = new FailingDataplane();
+        Agent agent = new Agent(dp, NODE, l -> { });
+        try (AgentMetrics metrics = new AgentMetrics(agent, dp, agent::serviceName)) {
+            agent.onApplied((seconds, services, endpoints, failed) -> metrics.applied(seconds, seconds, services, endpoints, failed));
+            metrics.serve("127.0.0.1", 0);
+            agent.onChange(TestManifests.state(CLUSTER));
+            syn(dp, "10.96.0.1", 80, 41000);
+            syn(dp, "10.96.0.1", 80, 41001);
+            HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + metrics.port() + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).isEqualTo(200);
+            List<String> lines = r.body().lines().toList();
+            assertThat(lines).contains("kubeproxy_sync_proxy_rules_duration_seconds_count 1",
+                    "kubeproxy_network_programming_duration_seconds_count 1",
+                    "hotline_apply_failures_total 1.0", "hotline_services_not_served 1.0",
+                    "hotline_packets_total{verdict=\"dnat\"} 2.0",
+                    "hotline_service_packets_total{service=\"default/a:80\"} 2.0");
+            // three Service ports and three backends, though one Service was kept out
+            assertThat(lines).contains("kubeproxy_sync_proxy_rules_service_changes_total 2.0",
+                    "kubeproxy_sync_proxy_rules_endpoint_changes_total 3.0");
+            assertThat(lines).anyMatch(l -> l.startsWith("kubeproxy_sync_proxy_rules_last_timestamp_seconds 1.7"));
+        }
+    }
+
     @Test
     void healthzIs503UntilAppliedAndWhileAServiceIsNotServed() throws Exception {
         FailingDataplane dp = new FailingDataplane();

@@ -211,7 +211,7 @@ class AgentEndToEndTest {
         });
         // getpeername() of a TCP socket names the Service, not the backend (Java caches the address
         // it connected to, so the kernel is asked by a tiny Python client)
-        List<String> peer = lab.inCgroup(lab.node1, env.cgroup, List.of("python3", "-c",
+        List<String> peer = lab.inCgroup(lab.node1, env.cgroup, List.of("/usr/bin/python3", "-c",
                 "import socket; s = socket.create_connection(('" + CLUSTER_IP + "', 80), 3); "
                         + "print('peer=%s:%d' % s.getpeername()); s.close()"));
         assertThat(peer).containsExactly("peer=" + CLUSTER_IP + ":80");
@@ -286,6 +286,36 @@ class AgentEndToEndTest {
         assertThat(answer).contains("\"notServed\": []").contains("\"nodeEligible\": true").endsWith(" 200");
         assertThat(lab.in(lab.node1, "curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "http://127.0.0.1:10256/livez"))
                 .isEqualTo("200");
+    }
+
+    /**
+     * Prometheus metrics on the node, scraped over HTTP and read by Prometheus's own text parser
+     * (python3-prometheus-client): kube-proxy's sync metrics, and frames counted by the kernel.
+     */
+    @Test
+    void metricsAreScrapedAndParsedByPrometheusOwnParser() throws Exception {
+        lab.client(lab.client, "get", CLUSTER_IP, "80", "5");
+        String script = String.join("\n",
+                "import urllib.request",
+                "from prometheus_client.parser import text_string_to_metric_families",
+                "text = urllib.request.urlopen('http://127.0.0.1:10249/metrics').read().decode()",
+                "for family in text_string_to_metric_families(text):",
+                "    for s in family.samples:",
+                "        labels = ','.join(k + '=' + v for k, v in sorted(s.labels.items()))",
+                "        print(s.name + '{' + labels + '} ' + repr(s.value))");
+        List<String> samples = List.of(lab.in(lab.node1, "/usr/bin/python3", "-c", script).split("\n"));
+        java.util.function.Function<String, Double> value = name -> samples.stream().filter(l -> l.startsWith(name + " "))
+                .map(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).findFirst()
+                .orElseThrow(() -> new AssertionError("no sample " + name + " in\n" + String.join("\n", samples)));
+        assertThat(value.apply("kubeproxy_sync_proxy_rules_duration_seconds_count{}")).isGreaterThanOrEqualTo(1.0);
+        assertThat(value.apply("kubeproxy_sync_proxy_rules_last_timestamp_seconds{}"))
+                .isGreaterThan(System.currentTimeMillis() / 1000.0 - 3600);
+        assertThat(value.apply("kubeproxy_sync_proxy_rules_service_changes_total{}")).isGreaterThanOrEqualTo(8.0);
+        assertThat(value.apply("hotline_packets_total{verdict=dnat}")).isGreaterThanOrEqualTo(5.0);
+        assertThat(value.apply("hotline_translated_frames_total{path=peer}")).isGreaterThanOrEqualTo(5.0);
+        assertThat(value.apply("hotline_services_not_served{}")).isZero();
+        assertThat(value.apply("hotline_map_capacity{map=hl_maglev}")).isGreaterThan(value.apply("hotline_map_entries{map=hl_maglev}"));
+        assertThat(samples).anyMatch(l -> l.startsWith("hotline_service_packets_total{service=default/web:http} "));
     }
 
     @Test

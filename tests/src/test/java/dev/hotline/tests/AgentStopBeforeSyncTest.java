@@ -38,7 +38,7 @@ class AgentStopBeforeSyncTest {
         String pins = "/sys/fs/bpf/hotline-test-" + UUID.randomUUID().toString().substring(0, 8);
         Process agent = new ProcessBuilder(BpfProgramTest.javaBin(), "-Xmx256m", "-jar", BpfProgramTest.shadedJar().toString(),
                 "agent", "--kube", "--kubeconfig", kubeconfig.toString(), "--node-name", "node-1", "--pin-dir", pins,
-                "--cgroup", "none", "--health-address", "127.0.0.1:0")
+                "--cgroup", "none", "--health-address", "127.0.0.1:0", "--metrics-address", "127.0.0.1:0")
                 .redirectErrorStream(true).start();
         List<String> lines = Collections.synchronizedList(new ArrayList<>());
         Thread reader = new Thread(() -> {

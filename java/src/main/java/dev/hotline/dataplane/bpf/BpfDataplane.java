@@ -211,6 +211,22 @@ public final class BpfDataplane implements Dataplane {
         return BpfProgram.detachCgroup(pinDir);
     }
 
+    @Override
+    public synchronized Map<String, long[]> mapUsage() {
+        Map<String, long[]> out = new TreeMap<>();
+        out.put(Abi.MAP_NAMES[Abi.MAP_SERVICES], new long[] {frontendKeys.size(), sizes[Abi.MAP_SERVICES]});
+        out.put(Abi.MAP_NAMES[Abi.MAP_CLUSTER_IPS], new long[] {virtualIps.size(), sizes[Abi.MAP_CLUSTER_IPS]});
+        out.put(Abi.MAP_NAMES[Abi.MAP_BACKENDS], new long[] {backendIds.size(), sizes[Abi.MAP_BACKENDS]});
+        out.put(Abi.MAP_NAMES[Abi.MAP_MAGLEV], new long[] {ranges.top(), sizes[Abi.MAP_MAGLEV]});
+        return out;
+    }
+
+    @Override
+    public Map<String, Long> forwarded() {
+        long[] f = forwardCounters();
+        return Map.of("stack", f[0], "peer", f[1], "neigh", f[2], "direct", f[3]);
+    }
+
     /** Translated frames by where they went: stack, into a pod (peer), out with neighbour resolution, out directly. */
     public long[] forwardCounters() {
         long[] all = stats();
