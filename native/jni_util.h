@@ -21,6 +21,7 @@ struct hl_handle {
 	__u32 key_size[HL_MAP_COUNT];
 	__u32 value_size[HL_MAP_COUNT];
 	int percpu[HL_MAP_COUNT];
+	int owns_fds; /* opened from pins without an object (openPinned): the map fds are closed with the handle */
 };
 
 /* Starts collecting what libbpf prints (warnings and the verifier log) for this thread's call. */

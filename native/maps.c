@@ -17,6 +17,12 @@ static int check_map(JNIEnv *env, struct hl_handle *h, jint map)
 		hl_throw_arg(env, "no such map");
 		return -1;
 	}
+	if (h->map_fd[map] < 0) {
+		char what[96];
+		snprintf(what, sizeof(what), "%s is not pinned there", map_names[map]);
+		hl_throw_arg(env, what);
+		return -1;
+	}
 	return 0;
 }
 

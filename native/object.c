@@ -438,8 +438,59 @@ EXPORT JNIEXPORT void JNICALL Java_dev_hotline_bpf_Native_close(JNIEnv *env, jcl
 	(void)cls;
 	if (!h)
 		return;
+	if (h->owns_fds) {
+		for (int i = 0; i < HL_MAP_COUNT; i++)
+			if (h->map_fd[i] >= 0)
+				close(h->map_fd[i]);
+	}
 	bpf_object__close(h->obj);
 	free(h);
+}
+
+/*
+ * The maps pinned under pinDir, opened for reading and nothing else: no program is loaded, no
+ * config written (what `hotline status` reads while an agent runs). Maps not pinned have fd -1.
+ */
+EXPORT JNIEXPORT jlong JNICALL Java_dev_hotline_bpf_Native_openPinned(JNIEnv *env, jclass cls, jstring pinDir)
+{
+	const char *dir = (*env)->GetStringUTFChars(env, pinDir, NULL);
+	struct hl_handle *h;
+
+	(void)cls;
+	if (!dir)
+		return 0;
+	h = calloc(1, sizeof(*h));
+	if (!h) {
+		(*env)->ReleaseStringUTFChars(env, pinDir, dir);
+		hl_throw(env, "openPinned: out of memory", ENOMEM);
+		return 0;
+	}
+	h->owns_fds = 1;
+	h->prog_fd = -1;
+	for (int i = 0; i < HL_SOCK_PROG_COUNT; i++)
+		h->sock_prog_fd[i] = -1;
+	for (int i = 0; i < HL_MAP_COUNT; i++) {
+		char path[512];
+		struct bpf_map_info info;
+		__u32 len = sizeof(info);
+
+		snprintf(path, sizeof(path), "%s/%s", dir, map_names[i]);
+		h->map_fd[i] = bpf_obj_get(path);
+		if (h->map_fd[i] < 0)
+			continue;
+		memset(&info, 0, sizeof(info));
+		if (bpf_obj_get_info_by_fd(h->map_fd[i], &info, &len)) {
+			close(h->map_fd[i]);
+			h->map_fd[i] = -1;
+			continue;
+		}
+		h->key_size[i] = info.key_size;
+		h->value_size[i] = info.value_size;
+		h->percpu[i] = info.type == BPF_MAP_TYPE_PERCPU_ARRAY || info.type == BPF_MAP_TYPE_PERCPU_HASH ||
+			       info.type == BPF_MAP_TYPE_LRU_PERCPU_HASH;
+	}
+	(*env)->ReleaseStringUTFChars(env, pinDir, dir);
+	return (jlong)(intptr_t)h;
 }
 
 /* Removes the pins of every map under the directory, keeping the socket-level links (their programs serve on). */

@@ -70,6 +70,12 @@ public final class BpfProgram implements AutoCloseable {
         return Native.pinnedSizes(pinDir);
     }
 
+    /** The maps an agent pinned under pinDir, for reading them (hotline status); nothing is loaded or written. */
+    public static BpfProgram openPinned(String pinDir) {
+        NativeLibrary.require();
+        return new BpfProgram(Native.openPinned(pinDir));
+    }
+
     /** Loads the empty tc program carried in the jar: the floor the benchmarks measure the harness with. */
     public static BpfProgram loadEmpty() {
         byte[] object = NativeLibrary.resource("empty.bpf.o");

@@ -31,6 +31,9 @@ final class Native {
 
     static native void close(long handle);
 
+    /** The maps pinned under pinDir, opened read-only in spirit: no program, no config write. */
+    static native long openPinned(String pinDir);
+
     /**
      * The next generation of a loaded object: the maps whose bit is set in resized are made anew at
      * maxEntries (not pinned yet: see pinMaps), every other map is the old generation's own.

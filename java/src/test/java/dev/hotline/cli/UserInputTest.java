@@ -131,6 +131,12 @@ class UserInputTest {
         assertThat(apiserver.exitCode()).isEqualTo(2);
         assertThat(apiserver.err()).isEqualTo("hotline: agent: --kube-apiserver 10.0.0.1:6443: not an API server URL like "
                 + "https://192.0.2.10:6443\n");
+        CliRun status = CliRun.of("status", "--pin-dir", dir.resolve("none").toString());
+        assertThat(status.exitCode()).isEqualTo(2);
+        assertThat(status.err()).isEqualTo("hotline: status: --pin-dir " + dir.resolve("none")
+                + ": nothing pinned there (is the agent running with this --pin-dir?)\n");
+        CliRun yaml = CliRun.of("status", "-o", "yaml");
+        assertThat(yaml.err()).isEqualTo("hotline: status: -o yaml: text or json\n");
         CliRun hairpin = CliRun.of("agent", "-f", seed, "--attach", "veth*", "--hairpin-address", "127.0.0.9");
         assertThat(hairpin.exitCode()).isEqualTo(2);
         assertThat(hairpin.err()).isEqualTo("hotline: agent: --hairpin-address 127.0.0.9: must be a unicast address outside "

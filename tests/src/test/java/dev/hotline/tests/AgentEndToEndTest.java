@@ -318,6 +318,41 @@ class AgentEndToEndTest {
         assertThat(samples).anyMatch(l -> l.startsWith("hotline_service_packets_total{service=default/web:http} "));
     }
 
+    /**
+     * `hotline status` on the node: an open connection is found in conntrack with the backend that
+     * answered it, and the Service with its frontends and backends, read from the pinned maps.
+     */
+    @Test
+    void statusShowsWhereAConnectionWentFromThePinnedMaps() throws Exception {
+        Lab.Running hold = lab.clientProcess(lab.client, "hold", CLUSTER_IP, "80", "6", "300");
+        String first = hold.await("pod=", 5_000);
+        String backend = field(first, "pod").equals("pod-a") ? "10.244.1.2:8080" : "10.244.1.3:8080";
+        String clientPort = field(first, "client").split(":")[1];
+        List<String> json = lab.startWithHostMounts(lab.node1, List.of(BpfProgramTest.javaBin(), "-jar",
+                BpfProgramTest.shadedJar().toString(), "status", "--pin-dir", env.pins, "--address", "10.244.1.10", "-o", "json"))
+                .waitForLines();
+        String doc = String.join("\n", json);
+        // well-formed, by an outside parser
+        Path file = Files.createTempFile("hotline-status", ".json");
+        try {
+            Files.writeString(file, doc);
+            assertThat(lab.in(lab.node1, "/usr/bin/python3", "-c", "import json,sys; d = json.load(open(sys.argv[1])); "
+                    + "print(len(d['services']), len(d['conntrack']), d['frames']['byVerdict']['dnat'] > 0)", file.toString()).trim())
+                    .matches("[1-9][0-9]* [1-9][0-9]* True");
+        } finally {
+            Files.deleteIfExists(file);
+        }
+        assertThat(doc).containsPattern("\\{\"client\": \"10\\.244\\.1\\.10:" + clientPort + "\", \"frontend\": \""
+                + java.util.regex.Pattern.quote(CLUSTER_IP) + ":80\", \"protocol\": \"TCP\", \"serviceId\": [0-9]+, \"backendId\": [0-9]+, "
+                + "\"backend\": \"" + java.util.regex.Pattern.quote(backend) + "\", \"state\": \"established\"");
+        assertThat(doc).contains("\"address\": \"10.244.1.2\", \"port\": 8080").contains("\"address\": \"10.244.1.3\", \"port\": 8080");
+        List<String> text = lab.startWithHostMounts(lab.node1, List.of(BpfProgramTest.javaBin(), "-jar",
+                BpfProgramTest.shadedJar().toString(), "status", "--pin-dir", env.pins)).waitForLines();
+        assertThat(text).anyMatch(l -> l.startsWith("Services: ")).anyMatch(l -> l.contains(CLUSTER_IP + ":80/TCP"))
+                .anyMatch(l -> l.startsWith("10.244.1.10:" + clientPort) && l.contains(backend) && l.contains("established"));
+        hold.process.destroyForcibly();
+    }
+
     @Test
     void aNewPodInterfaceIsAttachedByTheRescan() throws Exception {
         int seen = env.agent.lines().size();
