@@ -14,6 +14,8 @@
 #include <unistd.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
+#include <linux/if_link.h>
+#include <linux/ip.h>
 
 #include "jni_util.h"
 
@@ -122,4 +124,88 @@ EXPORT JNIEXPORT jlong JNICALL Java_dev_hotline_bpf_Native_netnsCookie(JNIEnv *e
 		cookie = 0;
 	close(fd);
 	return (jlong)cookie;
+}
+
+static struct rtattr *nest_begin(struct nlmsghdr *n, size_t max, unsigned short type)
+{
+	struct rtattr *a = (struct rtattr *)((char *)n + NLMSG_ALIGN(n->nlmsg_len));
+
+	if (NLMSG_ALIGN(n->nlmsg_len) + RTA_LENGTH(0) > max)
+		return NULL;
+	a->rta_type = type;
+	a->rta_len = RTA_LENGTH(0);
+	n->nlmsg_len = NLMSG_ALIGN(n->nlmsg_len) + RTA_LENGTH(0);
+	return a;
+}
+
+static void nest_end(struct nlmsghdr *n, struct rtattr *a)
+{
+	a->rta_len = (unsigned short)((char *)n + n->nlmsg_len - (char *)a);
+}
+
+static int put_u32(struct nlmsghdr *n, size_t max, unsigned short type, __u32 v)
+{
+	struct rtattr *a = (struct rtattr *)((char *)n + NLMSG_ALIGN(n->nlmsg_len));
+
+	if (NLMSG_ALIGN(n->nlmsg_len) + RTA_LENGTH(sizeof(v)) > max)
+		return -1;
+	a->rta_type = type;
+	a->rta_len = RTA_LENGTH(sizeof(v));
+	memcpy(RTA_DATA(a), &v, sizeof(v));
+	n->nlmsg_len = NLMSG_ALIGN(n->nlmsg_len) + RTA_LENGTH(sizeof(v));
+	return 0;
+}
+
+/*
+ * net.ipv4.conf.<dev>.accept_local = 1 through rtnetlink (RTM_SETLINK, IFLA_AF_SPEC / AF_INET /
+ * IFLA_INET_CONF), not /proc/sys: a container without privileged mode has /proc/sys read-only,
+ * while CAP_NET_ADMIN is enough here. A NodePort reply or a SNATed frame gets a node address as
+ * its source at tc ingress; without accept_local the stack would drop it as a martian.
+ */
+EXPORT JNIEXPORT void JNICALL Java_dev_hotline_bpf_Native_setAcceptLocal(JNIEnv *env, jclass cls, jint ifindex)
+{
+	struct {
+		struct nlmsghdr n;
+		struct ifinfomsg i;
+		char attrs[128];
+	} req;
+	char answer[512];
+	int fd, err = 0;
+
+	(void)cls;
+	memset(&req, 0, sizeof(req));
+	req.n.nlmsg_len = NLMSG_LENGTH(sizeof(struct ifinfomsg));
+	req.n.nlmsg_type = RTM_SETLINK;
+	req.n.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+	req.n.nlmsg_seq = 1;
+	req.i.ifi_family = AF_UNSPEC;
+	req.i.ifi_index = ifindex;
+	struct rtattr *spec = nest_begin(&req.n, sizeof(req), IFLA_AF_SPEC);
+	struct rtattr *inet = spec ? nest_begin(&req.n, sizeof(req), AF_INET) : NULL;
+	struct rtattr *conf = inet ? nest_begin(&req.n, sizeof(req), IFLA_INET_CONF) : NULL;
+	if (!conf || put_u32(&req.n, sizeof(req), IPV4_DEVCONF_ACCEPT_LOCAL, 1)) {
+		hl_throw(env, "building the accept_local request", EMSGSIZE);
+		return;
+	}
+	nest_end(&req.n, conf);
+	nest_end(&req.n, inet);
+	nest_end(&req.n, spec);
+	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	if (fd < 0) {
+		hl_throw(env, "opening an rtnetlink socket", errno);
+		return;
+	}
+	if (send(fd, &req, req.n.nlmsg_len, 0) < 0) {
+		err = errno;
+	} else {
+		ssize_t len = recv(fd, answer, sizeof(answer), 0);
+		struct nlmsghdr *m = (struct nlmsghdr *)answer;
+		if (len < 0)
+			err = errno;
+		else if (NLMSG_OK(m, (size_t)len) && m->nlmsg_type == NLMSG_ERROR)
+			err = -((struct nlmsgerr *)NLMSG_DATA(m))->error;
+	}
+	close(fd);
+	if (err)
+		hl_throw(env, "setting accept_local through rtnetlink", err);
 }

@@ -19,8 +19,7 @@ import java.util.regex.Pattern;
  * patterns (names, or globs such as veth*): rescans the namespace's interfaces whenever rtnetlink
  * announces a link change, and at every poll period as the safety net; attaches to new ones (pods
  * come and go), forgets vanished ones, and attaches again to one made anew under a known name (a
- * restarted pod: same name, new ifindex). Also turns on accept_local on each, so a frame whose
- * source became a node address (NodePort replies, SNAT) is not dropped as martian.
+ * restarted pod: same name, new ifindex).
  */
 public final class InterfaceWatcher implements AutoCloseable {
     private final Attachment attachment;
@@ -124,7 +123,6 @@ public final class InterfaceWatcher implements AutoCloseable {
             if (!attached.containsKey(name) && !refused.contains(name) && matches(name)) {
                 try {
                     int ifindex = attachment.attach(name);
-                    acceptLocal(name);
                     attached.put(name, ifindex);
                     added.add(name);
                 } catch (IllegalArgumentException e) {
@@ -140,15 +138,6 @@ public final class InterfaceWatcher implements AutoCloseable {
             log.accept("attached at tc ingress of " + String.join(", ", added));
         }
         return added;
-    }
-
-    private void acceptLocal(String name) {
-        Path p = Path.of("/proc/sys/net/ipv4/conf", name, "accept_local");
-        try {
-            Files.writeString(p, "1");
-        } catch (IOException e) {
-            log.accept("cannot set accept_local on " + name + " (NodePort replies may be dropped): " + e.getMessage());
-        }
     }
 
     /**

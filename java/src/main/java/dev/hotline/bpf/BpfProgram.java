@@ -112,6 +112,12 @@ public final class BpfProgram implements AutoCloseable {
         return out;
     }
 
+    /** Turns accept_local on for the interface, through rtnetlink (needs CAP_NET_ADMIN only). */
+    public static void setAcceptLocal(int ifindex) {
+        NativeLibrary.require();
+        Native.setAcceptLocal(ifindex);
+    }
+
     /** This thread's network namespace cookie (SO_NETNS_COOKIE), 0 on kernels without one. */
     public static long netnsCookie() {
         NativeLibrary.require();

@@ -58,6 +58,9 @@ final class Native {
     /** The interfaces of the calling thread's network namespace, "ifindex:name" each. */
     static native String[] links();
 
+    /** net.ipv4.conf.DEV.accept_local = 1 for the interface, through rtnetlink (CAP_NET_ADMIN; no /proc/sys write). */
+    static native void setAcceptLocal(int ifindex);
+
     /** The calling thread's network namespace cookie, 0 when the kernel has none (before 5.14). */
     static native long netnsCookie();
 

@@ -32,6 +32,18 @@ class DeployManifestsTest {
         assertThat(parsed.subcommand().hasMatchedOption("--kube")).isTrue();
         String pinDir = parsed.subcommand().matchedOptionValue("--pin-dir", "");
         assertThat(container.getVolumeMounts()).anySatisfy(m -> assertThat(pinDir).startsWith(m.getMountPath()));
+        // least privilege: not privileged, read-only root, exactly three capabilities
+        var sc = container.getSecurityContext();
+        assertThat(sc.getPrivileged()).isFalse();
+        assertThat(sc.getReadOnlyRootFilesystem()).isTrue();
+        assertThat(sc.getCapabilities().getDrop()).containsExactly("ALL");
+        assertThat(sc.getCapabilities().getAdd()).containsExactlyInAnyOrder("BPF", "NET_ADMIN", "PERFMON");
+        assertThat(container.getVolumeMounts()).anySatisfy(m -> assertThat(m.getMountPath()).isEqualTo("/tmp"));
+        // probes on the agent's health server; the metrics port declared
+        assertThat(container.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/healthz");
+        assertThat(container.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/livez");
+        assertThat(container.getReadinessProbe().getHttpGet().getPort().getIntVal()).isEqualTo(10256);
+        assertThat(container.getPorts()).anySatisfy(p -> assertThat(p.getContainerPort()).isEqualTo(10249));
         // the socket-level programs go to the host's cgroup v2 root, mounted from the host
         String cgroup = parsed.subcommand().matchedOptionValue("--cgroup", "");
         var mount = container.getVolumeMounts().stream().filter(m -> m.getMountPath().equals(cgroup)).findFirst().orElseThrow();
@@ -46,12 +58,12 @@ class DeployManifestsTest {
         List<ManifestDocument> docs = ManifestReader.read(List.of(DEPLOY.resolve("rbac.yaml")));
         assertThat(docs).extracting(ManifestDocument::kind).containsExactly("ServiceAccount", "ClusterRole", "ClusterRoleBinding");
         ClusterRole role = new KubernetesSerialization().convertValue(docs.get(1).body(), ClusterRole.class);
-        // KubeSource lists and watches these three; each must be granted get, list and watch
+        // KubeSource lists and watches these three; each is granted list and watch, nothing else
         for (String[] wanted : new String[][] {{"", "services"}, {"", "nodes"}, {"discovery.k8s.io", "endpointslices"}}) {
             assertThat(role.getRules()).as("%s/%s", wanted[0], wanted[1]).anySatisfy(r -> {
                 assertThat(r.getApiGroups()).contains(wanted[0]);
                 assertThat(r.getResources()).contains(wanted[1]);
-                assertThat(r.getVerbs()).contains("get", "list", "watch");
+                assertThat(r.getVerbs()).containsExactlyInAnyOrder("list", "watch");
             });
         }
         // the binding gives the role to the DaemonSet's service account

@@ -135,8 +135,32 @@ final class AgentLab implements AutoCloseable {
         }
     }
 
+    /**
+     * The capabilities the DaemonSet grants (deploy/daemonset.yaml), and no others: the agent runs
+     * as root with its bounding set cut down to them, as the container would, so every scenario
+     * proves they are enough.
+     */
+    static final List<String> DAEMONSET_CAPABILITIES = daemonSetCapabilities();
+
+    /** setpriv with the bounding set the DaemonSet's "add: [...]" line grants, read from deploy/daemonset.yaml. */
+    static List<String> daemonSetCapabilities() {
+        try {
+            Path ds = Path.of(System.getProperty("hotline.root", "..")).resolve("deploy/daemonset.yaml");
+            String add = Files.readAllLines(ds).stream().map(String::trim).filter(l -> l.startsWith("add: [")).findFirst()
+                    .orElseThrow(() -> new AssertionError("no capabilities add: line in " + ds));
+            StringBuilder set = new StringBuilder("-all");
+            for (String cap : add.substring(6, add.indexOf(']')).split(",")) {
+                set.append(",+").append(cap.trim().toLowerCase(java.util.Locale.ROOT));
+            }
+            return List.of("setpriv", "--bounding-set=" + set, "--");
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     Lab.Running startAgent() throws Exception {
-        List<String> cmd = new java.util.ArrayList<>(List.of(BpfProgramTest.javaBin(), "-Xmx256m", "-jar",
+        List<String> cmd = new java.util.ArrayList<>(DAEMONSET_CAPABILITIES);
+        cmd.addAll(List.of(BpfProgramTest.javaBin(), "-Xmx256m", "-jar",
                 BpfProgramTest.shadedJar().toString(), "agent", "-f", manifests.toString(), "--attach", "v*", "--attach", "up0",
                 "--attach", "n12", "--node-name", "node-1", "--pin-dir", pins, "--conntrack-max", "65536",
                 "--cgroup", cgroup.toString()));

@@ -941,6 +941,9 @@ public final class BpfDataplane implements Dataplane {
                     a = program.attach(null, ifname);
                     attachedInterfaces.put(ifname, a.ifindex());
                 }
+                // a NodePort reply or a SNATed frame leaves tc with a node address as its source:
+                // accept_local keeps the stack from dropping it as a martian
+                BpfProgram.setAcceptLocal(a.ifindex());
                 // the interfaces a translated frame can be handed to with bpf_redirect_peer (lib/fwd.h)
                 ByteBuffer key = ByteBuffer.allocateDirect(4).order(ByteOrder.LITTLE_ENDIAN);
                 ByteBuffer value = ByteBuffer.allocateDirect(4).order(ByteOrder.LITTLE_ENDIAN);
