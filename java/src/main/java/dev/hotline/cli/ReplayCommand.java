@@ -43,11 +43,20 @@ final class ReplayCommand extends HotlineCommand implements Callable<Integer> {
     @Mixin
     ClusterInput input;
 
-    @Option(names = "--in", required = true, paramLabel = "IN.pcap", description = "The capture to replay (pcap or pcapng, Ethernet).")
+    @Option(names = "--in", required = true, paramLabel = "IN.pcap",
+            description = "The capture to replay: pcap or pcapng (several interfaces and link types welcome); Ethernet "
+                    + "(VLAN-tagged too), Linux cooked SLL and SLL2 (tcpdump -i any), raw IP. Frames of other link types "
+                    + "are written as captured and counted. A file cut short in its last record is replayed up to it.")
     Path in;
 
-    @Option(names = "--out", required = true, paramLabel = "OUT.pcap", description = "Where the frames that leave are written (pcap).")
+    @Option(names = "--out", required = true, paramLabel = "OUT.pcap",
+            description = "Where the frames that leave are written, each in its own link type and encapsulation.")
     Path out;
+
+    @Option(names = "--out-format", paramLabel = "FORMAT", defaultValue = "same",
+            description = "same (pcapng for a pcapng input, with its interfaces; else pcap), pcap or pcapng. "
+                    + "Default: ${DEFAULT-VALUE}.")
+    String outFormat;
 
     @Option(names = "--trace", paramLabel = "TRACE.jsonl", description = "Also write one JSON line per input frame.")
     Path trace;
@@ -62,6 +71,16 @@ final class ReplayCommand extends HotlineCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         java.io.PrintWriter err = err();
+        Replay.OutputFormat format;
+        switch (outFormat) {
+            case "same" -> format = Replay.OutputFormat.SAME;
+            case "pcap" -> format = Replay.OutputFormat.PCAP;
+            case "pcapng" -> format = Replay.OutputFormat.PCAPNG;
+            default -> {
+                err.println("hotline: --out-format " + outFormat + ": same, pcap or pcapng");
+                return 2;
+            }
+        }
         Map<String, Path> outputs = new LinkedHashMap<>();
         outputs.put("--out", out);
         outputs.put("--trace", trace);
@@ -100,7 +119,7 @@ final class ReplayCommand extends HotlineCommand implements Callable<Integer> {
         plan.problems().forEach(p -> err.println("warning: " + p));
         boolean tty = System.console() != null;
         try (Dataplane dp = openDataplane(dataplane, config)) {
-            ReplaySummary summary = Replay.run(plan, dp, in, out, trace, n -> {
+            ReplaySummary summary = Replay.run(plan, dp, in, out, trace, format, n -> {
                 if (tty) {
                     System.err.print("\rhotline: " + n + " frames replayed");
                     System.err.flush();
@@ -110,6 +129,9 @@ final class ReplayCommand extends HotlineCommand implements Callable<Integer> {
                 System.err.print("\r");
             }
             out().print(summary.render());
+            if (summary.cutShort() != null) {
+                err.println("warning: " + summary.cutShort());
+            }
             return 0;
         } catch (BpfUnavailableException e) {
             err.println("hotline: --dataplane bpf: " + e.getMessage());

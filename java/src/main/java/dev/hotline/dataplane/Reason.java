@@ -19,7 +19,9 @@ public enum Reason {
     SNAT_PORTS_EXHAUSTED(11, "no free SNAT port"),
     RST_TO_NO_BACKEND(12, "RST to a Service without backends (never answered)"),
     ICMP_TO_CLUSTER_IP(13, "ICMP to a ClusterIP"),
-    CONNTRACK_CLASH(14, "reply tuple of a live flow (a second flow the backend could not tell apart)");
+    CONNTRACK_CLASH(14, "reply tuple of a live flow (a second flow the backend could not tell apart)"),
+    /** Replay only: a capture's frame of a link type the dataplanes do not take, written as captured. */
+    LINK_TYPE(15, "a link type hotline does not translate (written as captured)");
 
     /** Reasons the BPF program itself reports (HL_REASON_MAX). */
     public static final int KERNEL_REASONS = 15;

@@ -7,11 +7,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Writes classic pcap (Ethernet link type), microsecond or nanosecond timestamps. Written here
+ * Writes classic pcap of one link type, microsecond or nanosecond timestamps. Written here
  * rather than through libpcap's dumper because that one needs a fresh array and Timestamp per frame;
  * this one writes a record straight from the frame buffer, so replay allocates nothing per frame.
  */
-public final class PcapWriter implements AutoCloseable {
+public final class PcapWriter implements CaptureWriter {
     static final int MAGIC_MICROS = 0xa1b2c3d4;
     static final int MAGIC_NANOS = 0xa1b23c4d;
     static final int LINKTYPE_ETHERNET = 1;
@@ -22,6 +22,10 @@ public final class PcapWriter implements AutoCloseable {
     private final byte[] header = new byte[16];
 
     public PcapWriter(Path file, boolean nanos) throws IOException {
+        this(file, nanos, LINKTYPE_ETHERNET);
+    }
+
+    public PcapWriter(Path file, boolean nanos, int linkType) throws IOException {
         this.out = new BufferedOutputStream(Files.newOutputStream(file), 1 << 16);
         this.nanos = nanos;
         byte[] h = new byte[24];
@@ -29,18 +33,24 @@ public final class PcapWriter implements AutoCloseable {
         putLe16(h, 4, 2);
         putLe16(h, 6, 4);
         putLe32(h, 16, SNAPLEN);
-        putLe32(h, 20, LINKTYPE_ETHERNET);
+        putLe32(h, 20, linkType);
         out.write(h);
     }
 
     /** One record: length bytes of frame, the original on-the-wire length, at the given time. */
     public void write(byte[] frame, int length, int originalLength, long seconds, int nanoOfSecond) throws IOException {
+        write(0, frame, 0, length, originalLength, seconds, nanoOfSecond);
+    }
+
+    @Override
+    public void write(int interfaceId, byte[] frame, int offset, int length, int wireLength, long seconds, int nanoOfSecond)
+            throws IOException {
         putLe32(header, 0, (int) seconds);
         putLe32(header, 4, nanos ? nanoOfSecond : nanoOfSecond / 1000);
         putLe32(header, 8, length);
-        putLe32(header, 12, Math.max(length, originalLength));
+        putLe32(header, 12, Math.max(length, wireLength));
         out.write(header);
-        out.write(frame, 0, length);
+        out.write(frame, offset, length);
     }
 
     private static void putLe32(byte[] b, int off, int v) {

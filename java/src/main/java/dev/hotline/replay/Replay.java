@@ -26,11 +26,19 @@ public final class Replay {
     private Replay() {
     }
 
+    /** The output's format: as the input's, or one asked for. */
+    public enum OutputFormat { SAME, PCAP, PCAPNG }
+
     /**
      * @param progress called now and then with the number of frames done (for a progress line)
      */
     public static ReplaySummary run(Plan plan, Dataplane dataplane, Path in, Path out, Path trace, LongConsumer progress)
             throws ReplayInputException, IOException {
+        return run(plan, dataplane, in, out, trace, OutputFormat.SAME, progress);
+    }
+
+    public static ReplaySummary run(Plan plan, Dataplane dataplane, Path in, Path out, Path trace, OutputFormat format,
+                                    LongConsumer progress) throws ReplayInputException, IOException {
         dataplane.apply(PlanDiff.between(Plan.EMPTY, plan));
         int maxId = plan.services().stream().mapToInt(ServicePlan::id).max().orElse(0);
         String[] names = new String[maxId + 1];
@@ -41,25 +49,55 @@ public final class Replay {
         DataplaneCounters before = dataplane.counters();
         long framesIn = 0;
         long framesOut = 0;
+        Map<Integer, long[]> otherLinkTypes = new TreeMap<>();
+        String cutShort;
         PacketResult r = new PacketResult();
+        LinkLayer link = new LinkLayer();
         byte[] buf = new byte[65536 + Dataplane.REPLY_ROOM];
-        try (CaptureReader reader = CaptureReader.open(in);
+        byte[] encapsulated = new byte[buf.length + 64];
+        try (CaptureFile reader = CaptureFile.open(in);
              AtomicFile outFile = AtomicFile.create(out);
              AtomicFile traceFile = trace == null ? null : AtomicFile.create(trace)) {
-            try (PcapWriter writer = new PcapWriter(outFile.temp(), reader.nanosecondFile());
+            boolean pcapng = format == OutputFormat.PCAPNG || (format == OutputFormat.SAME && reader.pcapng());
+            try (CaptureWriter writer = pcapng ? new PcapngWriter(outFile.temp(), reader.interfaces())
+                    : new SingleLinkType(outFile.temp(), reader);
                  TraceWriter traceWriter = trace == null ? null : new TraceWriter(traceFile.temp(), names)) {
                 while (reader.next()) {
-                    byte[] frame = reader.frame();
-                    if (frame.length + Dataplane.REPLY_ROOM > buf.length) {
-                        buf = new byte[frame.length + Dataplane.REPLY_ROOM];
-                    }
-                    System.arraycopy(frame, 0, buf, 0, frame.length);
-                    long now = reader.seconds() * 1_000_000_000L + reader.nanoOfSecond();
-                    dataplane.process(buf, frame.length, now, r);
-                    if (r.length > 0) {
-                        boolean unchanged = r.verdict == Verdict.PASS;
-                        writer.write(buf, r.length, unchanged ? reader.originalLength() : r.length, reader.seconds(), reader.nanoOfSecond());
+                    byte[] src = reader.buffer();
+                    int off = reader.frameOffset();
+                    int captured = reader.capturedLength();
+                    int linkType = reader.linkType();
+                    int view = LinkLayer.supported(linkType) ? link.toEthernet(linkType, src, off, captured, buf) : -1;
+                    if (view < 0) {
+                        // not a frame the dataplanes take: written as captured, counted by link type
+                        otherLinkTypes.computeIfAbsent(linkType, t -> new long[1])[0]++;
+                        writer.write(reader.interfaceId(), src, off, captured, reader.wireLength(), reader.seconds(),
+                                reader.nanoOfSecond());
                         framesOut++;
+                        r.reset();
+                        r.reason = Reason.LINK_TYPE;
+                    } else {
+                        if (view + Dataplane.REPLY_ROOM > buf.length) {
+                            byte[] bigger = new byte[view + Dataplane.REPLY_ROOM];
+                            view = link.toEthernet(linkType, src, off, captured, bigger);
+                            buf = bigger;
+                            encapsulated = new byte[bigger.length + 64];
+                        }
+                        long now = reader.seconds() * 1_000_000_000L + reader.nanoOfSecond();
+                        dataplane.process(buf, view, now, r);
+                        if (r.length > 0) {
+                            if (r.verdict == Verdict.PASS) {
+                                // passed: exactly as captured
+                                writer.write(reader.interfaceId(), src, off, captured, reader.wireLength(), reader.seconds(),
+                                        reader.nanoOfSecond());
+                            } else {
+                                int n = link.restore(buf, r.length, r.verdict == Verdict.REJECT, encapsulated);
+                                // a translated frame keeps its length on the wire; a generated reply is whole
+                                int wire = r.verdict == Verdict.REJECT ? n : n + (reader.wireLength() - captured);
+                                writer.write(reader.interfaceId(), encapsulated, 0, n, wire, reader.seconds(), reader.nanoOfSecond());
+                            }
+                            framesOut++;
+                        }
                     }
                     if (traceWriter != null) {
                         traceWriter.write(framesIn, r);
@@ -69,6 +107,9 @@ public final class Replay {
                         progress.accept(framesIn);
                     }
                 }
+                cutShort = reader.cutShort();
+            } catch (UncheckedReplayInput e) {
+                throw (ReplayInputException) e.getCause();
             }
             outFile.commit();
             if (traceFile != null) {
@@ -99,6 +140,59 @@ public final class Replay {
                 byBackend.put(b.key().address() + ":" + b.key().port(), d);
             }
         });
-        return new ReplaySummary(dataplane.name(), framesIn, framesOut, byVerdict, byReason, byService, byBackend);
+        Map<Integer, Long> others = new TreeMap<>();
+        otherLinkTypes.forEach((t, n) -> others.put(t, n[0]));
+        if (!others.isEmpty()) {
+            byReason.merge(Reason.LINK_TYPE, others.values().stream().mapToLong(Long::longValue).sum(), Long::sum);
+            byVerdict.merge(Verdict.PASS, byReason.get(Reason.LINK_TYPE), Long::sum);
+        }
+        return new ReplaySummary(dataplane.name(), framesIn, framesOut, byVerdict, byReason, byService, byBackend, others, cutShort);
+    }
+
+    /**
+     * pcap output: one link type, the first interface's. A pcapng input whose interfaces have
+     * several link types cannot become one pcap file: said at the first frame of another type.
+     */
+    static final class SingleLinkType implements CaptureWriter {
+        private final CaptureFile reader;
+        private final java.nio.file.Path file;
+        private PcapWriter pcap;
+        private int linkType = -1;
+
+        SingleLinkType(java.nio.file.Path file, CaptureFile reader) {
+            this.file = file;
+            this.reader = reader;
+        }
+
+        @Override
+        public void write(int interfaceId, byte[] frame, int offset, int length, int wireLength, long seconds, int nanoOfSecond)
+                throws IOException {
+            int type = reader.interfaces().get(interfaceId).linkType();
+            if (pcap == null) {
+                linkType = type;
+                pcap = new PcapWriter(file, reader.nanosecondFile(), type);
+            } else if (type != linkType) {
+                throw new UncheckedReplayInput(new ReplayInputException("the capture's interfaces have link types " + linkType + " and "
+                        + type + ", which one pcap file cannot hold: give --out-format pcapng"));
+            }
+            pcap.write(interfaceId, frame, offset, length, wireLength, seconds, nanoOfSecond);
+        }
+
+        @Override
+        public void close() throws IOException {
+            if (pcap == null) {
+                // an empty capture still makes a valid (empty) pcap file
+                pcap = new PcapWriter(file, reader.nanosecondFile(),
+                        reader.interfaces().isEmpty() ? PcapWriter.LINKTYPE_ETHERNET : reader.interfaces().get(0).linkType());
+            }
+            pcap.close();
+        }
+    }
+
+    /** Carries a bad-input exception through the writer interface. */
+    static final class UncheckedReplayInput extends RuntimeException {
+        UncheckedReplayInput(ReplayInputException cause) {
+            super(cause.getMessage(), cause);
+        }
     }
 }

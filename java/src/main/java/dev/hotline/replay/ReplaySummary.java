@@ -6,7 +6,13 @@ import java.util.Map;
 
 /** What a replay did: frames read and written, by verdict, by pass/drop reason, by Service and by backend. */
 public record ReplaySummary(String dataplane, long framesIn, long framesOut, Map<Verdict, Long> byVerdict,
-                            Map<Reason, Long> byReason, Map<String, Long> byService, Map<String, Long> byBackend) {
+                            Map<Reason, Long> byReason, Map<String, Long> byService, Map<String, Long> byBackend,
+                            Map<Integer, Long> otherLinkTypes, String cutShort) {
+
+    public ReplaySummary(String dataplane, long framesIn, long framesOut, Map<Verdict, Long> byVerdict,
+                         Map<Reason, Long> byReason, Map<String, Long> byService, Map<String, Long> byBackend) {
+        this(dataplane, framesIn, framesOut, byVerdict, byReason, byService, byBackend, Map.of(), null);
+    }
 
     public String render() {
         StringBuilder b = new StringBuilder();
@@ -36,6 +42,10 @@ public record ReplaySummary(String dataplane, long framesIn, long framesOut, Map
         if (!byBackend.isEmpty()) {
             b.append("by backend:\n");
             byBackend.forEach((s, n) -> b.append(String.format("  %-40s %d%n", s, n)));
+        }
+        if (!otherLinkTypes.isEmpty()) {
+            b.append("written as captured, of link types hotline does not translate:\n");
+            otherLinkTypes.forEach((t, n) -> b.append(String.format("  link type %-30d %d%n", t, n)));
         }
         return b.toString();
     }

@@ -138,14 +138,18 @@ class ReplayCommandTest {
         assertThat(g.exit()).isEqualTo(2);
         assertThat(g.err()).contains("garbage.pcap: ");
 
-        Path raw = dir.resolve("raw.pcap");
-        byte[] header = new byte[24];
-        java.nio.ByteBuffer.wrap(header).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(0xa1b2c3d4).putShort((short) 2)
-                .putShort((short) 4).putInt(0).putInt(0).putInt(65535).putInt(101);
-        Files.write(raw, header);
-        Run linkType = replay("-f", m.toString(), "--in", raw.toString(), "--out", out.toString(), "--dataplane", "userspace");
-        assertThat(linkType.exit()).isEqualTo(2);
-        assertThat(linkType.err()).contains("is not supported; hotline replays Ethernet captures");
+        // a record that claims more bytes than any capture holds: not a pcap record
+        Path corrupt = dir.resolve("corrupt.pcap");
+        java.nio.ByteBuffer bad = java.nio.ByteBuffer.allocate(40).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        bad.putInt(0xa1b2c3d4).putShort((short) 2).putShort((short) 4).putInt(0).putInt(0).putInt(65535).putInt(1);
+        bad.putInt(0).putInt(0).putInt(0x7fffffff).putInt(0x7fffffff);
+        Files.write(corrupt, bad.array());
+        Run c = replay("-f", m.toString(), "--in", corrupt.toString(), "--out", out.toString(), "--dataplane", "userspace");
+        assertThat(c.exit()).isEqualTo(2);
+        assertThat(c.err()).contains("corrupt.pcap: record at byte 24 claims 2147483647 bytes: not a pcap record");
+        Run format = replay("-f", m.toString(), "--in", corrupt.toString(), "--out", out.toString(), "--out-format", "csv");
+        assertThat(format.exit()).isEqualTo(2);
+        assertThat(format.err()).isEqualTo("hotline: --out-format csv: same, pcap or pcapng\n");
 
         Path in = writeInput(dir, storyFrames());
         Run badManifest = replay("-f", dir.resolve("none.yaml").toString(), "--in", in.toString(), "--out", out.toString());
