@@ -1,0 +1,184 @@
+package dev.hotline.tests;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.hotline.packet.Frame;
+import dev.hotline.packet.FrameBuilder;
+import dev.hotline.replay.PcapWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The captures people have, replayed: the same story (a new flow to a ClusterIP, its SYN-ACK from
+ * the backend, a reject, a pass) as Ethernet, 802.1Q and 802.1ad-tagged Ethernet, Linux cooked SLL
+ * and SLL2, and raw IPv4. Each gives the same verdicts and backends as the plain Ethernet capture;
+ * each output keeps its own encapsulation byte for byte around network-layer bytes equal to the
+ * Ethernet output's; tshark finds every checksum right; and both dataplanes write the same bytes.
+ */
+class CaptureLinkTypesTest {
+    static final byte[] CLIENT_MAC = {2, 0, 0, 0, 0, 0x10};
+
+    /** The story as Ethernet frames; the SYN-ACK answers from web-1 (where the flow hash sends port 40000). */
+    static List<byte[]> story() {
+        return List.of(
+                FrameBuilder.tcp().from("10.1.1.10", 40000).to("10.96.0.10", 80).flags(Frame.TCP_SYN).seq(1).build(),
+                FrameBuilder.udp().from("10.1.1.10", 5000).to("10.96.0.99", 53).payload("q").build(),
+                FrameBuilder.tcp().from("10.1.1.10", 40002).to("10.1.1.5", 8080).flags(Frame.TCP_SYN).build());
+    }
+
+    interface Encapsulation {
+        byte[] wrap(byte[] ethernet);
+    }
+
+    static byte[] concat(byte[]... parts) {
+        int n = 0;
+        for (byte[] p : parts) {
+            n += p.length;
+        }
+        byte[] out = new byte[n];
+        int o = 0;
+        for (byte[] p : parts) {
+            System.arraycopy(p, 0, out, o, p.length);
+            o += p.length;
+        }
+        return out;
+    }
+
+    static byte[] l3(byte[] eth) {
+        return Arrays.copyOfRange(eth, 14, eth.length);
+    }
+
+    static byte[] tagged(byte[] eth, int... tpidAndTci) {
+        byte[] tags = new byte[tpidAndTci.length * 2];
+        for (int i = 0; i < tpidAndTci.length; i++) {
+            tags[2 * i] = (byte) (tpidAndTci[i] >>> 8);
+            tags[2 * i + 1] = (byte) tpidAndTci[i];
+        }
+        return concat(Arrays.copyOfRange(eth, 0, 12), tags, Arrays.copyOfRange(eth, 12, eth.length));
+    }
+
+    static byte[] sll(byte[] eth) {
+        byte[] h = new byte[16];
+        h[1] = 0;                          // packet type: to us
+        h[3] = 1;                          // ARPHRD_ETHER
+        h[5] = 6;                          // address length
+        System.arraycopy(eth, 6, h, 6, 6); // source MAC
+        h[14] = eth[12];
+        h[15] = eth[13];
+        return concat(h, l3(eth));
+    }
+
+    static byte[] sll2(byte[] eth) {
+        byte[] h = new byte[20];
+        h[0] = eth[12];
+        h[1] = eth[13];
+        h[7] = 7;                          // ifindex
+        h[9] = 1;                          // ARPHRD_ETHER
+        h[10] = 0;                         // packet type
+        h[11] = 6;
+        System.arraycopy(eth, 6, h, 12, 6);
+        return concat(h, l3(eth));
+    }
+
+    static Path write(Path dir, String name, int linkType, List<byte[]> frames) throws Exception {
+        Path in = dir.resolve(name);
+        try (PcapWriter w = new PcapWriter(in, true, linkType)) {
+            for (int i = 0; i < frames.size(); i++) {
+                w.write(frames.get(i), frames.get(i).length, frames.get(i).length, 100 + i, 5_000);
+            }
+        }
+        return in;
+    }
+
+    /** The records of a pcap file written by hotline (little-endian, 24-byte header). */
+    static List<byte[]> records(Path pcap) throws Exception {
+        byte[] b = Files.readAllBytes(pcap);
+        java.nio.ByteBuffer bb = java.nio.ByteBuffer.wrap(b).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        List<byte[]> out = new ArrayList<>();
+        int p = 24;
+        while (p + 16 <= b.length) {
+            int len = bb.getInt(p + 8);
+            out.add(Arrays.copyOfRange(b, p + 16, p + 16 + len));
+            p += 16 + len;
+        }
+        return out;
+    }
+
+    @Test
+    void everyEncapsulationGivesTheEthernetVerdictsAndKeepsItsOwnHeader(@TempDir Path dir) throws Exception {
+        Path manifest = ReplayCommandTest.manifest(dir);
+        List<byte[]> eth = story();
+        record Case(String name, int linkType, Encapsulation enc, int headerBytes) {
+        }
+        List<Case> cases = List.of(
+                new Case("vlan", 1, e -> tagged(e, 0x8100, 0x0064), 18),
+                new Case("qinq", 1, e -> tagged(e, 0x88a8, 0x00c8, 0x8100, 0x0064), 22),
+                new Case("sll", 113, CaptureLinkTypesTest::sll, 16),
+                new Case("sll2", 276, CaptureLinkTypesTest::sll2, 20),
+                new Case("raw", 101, CaptureLinkTypesTest::l3, 0));
+        List<String> dataplanes = Scenario.dataplanes().stream().map(k -> k.name().toLowerCase(java.util.Locale.ROOT)).toList();
+        // the Ethernet baseline, on the twin
+        Path ethIn = write(dir, "eth.pcap", 1, eth);
+        Path ethOut = dir.resolve("eth-out.pcap");
+        Path ethTrace = dir.resolve("eth-trace.jsonl");
+        assertThat(ReplayCommandTest.replay("-f", manifest.toString(), "--node-name", "node-1", "--in", ethIn.toString(),
+                "--out", ethOut.toString(), "--trace", ethTrace.toString(), "--dataplane", "userspace").exit()).isZero();
+        List<String> ethVerdicts = Files.readAllLines(ethTrace);
+        assertThat(ethVerdicts.get(0)).contains("\"verdict\":\"dnat\"");
+        List<byte[]> ethFrames = records(ethOut);
+        for (Case c : cases) {
+            List<byte[]> frames = eth.stream().map(c.enc()::wrap).toList();
+            Path in = write(dir, c.name() + ".pcap", c.linkType(), frames);
+            byte[] first = null;
+            for (String dp : dataplanes) {
+                Path out = dir.resolve(c.name() + "-" + dp + ".pcap");
+                Path trace = dir.resolve(c.name() + "-" + dp + ".jsonl");
+                ReplayCommandTest.Run r = ReplayCommandTest.replay("-f", manifest.toString(), "--node-name", "node-1", "--in",
+                        in.toString(), "--out", out.toString(), "--trace", trace.toString(), "--dataplane", dp);
+                assertThat(r.exit()).as(c.name() + " " + dp + ": " + r.err()).isZero();
+                assertThat(Files.readAllLines(trace)).as("%s on %s: the Ethernet capture's verdicts and backends", c.name(), dp)
+                        .isEqualTo(ethVerdicts);
+                byte[] bytes = Files.readAllBytes(out);
+                if (first == null) {
+                    first = bytes;
+                } else {
+                    assertThat(bytes).as("%s: both dataplanes write the same bytes", c.name()).isEqualTo(first);
+                }
+                List<byte[]> written = records(out);
+                assertThat(written).hasSameSizeAs(ethFrames);
+                for (int i = 0; i < written.size(); i++) {
+                    byte[] w = written.get(i);
+                    byte[] e = ethFrames.get(i);
+                    // the network layer as the Ethernet replay wrote it
+                    assertThat(Arrays.copyOfRange(w, c.headerBytes(), w.length)).as("%s frame %d", c.name(), i)
+                            .isEqualTo(Arrays.copyOfRange(e, 14, e.length));
+                }
+                // the encapsulation of translated and passed frames, byte for byte as it came
+                assertThat(Arrays.copyOfRange(written.get(0), 0, c.headerBytes()))
+                        .isEqualTo(Arrays.copyOfRange(frames.get(0), 0, c.headerBytes()));
+                Tshark.assertChecksumsValid(out, written.size());
+            }
+        }
+    }
+
+    @Test
+    void framesOfOtherLinkTypesAreWrittenAsCapturedAndCounted(@TempDir Path dir) throws Exception {
+        Path manifest = ReplayCommandTest.manifest(dir);
+        byte[] opaque = "a frame of a link type hotline does not know".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        Path in = write(dir, "user0.pcap", 147, List.of(opaque, opaque));
+        Path out = dir.resolve("out.pcap");
+        Path trace = dir.resolve("trace.jsonl");
+        ReplayCommandTest.Run r = ReplayCommandTest.replay("-f", manifest.toString(), "--in", in.toString(), "--out",
+                out.toString(), "--trace", trace.toString(), "--dataplane", "userspace");
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out()).contains("of link types hotline does not translate").containsPattern("link type 147 +2");
+        assertThat(Files.readAllLines(trace)).allSatisfy(l -> assertThat(l).contains("\"verdict\":\"pass\"")
+                .contains("\"reason\":\"link_type\""));
+        assertThat(records(out)).hasSize(2).allSatisfy(f -> assertThat(f).isEqualTo(opaque));
+    }
+}
