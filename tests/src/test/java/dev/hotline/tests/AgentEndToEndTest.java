@@ -6,6 +6,7 @@ import dev.hotline.tests.lab.Lab;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -351,6 +352,63 @@ class AgentEndToEndTest {
         assertThat(text).anyMatch(l -> l.startsWith("Services: ")).anyMatch(l -> l.contains(CLUSTER_IP + ":80/TCP"))
                 .anyMatch(l -> l.startsWith("10.244.1.10:" + clientPort) && l.contains(backend) && l.contains("established"));
         hold.process.destroyForcibly();
+    }
+
+    /**
+     * Captures made by tcpdump as people make them, during one connection through the ClusterIP:
+     * `-i any` (Linux cooked SLL2), `-i any -y LINUX_SLL`, and the pod's eth0 (Ethernet). Replayed
+     * offline with the same manifests, each shows the connection's SYN DNATed to the backend that
+     * answered it live.
+     */
+    @Test
+    void tcpdumpCapturesOfAnyKindReplayToTheBackendThatAnsweredLive(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Map<String, List<String>> captures = new java.util.LinkedHashMap<>();
+        captures.put("sll2", List.of("-i", "any"));
+        captures.put("sll", List.of("-i", "any", "-y", "LINUX_SLL"));
+        captures.put("ethernet", List.of("-i", "eth0"));
+        List<Process> dumps = new java.util.ArrayList<>();
+        for (var c : captures.entrySet()) {
+            List<String> cmd = new java.util.ArrayList<>(List.of("ip", "netns", "exec", lab.client, "tcpdump", "-n", "-U", "--immediate-mode", "-w",
+                    dir.resolve(c.getKey() + ".pcap").toString()));
+            cmd.addAll(c.getValue());
+            cmd.addAll(List.of("tcp", "port", "80"));
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            dumps.add(p);
+            // tcpdump says "listening on ..." once its capture is open
+            java.io.BufferedReader err = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream()));
+            String line;
+            while ((line = err.readLine()) != null && !line.contains("listening on")) {
+                // its other chatter
+            }
+            assertThat(line).as("tcpdump %s started", c.getKey()).isNotNull();
+        }
+        String answer;
+        try {
+            answer = lab.client(lab.client, "get", CLUSTER_IP, "80", "1").get(0);
+            Thread.sleep(300);
+        } finally {
+            for (Process p : dumps) {
+                new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).start().waitFor();
+            }
+            for (Process p : dumps) {
+                assertThat(p.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            }
+        }
+        String live = field(answer, "pod").equals("pod-a") ? "10.244.1.2:8080" : "10.244.1.3:8080";
+        Map<String, Integer> linkTypes = Map.of("sll2", 276, "sll", 113, "ethernet", 1);
+        for (String kind : captures.keySet()) {
+            byte[] header = java.util.Arrays.copyOf(Files.readAllBytes(dir.resolve(kind + ".pcap")), 24);
+            assertThat(java.nio.ByteBuffer.wrap(header).order(java.nio.ByteOrder.nativeOrder()).getInt(20))
+                    .as("tcpdump wrote %s", kind).isEqualTo(linkTypes.get(kind));
+            Path trace = dir.resolve(kind + ".jsonl");
+            ReplayCommandTest.Run r = ReplayCommandTest.replay("-f", env.cluster.toString(), "--node-name", "node-1", "--node-ip",
+                    "192.168.77.1", "--in", dir.resolve(kind + ".pcap").toString(), "--out", dir.resolve(kind + "-out.pcap").toString(),
+                    "--trace", trace.toString(), "--dataplane", "userspace");
+            assertThat(r.exit()).as(kind + ": " + r.err()).isZero();
+            assertThat(Files.readAllLines(trace)).as("the %s capture's trace", kind)
+                    .anyMatch(l -> l.contains("\"verdict\":\"dnat\"") && l.contains("\"backend\":\"" + live + "\""))
+                    .noneMatch(l -> l.contains("\"verdict\":\"dnat\"") && !l.contains(live));
+        }
     }
 
     @Test
