@@ -53,6 +53,7 @@ public final class Replay {
         String cutShort;
         PacketResult r = new PacketResult();
         LinkLayer link = new LinkLayer();
+        Snaplen snaplen = new Snaplen();
         byte[] buf = new byte[65536 + Dataplane.REPLY_ROOM];
         byte[] encapsulated = new byte[buf.length + 64];
         try (CaptureFile reader = CaptureFile.open(in);
@@ -84,7 +85,11 @@ public final class Replay {
                             encapsulated = new byte[bigger.length + 64];
                         }
                         long now = reader.seconds() * 1_000_000_000L + reader.nanoOfSecond();
+                        boolean cut = reader.wireLength() > captured && snaplen.shorten(buf, view);
                         dataplane.process(buf, view, now, r);
+                        if (cut && r.length > 0 && r.verdict != Verdict.PASS && r.verdict != Verdict.REJECT) {
+                            snaplen.restore(buf);
+                        }
                         if (r.length > 0) {
                             if (r.verdict == Verdict.PASS) {
                                 // passed: exactly as captured

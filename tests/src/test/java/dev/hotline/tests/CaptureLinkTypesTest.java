@@ -166,6 +166,90 @@ class CaptureLinkTypesTest {
         }
     }
 
+    /**
+     * A pcapng with interfaces of different link types (mergecap joins a cooked and an Ethernet
+     * capture, as tshark on several interfaces writes): replayed whole, written as pcapng with the
+     * interfaces kept, each frame on its own, read back by tshark with every checksum right.
+     */
+    @Test
+    void aPcapngOfSeveralInterfacesAndLinkTypesIsReplayedWhole(@TempDir Path dir) throws Exception {
+        Tshark.require();
+        Path manifest = ReplayCommandTest.manifest(dir);
+        List<byte[]> eth = story();
+        Path a = write(dir, "a.pcap", 1, eth);
+        Path b = write(dir, "b.pcap", 276, eth.stream().map(CaptureLinkTypesTest::sll2).toList());
+        Path merged = dir.resolve("merged.pcapng");
+        Process p = new ProcessBuilder("mergecap", "-F", "pcapng", "-w", merged.toString(), a.toString(), b.toString())
+                .redirectErrorStream(true).start();
+        String log = new String(p.getInputStream().readAllBytes());
+        assertThat(p.waitFor()).as(log).isZero();
+        Path out = dir.resolve("out.pcapng");
+        Path trace = dir.resolve("trace.jsonl");
+        ReplayCommandTest.Run r = ReplayCommandTest.replay("-f", manifest.toString(), "--node-name", "node-1", "--in", merged.toString(),
+                "--out", out.toString(), "--trace", trace.toString(), "--dataplane", "userspace");
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(Files.readAllLines(trace)).hasSize(6).filteredOn(l -> l.contains("\"verdict\":\"dnat\"")).hasSize(2);
+        byte[] written = Files.readAllBytes(out);
+        assertThat(java.nio.ByteBuffer.wrap(written).order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt(0)).isEqualTo(0x0A0D0D0A);
+        Tshark.assertChecksumsValid(out, 6);
+        // both interfaces kept, each frame on the one it came from
+        Process t = new ProcessBuilder(Tshark.TSHARK.toString(), "-r", out.toString(), "-T", "fields", "-e", "frame.interface_id",
+                "-e", "frame.encap_type").redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        List<String> lines = new String(t.getInputStream().readAllBytes()).lines().toList();
+        assertThat(t.waitFor()).isZero();
+        assertThat(lines).hasSize(6).extracting(l -> l.split("\t")[0]).containsOnly("0", "1");
+        assertThat(lines.stream().map(l -> l.split("\t")[1]).distinct().count()).as("two encapsulations").isEqualTo(2);
+        // and a pcap output cannot hold two link types: said in one line
+        ReplayCommandTest.Run pcap = ReplayCommandTest.replay("-f", manifest.toString(), "--in", merged.toString(), "--out",
+                dir.resolve("out.pcap").toString(), "--out-format", "pcap", "--dataplane", "userspace");
+        assertThat(pcap.exit()).isEqualTo(2);
+        assertThat(pcap.err()).contains("which one pcap file cannot hold: give --out-format pcapng");
+    }
+
+    /**
+     * Frames cut at a snap length (headers whole, payload not): translated all the same, their
+     * captured bytes exactly the head of what the whole frame gives, their wire length kept.
+     */
+    @Test
+    void framesCutAtTheSnapLengthAreTranslatedAndKeepTheirWireLength(@TempDir Path dir) throws Exception {
+        Path manifest = ReplayCommandTest.manifest(dir);
+        byte[] payload = new byte[1200];
+        Arrays.fill(payload, (byte) 'x');
+        List<byte[]> whole = List.of(
+                FrameBuilder.tcp().from("10.1.1.10", 41000).to("10.96.0.10", 80).flags(Frame.TCP_ACK_FLAG | Frame.TCP_PSH).seq(7)
+                        .payload(payload).build(),
+                FrameBuilder.udp().from("10.1.1.10", 5353).to("10.96.0.53", 53).payload(payload).build());
+        int snap = 96;
+        Path full = write(dir, "full.pcap", 1, whole);
+        Path cut = dir.resolve("cut.pcap");
+        try (PcapWriter w = new PcapWriter(cut, true, 1)) {
+            for (int i = 0; i < whole.size(); i++) {
+                w.write(whole.get(i), snap, whole.get(i).length, 100 + i, 5_000);
+            }
+        }
+        for (String dp : Scenario.dataplanes().stream().map(k -> k.name().toLowerCase(java.util.Locale.ROOT)).toList()) {
+            Path fullOut = dir.resolve("full-" + dp + ".pcap");
+            Path cutOut = dir.resolve("cut-" + dp + ".pcap");
+            Path cutTrace = dir.resolve("cut-" + dp + ".jsonl");
+            assertThat(ReplayCommandTest.replay("-f", manifest.toString(), "--node-name", "node-1", "--in", full.toString(),
+                    "--out", fullOut.toString(), "--dataplane", dp).exit()).isZero();
+            assertThat(ReplayCommandTest.replay("-f", manifest.toString(), "--node-name", "node-1", "--in", cut.toString(),
+                    "--out", cutOut.toString(), "--trace", cutTrace.toString(), "--dataplane", dp).exit()).isZero();
+            assertThat(Files.readAllLines(cutTrace)).allSatisfy(l -> assertThat(l).contains("\"verdict\":\"dnat\""));
+            List<byte[]> fullFrames = records(fullOut);
+            List<byte[]> cutFrames = records(cutOut);
+            byte[] raw = Files.readAllBytes(cutOut);
+            java.nio.ByteBuffer bb = java.nio.ByteBuffer.wrap(raw).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            int p = 24;
+            for (int i = 0; i < cutFrames.size(); i++) {
+                assertThat(cutFrames.get(i)).as("%s frame %d: the head of the whole frame's translation", dp, i)
+                        .isEqualTo(Arrays.copyOf(fullFrames.get(i), snap));
+                assertThat(bb.getInt(p + 12)).as("wire length kept").isEqualTo(whole.get(i).length);
+                p += 16 + bb.getInt(p + 8);
+            }
+        }
+    }
+
     @Test
     void framesOfOtherLinkTypesAreWrittenAsCapturedAndCounted(@TempDir Path dir) throws Exception {
         Path manifest = ReplayCommandTest.manifest(dir);
