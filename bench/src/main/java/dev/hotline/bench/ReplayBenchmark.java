@@ -31,7 +31,7 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Replay of a pcap file end to end (read with pcap4j, process, write): connections of SYN, SYN-ACK,
+ * Replay of a pcap file end to end (read by hotline's own reader, process, write): connections of SYN, SYN-ACK,
  * FIN, FIN over the seed-like bench cluster. One shot per measurement; the summary turns the time
  * into frames per second.
  */
