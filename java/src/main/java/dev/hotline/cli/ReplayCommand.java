@@ -53,6 +53,11 @@ final class ReplayCommand extends HotlineCommand implements Callable<Integer> {
             description = "Where the frames that leave are written, each in its own link type and encapsulation.")
     Path out;
 
+    @Option(names = "--filter", paramLabel = "EXPR",
+            description = "Replay only the frames this tcpdump filter expression matches (e.g. 'host 10.1.1.10 and port 80'); "
+                    + "the others are written as captured and traced as pass, reason filtered. Needs libpcap.")
+    String filter;
+
     @Option(names = "--out-format", paramLabel = "FORMAT", defaultValue = "same",
             description = "same (pcapng for a pcapng input, with its interfaces; else pcap), pcap or pcapng. "
                     + "Default: ${DEFAULT-VALUE}.")
@@ -119,7 +124,7 @@ final class ReplayCommand extends HotlineCommand implements Callable<Integer> {
         plan.problems().forEach(p -> err.println("warning: " + p));
         boolean tty = System.console() != null;
         try (Dataplane dp = openDataplane(dataplane, config)) {
-            ReplaySummary summary = Replay.run(plan, dp, in, out, trace, format, n -> {
+            ReplaySummary summary = Replay.run(plan, dp, in, out, trace, format, filter, n -> {
                 if (tty) {
                     System.err.print("\rhotline: " + n + " frames replayed");
                     System.err.flush();

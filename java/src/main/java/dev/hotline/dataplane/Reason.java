@@ -21,7 +21,9 @@ public enum Reason {
     ICMP_TO_CLUSTER_IP(13, "ICMP to a ClusterIP"),
     CONNTRACK_CLASH(14, "reply tuple of a live flow (a second flow the backend could not tell apart)"),
     /** Replay only: a capture's frame of a link type the dataplanes do not take, written as captured. */
-    LINK_TYPE(15, "a link type hotline does not translate (written as captured)");
+    LINK_TYPE(15, "a link type hotline does not translate (written as captured)"),
+    /** Replay only: a frame --filter left out, written as captured. */
+    FILTERED(16, "left out by --filter (written as captured)");
 
     /** Reasons the BPF program itself reports (HL_REASON_MAX). */
     public static final int KERNEL_REASONS = 15;

@@ -39,6 +39,19 @@ public final class Replay {
 
     public static ReplaySummary run(Plan plan, Dataplane dataplane, Path in, Path out, Path trace, OutputFormat format,
                                     LongConsumer progress) throws ReplayInputException, IOException {
+        return run(plan, dataplane, in, out, trace, format, (String) null, progress);
+    }
+
+    /** @param filter a tcpdump filter expression: frames it leaves out are written as captured (null: every frame) */
+    public static ReplaySummary run(Plan plan, Dataplane dataplane, Path in, Path out, Path trace, OutputFormat format,
+                                    String filter, LongConsumer progress) throws ReplayInputException, IOException {
+        try (CaptureFilter f = filter == null ? null : CaptureFilter.compile(filter)) {
+            return runFiltered(plan, dataplane, in, out, trace, format, f, progress);
+        }
+    }
+
+    private static ReplaySummary runFiltered(Plan plan, Dataplane dataplane, Path in, Path out, Path trace, OutputFormat format,
+                                             CaptureFilter filter, LongConsumer progress) throws ReplayInputException, IOException {
         dataplane.apply(PlanDiff.between(Plan.EMPTY, plan));
         int maxId = plan.services().stream().mapToInt(ServicePlan::id).max().orElse(0);
         String[] names = new String[maxId + 1];
@@ -50,6 +63,7 @@ public final class Replay {
         long framesIn = 0;
         long framesOut = 0;
         Map<Integer, long[]> otherLinkTypes = new TreeMap<>();
+        long filtered = 0;
         String cutShort;
         PacketResult r = new PacketResult();
         LinkLayer link = new LinkLayer();
@@ -68,6 +82,19 @@ public final class Replay {
                     int off = reader.frameOffset();
                     int captured = reader.capturedLength();
                     int linkType = reader.linkType();
+                    if (filter != null && !filter.matches(linkType, src, off, captured, reader.wireLength())) {
+                        writer.write(reader.interfaceId(), src, off, captured, reader.wireLength(), reader.seconds(),
+                                reader.nanoOfSecond());
+                        framesOut++;
+                        filtered++;
+                        r.reset();
+                        r.reason = Reason.FILTERED;
+                        if (traceWriter != null) {
+                            traceWriter.write(framesIn, r);
+                        }
+                        framesIn++;
+                        continue;
+                    }
                     int view = LinkLayer.supported(linkType) ? link.toEthernet(linkType, src, off, captured, buf) : -1;
                     if (view < 0) {
                         // not a frame the dataplanes take: written as captured, counted by link type
@@ -147,6 +174,10 @@ public final class Replay {
         });
         Map<Integer, Long> others = new TreeMap<>();
         otherLinkTypes.forEach((t, n) -> others.put(t, n[0]));
+        if (filtered > 0) {
+            byReason.merge(Reason.FILTERED, filtered, Long::sum);
+            byVerdict.merge(Verdict.PASS, filtered, Long::sum);
+        }
         if (!others.isEmpty()) {
             byReason.merge(Reason.LINK_TYPE, others.values().stream().mapToLong(Long::longValue).sum(), Long::sum);
             byVerdict.merge(Verdict.PASS, byReason.get(Reason.LINK_TYPE), Long::sum);

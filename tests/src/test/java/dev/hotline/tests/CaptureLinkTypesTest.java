@@ -250,6 +250,33 @@ class CaptureLinkTypesTest {
         }
     }
 
+    /** --filter narrows a capture: only matching frames go through the dataplane, the rest are written as captured. */
+    @Test
+    void aFilterReplaysOnlyTheFramesItMatches(@TempDir Path dir) throws Exception {
+        Path manifest = ReplayCommandTest.manifest(dir);
+        List<byte[]> eth = story();
+        Path ethIn = write(dir, "eth.pcap", 1, eth);
+        Path sllIn = write(dir, "sll.pcap", 113, eth.stream().map(CaptureLinkTypesTest::sll).toList());
+        for (Path in : List.of(ethIn, sllIn)) {
+            Path out = dir.resolve("out.pcap");
+            Path trace = dir.resolve("trace.jsonl");
+            ReplayCommandTest.Run r = ReplayCommandTest.replay("-f", manifest.toString(), "--node-name", "node-1", "--in",
+                    in.toString(), "--out", out.toString(), "--trace", trace.toString(), "--filter", "udp", "--dataplane", "userspace");
+            assertThat(r.exit()).as(r.err()).isZero();
+            List<String> lines = Files.readAllLines(trace);
+            assertThat(lines.get(0)).contains("\"verdict\":\"pass\"").contains("\"reason\":\"filtered\"");
+            assertThat(lines.get(1)).contains("\"verdict\":\"reject\"");
+            assertThat(lines.get(2)).contains("\"reason\":\"filtered\"");
+            // the filtered TCP SYN to the ClusterIP left untouched
+            assertThat(records(out).get(0)).isEqualTo(Files.readAllBytes(in).length > 0 ? records(in).get(0) : null);
+        }
+        ReplayCommandTest.Run bad = ReplayCommandTest.replay("-f", manifest.toString(), "--in", ethIn.toString(), "--out",
+                dir.resolve("o.pcap").toString(), "--filter", "port port port", "--dataplane", "userspace");
+        assertThat(bad.exit()).isEqualTo(2);
+        assertThat(bad.err().lines().filter(l -> l.startsWith("hotline: --filter "))).singleElement().asString()
+                .startsWith("hotline: --filter 'port port port': ");
+    }
+
     @Test
     void framesOfOtherLinkTypesAreWrittenAsCapturedAndCounted(@TempDir Path dir) throws Exception {
         Path manifest = ReplayCommandTest.manifest(dir);
