@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "jni_util.h"
 
@@ -154,8 +155,18 @@ EXPORT JNIEXPORT jlong JNICALL Java_dev_hotline_bpf_Native_count(JNIEnv *env, jc
 		hl_throw_arg(env, "count: key too large");
 		return -1;
 	}
+	/*
+	 * A key deleted under the walk (the program, the sweeper) makes the kernel start over from the
+	 * first key: the walk stops at the map's size, an answer that is then at most that.
+	 */
+	struct bpf_map_info info;
+	__u32 len = sizeof(info);
+	jlong cap = (jlong)1 << 40;
+	memset(&info, 0, sizeof(info));
+	if (!bpf_obj_get_info_by_fd(h->map_fd[map], &info, &len))
+		cap = info.max_entries;
 	void *prev = NULL;
-	while (bpf_map_get_next_key(h->map_fd[map], prev, next) == 0) {
+	while (n < cap && bpf_map_get_next_key(h->map_fd[map], prev, next) == 0) {
 		n++;
 		__builtin_memcpy(key, next, h->key_size[map]);
 		prev = key;

@@ -33,9 +33,12 @@ public final class Agent {
     private final Dataplane dataplane;
     private final NodeIdentity node;
     private final Consumer<String> log;
-    private Plan loaded;
+    private volatile Plan loaded;
     private LoadedState adopted;
     private ClusterState lastState;
+    private boolean staleRemoved;
+    private boolean sharedFailed;
+    private volatile Status snapshot = new Status(false, null, java.util.Collections.emptySortedSet(), 0);
     private Listener listener = (seconds, services, endpoints, failed) -> { };
 
     /** Told of every applied change (the metrics). */
@@ -52,7 +55,7 @@ public final class Agent {
 
     /** What a node's health check reads: applied at all, and which Services the maps do not serve as planned. */
     public record Status(boolean applied, java.time.Instant lastApplied, java.util.SortedSet<String> notServed, long applyFailures) {
-        /** Healthy: the latest picture is applied, every Service of it. */
+        /** Every Service of the latest picture is served as planned. */
         public boolean healthy() {
             return applied && notServed.isEmpty();
         }
@@ -101,9 +104,15 @@ public final class Agent {
         } catch (RuntimeException e) {
             log.accept("applying the change as a whole failed (" + e.getMessage() + "); applying it Service by Service");
             failed = applyByService(before, next, ops);
-            applied = next.withServicesFrom(before, failed);
+            // without the shared writes (backends, ClusterIPs) nothing of the change is known to be in the maps
+            applied = sharedFailed ? before : next.withServicesFrom(before, failed);
         }
-        int stale = loaded == null ? dataplane.removeStale(applied) : 0;
+        // what pinned maps held that no picture has: removed only once a picture is applied whole,
+        // never on a failed one (a Service that failed would lose what the maps still serve it with)
+        int stale = !staleRemoved && failed.isEmpty() ? dataplane.removeStale(applied) : 0;
+        if (failed.isEmpty()) {
+            staleRemoved = true;
+        }
         double ms = (System.nanoTime() - start) / 1e6;
         log.accept(String.format("applied %s; %d map write(s)%s in %.1f ms", summary(before, applied), ops.size(),
                 stale > 0 ? ", " + stale + " stale entr(ies) removed" : "", ms));
@@ -125,6 +134,8 @@ public final class Agent {
         dataplane.recordIdCursors(applied.serviceIds().lastIssued(), applied.backendIds().lastIssued());
         lastState = state;
         lastApplied = java.time.Instant.now();
+        snapshot = new Status(true, lastApplied, java.util.Collections.unmodifiableSortedSet(new java.util.TreeSet<>(notServed)),
+                applyFailures);
     }
 
     /**
@@ -155,12 +166,14 @@ public final class Agent {
             }
         }
         java.util.Set<Integer> failed = new java.util.TreeSet<>();
+        sharedFailed = false;
         try {
             dataplane.apply(shared);
         } catch (RuntimeException e) {
             // without their backends no Service's new table may be written
             log.accept("writing backends and ClusterIPs failed: " + e.getMessage());
             failed.addAll(byService.keySet());
+            sharedFailed = true;
         }
         if (failed.isEmpty()) {
             byService.forEach((id, group) -> {
@@ -172,6 +185,9 @@ public final class Agent {
                     failed.add(id);
                 }
             });
+        }
+        if (sharedFailed) {
+            return failed;
         }
         List<MapOp> removals = PlanDiff.between(before, next.withServicesFrom(before, failed)).stream()
                 .filter(op -> op instanceof MapOp.DeleteBackend || op instanceof MapOp.DeleteVirtualIp).toList();
@@ -192,9 +208,9 @@ public final class Agent {
         return true;
     }
 
-    public synchronized Status status() {
-        return new Status(loaded != null, lastApplied, java.util.Collections.unmodifiableSortedSet(new java.util.TreeSet<>(notServed)),
-                applyFailures);
+    /** The state after the last applied picture; never waits for an apply in progress (health probes read it). */
+    public Status status() {
+        return snapshot;
     }
 
     /** Sweeps expired flows from conntrack (the dataplane never evicts a live one); returns how many went. */
@@ -226,8 +242,9 @@ public final class Agent {
     }
 
     /** The display name of the Service with this ID in the loaded plan, or null. */
-    public synchronized String serviceName(int id) {
-        ServicePlan s = loaded == null ? null : loaded.service(id);
+    public String serviceName(int id) {
+        Plan p = loaded; // immutable; read without the lock, as a scrape must not wait for an apply
+        ServicePlan s = p == null ? null : p.service(id);
         return s == null ? null : s.displayName();
     }
 

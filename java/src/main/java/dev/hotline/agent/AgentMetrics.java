@@ -31,8 +31,12 @@ public final class AgentMetrics implements AutoCloseable {
     private final Counter applyFailures;
     private final Counter conntrackSwept;
     private HTTPServer server;
+    private final Dataplane dataplane;
+    private DataplaneCounters counters;
+    private long countersAt;
 
     public AgentMetrics(Agent agent, Dataplane dataplane, Function<Integer, String> serviceName) {
+        this.dataplane = dataplane;
         // seconds: the same buckets kube-proxy's sync histograms use (1 ms doubling to ~16 s)
         double[] buckets = {0.001, 0.002, 0.004, 0.008, 0.016, 0.032, 0.064, 0.128, 0.256, 0.512, 1.024, 2.048, 4.096, 8.192, 16.384};
         syncDuration = Histogram.builder().name("kubeproxy_sync_proxy_rules_duration_seconds")
@@ -56,20 +60,20 @@ public final class AgentMetrics implements AutoCloseable {
                 .register(registry);
         CounterWithCallback.builder().name("hotline_packets_total").help("Frames by verdict").labelNames("verdict")
                 .callback(cb -> {
-                    DataplaneCounters c = dataplane.counters();
+                    DataplaneCounters c = counters();
                     for (Verdict v : Verdict.values()) {
                         cb.call(c.byVerdict().getOrDefault(v, 0L), v.traceName()); // the trace's words
                     }
                 }).register(registry);
         CounterWithCallback.builder().name("hotline_packets_by_reason_total").help("Frames by reason").labelNames("reason")
                 .callback(cb -> {
-                    DataplaneCounters c = dataplane.counters();
+                    DataplaneCounters c = counters();
                     for (Reason r : Reason.values()) {
                         cb.call(c.byReason().getOrDefault(r, 0L), r.name().toLowerCase(java.util.Locale.ROOT));
                     }
                 }).register(registry);
         CounterWithCallback.builder().name("hotline_service_packets_total").help("Frames of each Service's flows")
-                .labelNames("service").callback(cb -> dataplane.counters().byService().forEach((id, n) -> {
+                .labelNames("service").callback(cb -> counters().byService().forEach((id, n) -> {
                     String name = serviceName.apply(id);
                     if (name != null) {
                         cb.call(n, name);
@@ -79,11 +83,21 @@ public final class AgentMetrics implements AutoCloseable {
                 .help("Translated frames by where they went: the host stack, into a pod (peer), out resolving the neighbour, out directly")
                 .labelNames("path").callback(cb -> dataplane.forwarded().forEach((path, n) -> cb.call(n, path))).register(registry);
         GaugeWithCallback.builder().name("hotline_conntrack_entries").help("Flows in conntrack")
-                .callback(cb -> cb.call(dataplane.counters().conntrackEntries())).register(registry);
+                .callback(cb -> cb.call(counters().conntrackEntries())).register(registry);
         GaugeWithCallback.builder().name("hotline_map_entries").help("Entries in each map").labelNames("map")
                 .callback(cb -> dataplane.mapUsage().forEach((map, u) -> cb.call(u[0], map))).register(registry);
         GaugeWithCallback.builder().name("hotline_map_capacity").help("What each map holds at most now (grown maps grow this)")
                 .labelNames("map").callback(cb -> dataplane.mapUsage().forEach((map, u) -> cb.call(u[1], map))).register(registry);
+    }
+
+    /** The dataplane's counters, read once per scrape (they walk maps), not once per metric. */
+    private synchronized DataplaneCounters counters() {
+        long now = System.nanoTime();
+        if (counters == null || now - countersAt > 500_000_000L) {
+            counters = dataplane.counters();
+            countersAt = now;
+        }
+        return counters;
     }
 
     /** One applied change: how long it took and what it changed. */

@@ -10,10 +10,12 @@ import java.time.Instant;
 import java.util.function.Supplier;
 
 /**
- * The node's health endpoint, as kube-proxy serves it on port 10256: /healthz answers 200 when the
- * latest cluster picture is applied, every Service of it, and 503 before the first apply or while
- * some Service is not served as planned (named in "notServed"); /livez answers 200 while the agent
- * runs. The body carries kube-proxy's fields (lastUpdated, currentTime, nodeEligible), so a load
+ * The node's health endpoint, as kube-proxy serves it on port 10256: /healthz answers 503 until
+ * the first cluster picture is applied and 200 after, with the Services not served as planned
+ * named in "notServed" (one failing Service must not make cloud load balancers drain the node for
+ * every other one, as kube-proxy's answer would not either); /livez answers 200 while the agent
+ * runs. Answers come from the agent's last published status, never waiting for an apply, on a
+ * thread pool of their own. The body carries kube-proxy's fields (lastUpdated, currentTime, nodeEligible), so a load
  * balancer or a probe written for kube-proxy reads it the same way.
  */
 public final class HealthServer implements AutoCloseable {
@@ -28,7 +30,11 @@ public final class HealthServer implements AutoCloseable {
         HttpServer server = HttpServer.create(new InetSocketAddress(host, port), 16);
         server.createContext("/healthz", ex -> answer(ex, status.get(), true));
         server.createContext("/livez", ex -> answer(ex, status.get(), false));
-        server.setExecutor(null);
+        server.setExecutor(java.util.concurrent.Executors.newFixedThreadPool(2, r -> {
+            Thread t = new Thread(r, "health-server");
+            t.setDaemon(true);
+            return t;
+        }));
         server.start();
         return new HealthServer(server);
     }
@@ -38,7 +44,7 @@ public final class HealthServer implements AutoCloseable {
     }
 
     private static void answer(HttpExchange ex, Agent.Status s, boolean health) throws IOException {
-        boolean ok = !health || s.healthy();
+        boolean ok = !health || s.applied();
         StringBuilder body = new StringBuilder("{\"lastUpdated\": \"").append(s.lastApplied() == null ? "" : s.lastApplied())
                 .append("\", \"currentTime\": \"").append(Instant.now()).append("\", \"nodeEligible\": true");
         if (health) {

@@ -37,7 +37,8 @@ public final class BpfProgram implements AutoCloseable {
     /**
      * Loads the next generation of this program: the maps whose bit (1 << Abi.MAP_*) is set in
      * resized are made anew at their new maxEntries and filled with this generation's entries;
-     * every other map is shared. This generation stays loaded (and attached) until closed.
+     * every other map is shared. The new maps are not pinned ({@link #pinMaps} once attached).
+     * This generation stays loaded (and attached) until closed.
      */
     public BpfProgram next(String pinDir, int[] maxEntries, int resized) {
         byte[] object = NativeLibrary.bpfObject();
@@ -50,15 +51,21 @@ public final class BpfProgram implements AutoCloseable {
                         Native.copyMap(h, next.handle, map);
                     }
                 }
-                // filled: only now do the pins name the larger maps (a restart picks them up)
-                if (pinDir != null) {
-                    Native.pinMaps(next.handle, pinDir, resized);
-                }
             } catch (RuntimeException e) {
                 next.close();
                 throw e;
             }
             return next;
+        } finally {
+            done();
+        }
+    }
+
+    /** Pins this generation's maps in mask under pinDir, in place of what was pinned there. */
+    public void pinMaps(String pinDir, int mask) {
+        long h = h();
+        try {
+            Native.pinMaps(h, pinDir, mask);
         } finally {
             done();
         }

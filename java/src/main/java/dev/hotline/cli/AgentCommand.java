@@ -122,9 +122,9 @@ final class AgentCommand extends HotlineCommand implements Callable<Integer> {
     String notrackMark;
 
     @Option(names = "--health-address", paramLabel = "HOST:PORT|none", defaultValue = "0.0.0.0:10256",
-            description = "Where /healthz and /livez are served, as kube-proxy's health server: /healthz is 200 once the "
-                    + "latest cluster picture is applied, every Service of it, 503 before and while some Service is not "
-                    + "served (named in the answer). none: not served. Default: ${DEFAULT-VALUE}.")
+            description = "Where /healthz and /livez are served, as kube-proxy's health server: /healthz is 503 until the "
+                    + "first cluster picture is applied and 200 after, naming any Service not served as planned. "
+                    + "none: not served. Default: ${DEFAULT-VALUE}.")
     String healthAddress;
 
     @Option(names = "--metrics-address", paramLabel = "HOST:PORT|none", defaultValue = "0.0.0.0:10249",

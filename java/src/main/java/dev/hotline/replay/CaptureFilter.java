@@ -15,8 +15,9 @@ import org.pcap4j.packet.namednumber.DataLinkType;
 final class CaptureFilter implements AutoCloseable {
     private final String expression;
     private final Map<Integer, BpfProgram> byLinkType = new HashMap<>();
-    // libpcap takes the frame from the start of an array: one scratch array per frame length met
-    private final Map<Integer, byte[]> scratch = new HashMap<>();
+    // libpcap takes the frame from the start of an array (the length is given apart): one scratch
+    // array, grown to the next power of two when a longer frame comes
+    private byte[] scratch = new byte[2048];
 
     private CaptureFilter(String expression) {
         this.expression = expression;
@@ -54,9 +55,11 @@ final class CaptureFilter implements AutoCloseable {
     }
 
     boolean matches(int linkType, byte[] buf, int off, int captured, int wire) throws ReplayInputException {
-        byte[] s = scratch.computeIfAbsent(captured, byte[]::new);
-        System.arraycopy(buf, off, s, 0, captured);
-        return program(linkType).applyFilter(s, wire, captured);
+        if (captured > scratch.length) {
+            scratch = new byte[Integer.highestOneBit(captured - 1) << 1];
+        }
+        System.arraycopy(buf, off, scratch, 0, captured);
+        return program(linkType).applyFilter(scratch, wire, captured);
     }
 
     @Override

@@ -28,7 +28,11 @@ public final class LinkLayer {
     static final int SLL2_HLEN = 20;
     static final int TPID_8021Q = 0x8100;
     static final int TPID_8021AD = 0x88a8;
-    static final int MAX_TAGS = 2;
+    /**
+     * The kernel takes one tag off before tc ingress (skb_vlan_untag); an inner one of QinQ stays in
+     * the frame, and the program passes it (reason vlan), as it would on a node.
+     */
+    static final int MAX_TAGS = 1;
 
     private final byte[] header = new byte[SLL2_HLEN + 4 * MAX_TAGS];
     private int linkType;
@@ -61,7 +65,7 @@ public final class LinkLayer {
                 headerLength = 12;
                 int p = off + 12;
                 ethertype = u16(in, p);
-                // tags as the kernel takes them off before tc: outer 802.1ad or 802.1Q, then inner 802.1Q
+                // the tag the kernel takes off before tc: the outer one, 802.1ad or 802.1Q
                 while ((ethertype == TPID_8021Q || ethertype == TPID_8021AD) && tagBytes < 4 * MAX_TAGS && p + 6 <= off + len) {
                     System.arraycopy(in, p, header, 12 + tagBytes, 4);
                     tagBytes += 4;
@@ -123,6 +127,13 @@ public final class LinkLayer {
         }
         System.arraycopy(in, off + inputL3, out, ETH_HLEN, l3);
         return ETH_HLEN + l3;
+    }
+
+    /** The frame is presented as captured (an Ethernet runt): written back as it is. */
+    void asCaptured() {
+        linkType = ETHERNET;
+        headerLength = 12;
+        tagBytes = 0;
     }
 
     /** A cooked header's link-layer address, when it is a MAC, becomes the source MAC; no destination is known. */

@@ -95,7 +95,18 @@ public final class Replay {
                         framesIn++;
                         continue;
                     }
+                    if (captured + LinkLayer.ETH_HLEN + Dataplane.REPLY_ROOM > buf.length) {
+                        // a GRO or BIG TCP frame longer than any before: room for its Ethernet view
+                        buf = new byte[captured + LinkLayer.ETH_HLEN + Dataplane.REPLY_ROOM];
+                        encapsulated = new byte[buf.length + 64];
+                    }
                     int view = LinkLayer.supported(linkType) ? link.toEthernet(linkType, src, off, captured, buf) : -1;
+                    if (view < 0 && linkType == LinkLayer.ETHERNET) {
+                        // a runt: the dataplane says what it is (truncated), as the program would
+                        System.arraycopy(src, off, buf, 0, captured);
+                        view = captured;
+                        link.asCaptured();
+                    }
                     if (view < 0) {
                         // not a frame the dataplanes take: written as captured, counted by link type
                         otherLinkTypes.computeIfAbsent(linkType, t -> new long[1])[0]++;
@@ -105,12 +116,6 @@ public final class Replay {
                         r.reset();
                         r.reason = Reason.LINK_TYPE;
                     } else {
-                        if (view + Dataplane.REPLY_ROOM > buf.length) {
-                            byte[] bigger = new byte[view + Dataplane.REPLY_ROOM];
-                            view = link.toEthernet(linkType, src, off, captured, bigger);
-                            buf = bigger;
-                            encapsulated = new byte[bigger.length + 64];
-                        }
                         long now = reader.seconds() * 1_000_000_000L + reader.nanoOfSecond();
                         boolean cut = reader.wireLength() > captured && snaplen.shorten(buf, view);
                         dataplane.process(buf, view, now, r);

@@ -117,7 +117,7 @@ class CaptureLinkTypesTest {
         }
         List<Case> cases = List.of(
                 new Case("vlan", 1, e -> tagged(e, 0x8100, 0x0064), 18),
-                new Case("qinq", 1, e -> tagged(e, 0x88a8, 0x00c8, 0x8100, 0x0064), 22),
+                new Case("qinq-outer", 1, e -> tagged(e, 0x88a8, 0x00c8), 18),
                 new Case("sll", 113, CaptureLinkTypesTest::sll, 16),
                 new Case("sll2", 276, CaptureLinkTypesTest::sll2, 20),
                 new Case("raw", 101, CaptureLinkTypesTest::l3, 0));
@@ -275,6 +275,21 @@ class CaptureLinkTypesTest {
         assertThat(bad.exit()).isEqualTo(2);
         assertThat(bad.err().lines().filter(l -> l.startsWith("hotline: --filter "))).singleElement().asString()
                 .startsWith("hotline: --filter 'port port port': ");
+    }
+
+    /** QinQ: the kernel takes the outer tag off before tc; the inner one stays, and the frame passes (reason vlan). */
+    @Test
+    void anInnerQinqTagStaysAndTheFramePassesAsOnANode(@TempDir Path dir) throws Exception {
+        Path manifest = ReplayCommandTest.manifest(dir);
+        List<byte[]> frames = story().stream().map(e -> tagged(e, 0x88a8, 0x00c8, 0x8100, 0x0064)).toList();
+        Path in = write(dir, "qinq.pcap", 1, frames);
+        Path out = dir.resolve("out.pcap");
+        Path trace = dir.resolve("trace.jsonl");
+        assertThat(ReplayCommandTest.replay("-f", manifest.toString(), "--node-name", "node-1", "--in", in.toString(), "--out",
+                out.toString(), "--trace", trace.toString(), "--dataplane", "userspace").exit()).isZero();
+        assertThat(Files.readAllLines(trace)).allSatisfy(l -> assertThat(l).contains("\"verdict\":\"pass\"")
+                .contains("\"reason\":\"vlan\""));
+        assertThat(records(out)).usingRecursiveFieldByFieldElementComparator().isEqualTo(frames);
     }
 
     @Test

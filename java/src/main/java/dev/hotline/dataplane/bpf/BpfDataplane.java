@@ -62,8 +62,10 @@ public final class BpfDataplane implements Dataplane {
     private final byte[] shortened = new byte[LargeFrames.SHORTENED + Dataplane.REPLY_ROOM];
     private final Map<Integer, int[]> currentRange = new HashMap<>(); // service id -> {offset, size}
     private final Map<Integer, int[]> pendingRange = new HashMap<>();
-    private final TreeSet<Integer> serviceIds = new TreeSet<>();
-    private final TreeSet<Integer> backendIds = new TreeSet<>();
+    private final List<int[]> deferredRelease = new ArrayList<>();
+    // read by metrics scrapes while the agent's thread writes them
+    private final java.util.NavigableSet<Integer> serviceIds = new java.util.concurrent.ConcurrentSkipListSet<>();
+    private final java.util.NavigableSet<Integer> backendIds = new java.util.concurrent.ConcurrentSkipListSet<>();
     private final ByteBuffer slot = ByteBuffer.allocateDirect(STRIDE).order(ByteOrder.LITTLE_ENDIAN);
     private ByteBuffer batchSlots = ByteBuffer.allocateDirect(STRIDE * 64).order(ByteOrder.LITTLE_ENDIAN);
     private int[] batchIndex = new int[64];
@@ -200,7 +202,7 @@ public final class BpfDataplane implements Dataplane {
      * v2 directory through links pinned in pinDir; links already pinned there for this cgroup get
      * the program loaded now. Returns how many links were made anew.
      */
-    public int attachSockets(String cgroupDir, String pinDir) {
+    public synchronized int attachSockets(String cgroupDir, String pinDir) {
         int made = program.attachCgroup(cgroupDir, pinDir);
         socketCgroup = cgroupDir;
         return made;
@@ -331,11 +333,23 @@ public final class BpfDataplane implements Dataplane {
         BpfProgram old = program;
         BpfProgram next = old.next(pinDir, want, mask);
         try {
-            for (String ifname : attachedInterfaces.keySet()) {
-                next.attach(null, ifname);
+            for (String ifname : new ArrayList<>(attachedInterfaces.keySet())) {
+                try {
+                    next.attach(null, ifname);
+                } catch (dev.hotline.bpf.BpfException e) {
+                    if (e.getMessage() != null && e.getMessage().contains("no such interface")) {
+                        attachedInterfaces.remove(ifname); // a pod gone since; the watcher forgets it too
+                    } else {
+                        throw e;
+                    }
+                }
             }
             if (socketCgroup != null) {
                 next.attachCgroup(socketCgroup, pinDir);
+            }
+            // attached everywhere: only now do the pins name the larger maps (a restart picks them up)
+            if (pinDir != null) {
+                next.pinMaps(pinDir, mask);
             }
         } catch (RuntimeException e) {
             // back to the current generation where the next one got in, then give up on growing
@@ -344,6 +358,13 @@ public final class BpfDataplane implements Dataplane {
                     old.attach(null, ifname);
                 } catch (RuntimeException ignored) {
                     // gone meanwhile
+                }
+            }
+            if (socketCgroup != null) {
+                try {
+                    old.attachCgroup(socketCgroup, pinDir);
+                } catch (RuntimeException ignored) {
+                    // the links keep whichever program they have
                 }
             }
             next.close();
@@ -378,12 +399,17 @@ public final class BpfDataplane implements Dataplane {
             }
             batch.flush();
         } catch (RuntimeException e) {
-            // ranges taken for tables this call did not finish are nobody's: no entry points at them yet
-            pendingRange.values().forEach(r -> ranges.release(r[0], r[1]));
+            // a range this call took or gave up may still be named by an entry that got written before
+            // the failure: none is handed out again (a few slots lost per failure; growth covers it)
+            pendingRange.forEach((id, r) -> currentRange.putIfAbsent(id, r));
             pendingRange.clear();
+            deferredRelease.clear();
             batch.discard();
             throw e;
         }
+        // ranges whose Services went: free only now that every entry naming them is deleted
+        deferredRelease.forEach(r -> ranges.release(r[0], r[1]));
+        deferredRelease.clear();
         // every entry now points at the new ranges: the ones they replaced can be reused
         pendingRange.forEach((id, r) -> {
             int[] old = currentRange.put(id, r);
@@ -430,7 +456,7 @@ public final class BpfDataplane implements Dataplane {
             if (d.from() == 0 && !pendingRange.containsKey(d.serviceId())) {
                 int[] r = currentRange.remove(d.serviceId());
                 if (r != null) {
-                    ranges.release(r[0], r[1]);
+                    deferredRelease.add(r);
                 }
             }
         }
@@ -943,7 +969,12 @@ public final class BpfDataplane implements Dataplane {
                 }
                 // a NodePort reply or a SNATed frame leaves tc with a node address as its source:
                 // accept_local keeps the stack from dropping it as a martian
-                BpfProgram.setAcceptLocal(a.ifindex());
+                try {
+                    BpfProgram.setAcceptLocal(a.ifindex());
+                } catch (RuntimeException e) {
+                    events.accept("cannot set accept_local on " + ifname + " (NodePort replies and SNATed frames through it may "
+                            + "be dropped as martians): " + e.getMessage());
+                }
                 // the interfaces a translated frame can be handed to with bpf_redirect_peer (lib/fwd.h)
                 ByteBuffer key = ByteBuffer.allocateDirect(4).order(ByteOrder.LITTLE_ENDIAN);
                 ByteBuffer value = ByteBuffer.allocateDirect(4).order(ByteOrder.LITTLE_ENDIAN);
