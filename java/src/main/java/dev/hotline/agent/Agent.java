@@ -146,8 +146,20 @@ public final class Agent {
     private java.util.Set<Integer> applyByService(Plan before, Plan next, List<MapOp> ops) {
         Map<dev.hotline.plan.FrontendKey, Integer> oldIds = new HashMap<>();
         before.services().forEach(sp -> sp.frontends().forEach(f -> oldIds.put(f.key(), sp.id())));
+        // a frontend that moves from one Service to another (a rename keeping its nodePort, a traffic
+        // policy flip) ties the two: they are written, or kept as they were, together
+        Map<Integer, Integer> tiedTo = new HashMap<>();
+        for (MapOp op : ops) {
+            if (op instanceof MapOp.UpsertService u) {
+                Integer old = oldIds.get(u.frontend().key());
+                if (old != null && old != u.entry().serviceId()) {
+                    tiedTo.put(group(tiedTo, old), group(tiedTo, u.entry().serviceId()));
+                }
+            }
+        }
         List<MapOp> shared = new java.util.ArrayList<>();
         Map<Integer, List<MapOp>> byService = new java.util.LinkedHashMap<>();
+        Map<Integer, java.util.Set<Integer>> members = new HashMap<>();
         for (MapOp op : ops) {
             Integer id = null;
             if (op instanceof MapOp.UpsertBackend || op instanceof MapOp.UpsertVirtualIp) {
@@ -162,7 +174,9 @@ public final class Agent {
                 id = d.serviceId();
             }
             if (id != null) {
-                byService.computeIfAbsent(id, k -> new java.util.ArrayList<>()).add(op);
+                int g = group(tiedTo, id);
+                byService.computeIfAbsent(g, k -> new java.util.ArrayList<>()).add(op);
+                members.computeIfAbsent(g, k -> new java.util.TreeSet<>()).add(id);
             }
         }
         java.util.Set<Integer> failed = new java.util.TreeSet<>();
@@ -172,17 +186,19 @@ public final class Agent {
         } catch (RuntimeException e) {
             // without their backends no Service's new table may be written
             log.accept("writing backends and ClusterIPs failed: " + e.getMessage());
-            failed.addAll(byService.keySet());
+            members.values().forEach(failed::addAll);
             sharedFailed = true;
         }
         if (failed.isEmpty()) {
-            byService.forEach((id, group) -> {
+            byService.forEach((g, group) -> {
                 try {
                     dataplane.apply(group);
                 } catch (RuntimeException e) {
-                    ServicePlan s = next.service(id) != null ? next.service(id) : before.service(id);
-                    log.accept("cannot apply Service " + (s == null ? "#" + id : s.displayName()) + ": " + e.getMessage());
-                    failed.add(id);
+                    for (int id : members.get(g)) {
+                        ServicePlan s = next.service(id) != null ? next.service(id) : before.service(id);
+                        log.accept("cannot apply Service " + (s == null ? "#" + id : s.displayName()) + ": " + e.getMessage());
+                        failed.add(id);
+                    }
                 }
             });
         }
@@ -197,6 +213,16 @@ public final class Agent {
             log.accept("removing unused backends and ClusterIPs failed (left in the maps, unused): " + e.getMessage());
         }
         return failed;
+    }
+
+    /** The group a Service ID's writes go with (union-find over tied IDs). */
+    private static int group(Map<Integer, Integer> tiedTo, int id) {
+        int g = id;
+        Integer up;
+        while ((up = tiedTo.get(g)) != null && up != g) {
+            g = up;
+        }
+        return g;
     }
 
     /** Applies the last picture again when some Service was not served as planned; true when it did. */

@@ -113,6 +113,35 @@ class AgentTest {
         assertThat(agent.retry()).as("nothing left to retry").isFalse();
     }
 
+    /**
+     * A frontend that moves from one Service to another in one change ties the two: when the new
+     * one cannot be written, the old one stays whole and keeps serving the frontend.
+     */
+    @Test
+    void aFrontendMovingToAServiceThatFailsStaysWithTheServiceItHad() {
+        FailingDataplane dp = new FailingDataplane();
+        dp.poisoned = false;
+        Agent agent = new Agent(dp, NODE, l -> { });
+        String pods = TestManifests.pod("pa", "10.1.0.1", "n1", "app: a", true, "")
+                + TestManifests.pod("pb", "10.1.0.2", "n1", "app: b", true, "");
+        agent.onChange(TestManifests.state(TestManifests.service("old", "10.96.0.5", "app: a", "- {port: 666, targetPort: 8080}") + pods));
+        assertThat(syn(dp, "10.96.0.5", 666, 42000)).isEqualTo(Verdict.DNAT);
+        dp.poisoned = true;
+        // renamed: the same ClusterIP and port, now Service "new" selecting other pods; its write fails
+        agent.onChange(TestManifests.state(TestManifests.service("new", "10.96.0.5", "app: b", "- {port: 666, targetPort: 8080}") + pods));
+        assertThat(agent.status().notServed()).contains("default/new:666", "default/old:666");
+        byte[] f = FrameBuilder.tcp().from("10.2.0.9", 42001).to("10.96.0.5", 666).flags(Frame.TCP_SYN).build();
+        byte[] buf = Arrays.copyOf(f, f.length + Dataplane.REPLY_ROOM);
+        PacketResult r = new PacketResult();
+        dp.process(buf, f.length, 1_000, r);
+        assertThat(r.verdict).isEqualTo(Verdict.DNAT);
+        assertThat(new Ipv4(r.backendIp).toString()).as("still the old Service's backend").isEqualTo("10.1.0.1");
+        dp.poisoned = false;
+        agent.retry();
+        dp.process(buf = Arrays.copyOf(f, f.length + Dataplane.REPLY_ROOM), f.length, 2_000, r);
+        assertThat(agent.status().healthy()).isTrue();
+    }
+
     /** The metrics a scrape sees: kube-proxy's sync metrics and hotline's frame counters, read at scrape time. */
     @Test
     void metricsFollowTheAppliedChangesAndTheFrames() throws Exception {
