@@ -493,41 +493,41 @@ EXPORT JNIEXPORT jlong JNICALL Java_dev_hotline_bpf_Native_openPinned(JNIEnv *en
 	return (jlong)(intptr_t)h;
 }
 
+/* Unlinks dir/name for each of the n names. */
+static void unlink_all(const char *dir, const char *const *names, int n)
+{
+	char path[512];
+
+	for (int i = 0; i < n; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+		unlink(path);
+	}
+}
+
 /* Removes the pins of every map under the directory, keeping the socket-level links (their programs serve on). */
 EXPORT JNIEXPORT void JNICALL Java_dev_hotline_bpf_Native_unpinMaps(JNIEnv *env, jclass cls, jstring pinDir)
 {
-	char path[512];
 	const char *dir = (*env)->GetStringUTFChars(env, pinDir, NULL);
 
 	(void)cls;
 	if (!dir)
 		return;
-	for (int i = 0; i < HL_MAP_COUNT; i++) {
-		snprintf(path, sizeof(path), "%s/%s", dir, map_names[i]);
-		unlink(path);
-	}
+	unlink_all(dir, map_names, HL_MAP_COUNT);
 	(*env)->ReleaseStringUTFChars(env, pinDir, dir);
 }
 
 /* Removes the pins of every map and link under the directory (and the directory when it is then empty). */
 EXPORT JNIEXPORT void JNICALL Java_dev_hotline_bpf_Native_unpin(JNIEnv *env, jclass cls, jstring pinDir)
 {
-	char path[512];
+	static const char *links[HL_SOCK_PROG_COUNT] = HL_SOCK_LINK_NAMES;
 	const char *dir = (*env)->GetStringUTFChars(env, pinDir, NULL);
 
 	(void)cls;
 	if (!dir)
 		return;
-	static const char *links[HL_SOCK_PROG_COUNT] = HL_SOCK_LINK_NAMES;
-	for (int i = 0; i < HL_MAP_COUNT; i++) {
-		snprintf(path, sizeof(path), "%s/%s", dir, map_names[i]);
-		unlink(path);
-	}
+	unlink_all(dir, map_names, HL_MAP_COUNT);
 	/* a pinned link is an attachment: without its pin (and no agent holding it) it detaches */
-	for (int i = 0; i < HL_SOCK_PROG_COUNT; i++) {
-		snprintf(path, sizeof(path), "%s/%s", dir, links[i]);
-		unlink(path);
-	}
+	unlink_all(dir, links, HL_SOCK_PROG_COUNT);
 	rmdir(dir);
 	(*env)->ReleaseStringUTFChars(env, pinDir, dir);
 }
