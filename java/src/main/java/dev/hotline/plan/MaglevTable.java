@@ -7,9 +7,29 @@ public final class MaglevTable {
     public static final MaglevTable EMPTY = new MaglevTable(new int[0]);
 
     private final int[] slots;
+    private final boolean unknown;
 
     MaglevTable(int[] slots) {
+        this(slots, false);
+    }
+
+    private MaglevTable(int[] slots, boolean unknown) {
         this.slots = slots;
+        this.unknown = unknown;
+    }
+
+    /**
+     * A table of this size whose slots the dataplane may hold in any state (a write that failed
+     * halfway): every slot differs from any real table, so the next diff writes the whole table,
+     * and no plan takes it over as the Service's table.
+     */
+    static MaglevTable unknownOfSize(int size) {
+        return new MaglevTable(new int[size], true);
+    }
+
+    /** True for {@link #unknownOfSize}: never to be reused as a Service's table. */
+    public boolean unknown() {
+        return unknown;
     }
 
     public int size() {
@@ -27,7 +47,7 @@ public final class MaglevTable {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof MaglevTable t && Arrays.equals(slots, t.slots);
+        return o instanceof MaglevTable t && unknown == t.unknown && Arrays.equals(slots, t.slots);
     }
 
     @Override

@@ -41,7 +41,8 @@ public record Plan(NodeIdentity node, List<ServicePlan> services, Map<Integer, B
     /**
      * This plan, except for the Services with these IDs, which are as they were in before (or absent
      * where before had none): what the dataplane holds when the changes to those Services could not
-     * be applied. The backends and ClusterIPs they still name are kept with them.
+     * be applied. The backends and ClusterIPs they still name are kept with them; their Maglev tables
+     * are marked unknown, since a failed write may have changed some slots.
      */
     public Plan withServicesFrom(Plan before, java.util.Set<Integer> ids) {
         if (ids.isEmpty()) {
@@ -57,7 +58,9 @@ public record Plan(NodeIdentity node, List<ServicePlan> services, Map<Integer, B
         java.util.SortedSet<dev.hotline.net.Ipv4> keptVips = new java.util.TreeSet<>(virtualIps);
         for (ServicePlan s : before.services()) {
             if (ids.contains(s.id())) {
-                kept.add(s);
+                // its table may have been written in part before the failure: the next diff writes it whole
+                kept.add(s.table().size() == 0 ? s : new ServicePlan(s.id(), s.name(), s.protocol(), s.scope(), s.frontends(),
+                        s.backends(), MaglevTable.unknownOfSize(s.table().size())));
                 s.backends().forEach(sb -> keptBackends.putIfAbsent(sb.backend().id(), before.backends().get(sb.backend().id())));
                 s.frontends().stream().filter(f -> f.kind() == FrontendKind.CLUSTER_IP).forEach(f -> keptVips.add(f.address()));
             }

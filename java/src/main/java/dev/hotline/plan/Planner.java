@@ -119,7 +119,8 @@ public final class Planner {
             frontends.sort(Comparator.comparing(Frontend::kind).thenComparing(Frontend.ORDER));
             int id = serviceIds.id(d.key());
             ServicePlan old = before.get(d.key());
-            MaglevTable table = old != null && old.id() == id && sameActive(old, active) ? old.table() : Maglev.build(active);
+            MaglevTable table = old != null && old.id() == id && !old.table().unknown() && sameActive(old, active) ? old.table()
+                    : Maglev.build(active);
             services.add(new ServicePlan(id, d.key().name(), d.key().protocol(), d.key().scope(), frontends, sbs, table));
         }
         return new Plan(node, services, backends, virtualIps, serviceIds, backendIds, problems);

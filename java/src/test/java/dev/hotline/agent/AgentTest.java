@@ -142,6 +142,34 @@ class AgentTest {
         assertThat(agent.status().healthy()).isTrue();
     }
 
+    /**
+     * A Service whose change failed after some of its Maglev slots were written: when the picture
+     * returns to its old table, the whole table is written again, so no slot names a backend the
+     * failed change brought (and the next change removed).
+     */
+    @Test
+    void aTableWrittenInPartByAFailedChangeIsWrittenWholeNextTime() {
+        FailingDataplane dp = new FailingDataplane();
+        dp.poisoned = false;
+        Agent agent = new Agent(dp, NODE, l -> { });
+        String svc = TestManifests.service("bad", "10.96.0.2", "tier: x", "- {port: 666, targetPort: 8080}");
+        String one = TestManifests.pod("pb", "10.1.0.2", "n1", "tier: x", true, "");
+        String two = one + TestManifests.pod("pc", "10.1.0.3", "n1", "tier: x", true, "");
+        agent.onChange(TestManifests.state(svc + one));
+        dp.poisoned = true;
+        agent.onChange(TestManifests.state(svc + two)); // slots for pc written, then the entry's write fails
+        dp.poisoned = false;
+        agent.onChange(TestManifests.state(svc + one)); // back to pb alone; pc's backend removed
+        for (int port = 43000; port < 43040; port++) {
+            byte[] f = FrameBuilder.tcp().from("10.2.0.9", port).to("10.96.0.2", 666).flags(Frame.TCP_SYN).build();
+            byte[] buf = Arrays.copyOf(f, f.length + Dataplane.REPLY_ROOM);
+            PacketResult r = new PacketResult();
+            dp.process(buf, f.length, 1_000, r);
+            assertThat(r.verdict).as("port %d", port).isEqualTo(Verdict.DNAT);
+            assertThat(new Ipv4(r.backendIp).toString()).isEqualTo("10.1.0.2");
+        }
+    }
+
     /** The metrics a scrape sees: kube-proxy's sync metrics and hotline's frame counters, read at scrape time. */
     @Test
     void metricsFollowTheAppliedChangesAndTheFrames() throws Exception {
