@@ -43,7 +43,8 @@ public final class AgentMetrics implements AutoCloseable {
                 .help("How long one change took to plan, diff and write to the maps").classicUpperBounds(buckets).classicOnly()
                 .register(registry);
         programmingDuration = Histogram.builder().name("kubeproxy_network_programming_duration_seconds")
-                .help("From a change reaching the agent to its last map write").classicUpperBounds(buckets).classicOnly()
+                .help("From a cluster picture reaching the agent to its last map write (the source's coalescing of "
+                        + "events before that, at most 100 ms, is not counted)").classicUpperBounds(buckets).classicOnly()
                 .register(registry);
         lastSync = Gauge.builder().name("kubeproxy_sync_proxy_rules_last_timestamp_seconds")
                 .help("When the maps were last brought in line with the cluster (Unix time)").register(registry);
@@ -100,10 +101,11 @@ public final class AgentMetrics implements AutoCloseable {
         return counters;
     }
 
-    /** One applied change: how long it took and what it changed. */
-    public void applied(double seconds, double sinceEventSeconds, int services, int endpoints, boolean failed) {
+    /** One applied change: how long it took from the picture's arrival, and what it changed. */
+    public void applied(double seconds, int services, int endpoints, boolean failed) {
         syncDuration.observe(seconds);
-        programmingDuration.observe(sinceEventSeconds);
+        // the picture reaches the agent and is planned at once: the two measures start together here
+        programmingDuration.observe(seconds);
         lastSync.set(System.currentTimeMillis() / 1000.0);
         serviceChanges.inc(services);
         endpointChanges.inc(endpoints);

@@ -287,7 +287,7 @@ final class AgentCommand extends HotlineCommand implements Callable<Integer> {
         }
         final dev.hotline.agent.HealthServer healthz = healthServer;
         dev.hotline.agent.AgentMetrics metrics = new dev.hotline.agent.AgentMetrics(agent, dp, agent::serviceName);
-        agent.onApplied((seconds, services, endpoints, failed) -> metrics.applied(seconds, seconds, services, endpoints, failed));
+        agent.onApplied((seconds, services, endpoints, failed) -> metrics.applied(seconds, services, endpoints, failed));
         if (metricsAt != null) {
             try {
                 metrics.serve(metricsAt[0], Integer.parseInt(metricsAt[1]));

@@ -41,11 +41,11 @@ final class CaptureFilter implements AutoCloseable {
             } catch (PcapNativeException e) {
                 String why = e.getMessage() == null ? "" : e.getMessage().replaceAll("\\s+", " ").trim();
                 if (why.contains("is not supported by the pcap library")) {
-                    throw new ReplayInputException(CaptureReader.NO_LIBPCAP);
+                    throw new ReplayInputException(LibpcapLocator.MISSING);
                 }
                 throw new ReplayInputException("--filter '" + expression + "': " + why);
             } catch (UnsatisfiedLinkError | NoClassDefFoundError e) {
-                throw new ReplayInputException(CaptureReader.NO_LIBPCAP);
+                throw new ReplayInputException(LibpcapLocator.MISSING);
             } catch (java.net.UnknownHostException e) {
                 throw new IllegalStateException(e); // a literal address: never
             }

@@ -15,11 +15,12 @@ import org.pcap4j.packet.namednumber.DataLinkType;
 
 /**
  * Reads a pcap or pcapng capture of Ethernet frames through pcap4j (libpcap), with nanosecond
- * timestamps whatever the file holds. Problems come out as {@link ReplayInputException}, one line each.
+ * timestamps whatever the file holds. Replay reads with {@link CaptureFile} now; this reader stays
+ * as libpcap's own view of a file, which the tests use to read what replay wrote with a decoder
+ * that is not hotline's. Problems come out as {@link ReplayInputException}, one line each.
  */
 public final class CaptureReader implements AutoCloseable {
-    static final String NO_LIBPCAP = "reading captures needs libpcap 1.5 or newer, which this machine lacks "
-            + "(apt-get install libpcap0.8, or dnf install libpcap)";
+    static final String NO_LIBPCAP = LibpcapLocator.MISSING;
 
     private final PcapHandle handle;
     private final boolean nanosecondFile;

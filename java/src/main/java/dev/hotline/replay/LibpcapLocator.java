@@ -8,6 +8,10 @@ import java.nio.file.Path;
  * Point it at the runtime library (libpcap.so.0.8 on Debian and Ubuntu) when the link is absent.
  */
 final class LibpcapLocator {
+    /** What to say when libpcap cannot be loaded (live capture, --filter, CaptureReader). */
+    static final String MISSING = "reading captures needs libpcap 1.5 or newer, which this machine lacks "
+            + "(apt-get install libpcap0.8, or dnf install libpcap)";
+
     private static final String PROPERTY = "org.pcap4j.core.pcapLibName";
     private static final String[] CANDIDATES = {
         "/usr/lib/x86_64-linux-gnu/libpcap.so", "/usr/lib/x86_64-linux-gnu/libpcap.so.1", "/usr/lib/x86_64-linux-gnu/libpcap.so.0.8",

@@ -176,7 +176,7 @@ class AgentTest {
         FailingDataplane dp = new FailingDataplane();
         Agent agent = new Agent(dp, NODE, l -> { });
         try (AgentMetrics metrics = new AgentMetrics(agent, dp, agent::serviceName)) {
-            agent.onApplied((seconds, services, endpoints, failed) -> metrics.applied(seconds, seconds, services, endpoints, failed));
+            agent.onApplied((seconds, services, endpoints, failed) -> metrics.applied(seconds, services, endpoints, failed));
             metrics.serve("127.0.0.1", 0);
             agent.onChange(TestManifests.state(CLUSTER));
             syn(dp, "10.96.0.1", 80, 41000);
