@@ -11,14 +11,14 @@ import java.util.Map;
  * ClusterIP belongs to one Service, a NodePort to one Service and lies in the configured range.
  * The first Service (in input order) keeps a contested address; later ones are reported and skipped.
  */
-final class ServiceAddressCheck {
+public final class ServiceAddressCheck {
     private final NodePortRange range;
 
-    ServiceAddressCheck(NodePortRange range) {
+    public ServiceAddressCheck(NodePortRange range) {
         this.range = range;
     }
 
-    List<Service> apply(List<Service> services, List<Problem> problems) {
+    public List<Service> apply(java.util.Collection<Service> services, List<Problem> problems) {
         Map<Ipv4, Service> clusterIPs = new HashMap<>();
         Map<Integer, Service> nodePorts = new HashMap<>();
         List<Service> kept = new ArrayList<>();

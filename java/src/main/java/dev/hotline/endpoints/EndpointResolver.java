@@ -5,6 +5,7 @@ import dev.hotline.cluster.Endpoint;
 import dev.hotline.cluster.EndpointPort;
 import dev.hotline.cluster.EndpointSlice;
 import dev.hotline.cluster.ObjectRef;
+import dev.hotline.cluster.Pod;
 import dev.hotline.cluster.Service;
 import dev.hotline.cluster.ServicePort;
 import java.util.ArrayList;
@@ -30,21 +31,37 @@ public final class EndpointResolver {
             }
             slicesByService.computeIfAbsent(s.namespace() + "/" + s.serviceName(), k -> new ArrayList<>()).add(s);
         }
+        Map<String, List<Pod>> podsByNamespace = new HashMap<>();
+        for (Pod p : state.pods()) {
+            podsByNamespace.computeIfAbsent(p.namespace(), k -> new ArrayList<>()).add(p);
+        }
         Map<ObjectRef, ServiceEndpoints> out = new LinkedHashMap<>();
         for (Service svc : state.services()) {
-            List<EndpointSlice> slices = slicesByService.get(svc.ref().namespacedName());
-            if (slices != null) {
-                out.put(svc.ref(), fromSlices(svc, slices));
-            } else if (!svc.selector().isEmpty()) {
-                out.put(svc.ref(), EndpointsController.endpoints(svc, state.pods()));
-            } else {
-                out.put(svc.ref(), new ServiceEndpoints(svc, ServiceEndpoints.Origin.NONE, Map.of()));
-            }
+            out.put(svc.ref(), resolve(svc, slicesByService.get(svc.ref().namespacedName()),
+                    podsByNamespace.getOrDefault(svc.namespace(), List.of())));
         }
         return out;
     }
 
-    static ServiceEndpoints fromSlices(Service svc, List<EndpointSlice> slices) {
+    /**
+     * One Service's endpoints from its IPv4 slices (null when it has none) or else the Pods of its
+     * namespace: what {@link #resolve(ClusterState)} gives it, for planning one Service at a time.
+     */
+    public static ServiceEndpoints resolve(Service svc, java.util.Collection<EndpointSlice> ipv4Slices, List<Pod> podsInNamespace) {
+        if (ipv4Slices != null && !ipv4Slices.isEmpty()) {
+            return fromSlices(svc, ipv4Slices);
+        }
+        if (!svc.selector().isEmpty()) {
+            return EndpointsController.endpoints(svc, podsInNamespace);
+        }
+        return new ServiceEndpoints(svc, ServiceEndpoints.Origin.NONE, Map.of());
+    }
+
+    static ServiceEndpoints fromSlices(Service svc, java.util.Collection<EndpointSlice> given) {
+        // in name order, so that the copy kept of an address two slices list does not depend on
+        // the order they arrived in
+        List<EndpointSlice> slices = new ArrayList<>(given);
+        slices.sort(java.util.Comparator.comparing((EndpointSlice s) -> s.ref().kind()).thenComparing(s -> s.ref().name()));
         Map<String, List<ResolvedEndpoint>> byPort = new LinkedHashMap<>();
         for (ServicePort sp : svc.ports()) {
             // the same address can be listed by two slices while they are rebalanced; keep the better copy

@@ -31,6 +31,15 @@ public final class Adoption {
      */
     public static Plan firstPlan(ClusterState state, NodeIdentity node, Map<FrontendKey, Integer> frontendIds,
                                  Map<BackendKey, Integer> backendIds, int serviceCursor, int backendCursor) {
+        return Planner.plan(state, node, seeds(state, node, frontendIds, backendIds, serviceCursor, backendCursor));
+    }
+
+    /**
+     * The IDs to plan the first picture with: each Service's from its frontends in the maps, each
+     * backend's from the maps, new ones after the cursors. A plan with nothing but these IDs.
+     */
+    public static Plan seeds(ClusterState state, NodeIdentity node, Map<FrontendKey, Integer> frontendIds,
+                             Map<BackendKey, Integer> backendIds, int serviceCursor, int backendCursor) {
         Plan draft = Planner.plan(state, node, Plan.EMPTY);
         Map<ServicePlan.ServiceKey, Integer> serviceSeeds = new HashMap<>();
         Set<Integer> taken = new HashSet<>();
@@ -43,8 +52,7 @@ public final class Adoption {
                 }
             }
         }
-        Plan seeded = new Plan(node, List.of(), Map.of(), new java.util.TreeSet<>(), IdRegistry.seeded(serviceSeeds, serviceCursor),
+        return new Plan(node, List.of(), Map.of(), new java.util.TreeSet<>(), IdRegistry.seeded(serviceSeeds, serviceCursor),
                 IdRegistry.seeded(backendIds, backendCursor), List.of());
-        return Planner.plan(state, node, seeded);
     }
 }

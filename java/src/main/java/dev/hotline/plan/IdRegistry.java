@@ -44,6 +44,16 @@ public final class IdRegistry<K extends Comparable<K>> {
         return new IdRegistry<K>(new HashMap<>(ids), Math.max(last, cursor));
     }
 
+    /** A registry of exactly these IDs (a snapshot of an {@link IdAllocator}). */
+    static <K extends Comparable<K>> IdRegistry<K> of(Map<K, Integer> ids, int lastIssued) {
+        return new IdRegistry<K>(new HashMap<>(ids), lastIssued);
+    }
+
+    /** Every key with its ID. */
+    public Map<K, Integer> asMap() {
+        return ids;
+    }
+
     /** The last ID handed out: where the next one is looked for. */
     public int lastIssued() {
         return lastIssued;
