@@ -1,6 +1,7 @@
 package dev.hotline.agent;
 
 import dev.hotline.dataplane.Dataplane;
+import dev.hotline.reconcile.Reconciler;
 import dev.hotline.dataplane.DataplaneCounters;
 import dev.hotline.dataplane.Reason;
 import dev.hotline.dataplane.Verdict;
@@ -35,7 +36,7 @@ public final class AgentMetrics implements AutoCloseable {
     private DataplaneCounters counters;
     private long countersAt;
 
-    public AgentMetrics(Agent agent, Dataplane dataplane, Function<Integer, String> serviceName) {
+    public AgentMetrics(Reconciler agent, Dataplane dataplane, Function<Integer, String> serviceName) {
         this.dataplane = dataplane;
         // seconds: the same buckets kube-proxy's sync histograms use (1 ms doubling to ~16 s)
         double[] buckets = {0.001, 0.002, 0.004, 0.008, 0.016, 0.032, 0.064, 0.128, 0.256, 0.512, 1.024, 2.048, 4.096, 8.192, 16.384};

@@ -26,7 +26,7 @@ public final class HealthServer implements AutoCloseable {
     }
 
     /** Serves on host:port (port 0: any free one); throws with the reason when it cannot bind. */
-    public static HealthServer start(String host, int port, Supplier<Agent.Status> status) throws IOException {
+    public static HealthServer start(String host, int port, Supplier<dev.hotline.reconcile.Reconciler.Status> status) throws IOException {
         HttpServer server = HttpServer.create(new InetSocketAddress(host, port), 16);
         server.createContext("/healthz", ex -> answer(ex, status.get(), true));
         server.createContext("/livez", ex -> answer(ex, status.get(), false));
@@ -43,7 +43,7 @@ public final class HealthServer implements AutoCloseable {
         return server.getAddress().getPort();
     }
 
-    private static void answer(HttpExchange ex, Agent.Status s, boolean health) throws IOException {
+    private static void answer(HttpExchange ex, dev.hotline.reconcile.Reconciler.Status s, boolean health) throws IOException {
         boolean ok = !health || s.applied();
         StringBuilder body = new StringBuilder("{\"lastUpdated\": \"").append(s.lastApplied() == null ? "" : s.lastApplied())
                 .append("\", \"currentTime\": \"").append(Instant.now()).append("\", \"nodeEligible\": true");

@@ -1,6 +1,6 @@
 package dev.hotline.cli;
 
-import dev.hotline.agent.Agent;
+import dev.hotline.reconcile.Reconciler;
 import dev.hotline.source.ClusterSource;
 import dev.hotline.source.KubeSource;
 import dev.hotline.agent.InterfaceWatcher;
@@ -273,7 +273,7 @@ final class AgentCommand extends HotlineCommand implements Callable<Integer> {
         }
         kernel.onEvent(this::log);
         Dataplane dp = kernel;
-        Agent agent = new Agent(dp, node, this::log);
+        Reconciler agent = new Reconciler(dp, node, input.nodePortRange, this::log);
         agent.adopt();
         dev.hotline.agent.HealthServer healthServer = null;
         if (health != null) {
@@ -339,9 +339,9 @@ final class AgentCommand extends HotlineCommand implements Callable<Integer> {
         if (client != null) {
             log("waiting for the first cluster picture from the API server at " + client.getMasterUrl());
         }
-        source.start(state -> {
+        source.start(delta -> {
             try {
-                agent.onChange(state);
+                agent.onDelta(delta);
             } catch (RuntimeException e) {
                 log("applying the change failed: " + e.getMessage());
             }
@@ -407,7 +407,7 @@ final class AgentCommand extends HotlineCommand implements Callable<Integer> {
                 log("retrying the Services not served failed: " + e.getMessage());
             }
         }, 5, 5, java.util.concurrent.TimeUnit.SECONDS);
-        dev.hotline.agent.Agent.Status st = agent.status();
+        dev.hotline.reconcile.Reconciler.Status st = agent.status();
         log("ready: node " + node.name() + " " + node.addresses() + ", attached to " + interfaces.attached()
                 + ", maps pinned at " + pinDir + (st.notServed().isEmpty() ? "" : "; not served yet: " + String.join(", ", st.notServed()))
                 + (healthz != null ? "; health at " + health[0] + ":" + healthz.port() + "/healthz" : "")

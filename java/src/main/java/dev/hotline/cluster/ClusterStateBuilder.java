@@ -125,6 +125,34 @@ public final class ClusterStateBuilder {
         return acc.finish(nodePortRange);
     }
 
+    /**
+     * One object as a change (an informer event): its converted form, or null when it was deleted
+     * or cannot be read (absent from a whole picture too; the problem is added). Services are not
+     * address-checked here: the planner's admission does that over all of them. Nodes and other
+     * kinds change nothing the planner reads and are ignored.
+     */
+    public static void addTo(ClusterDelta.Builder delta, HasMetadata o, boolean deleted, String source) {
+        if (o.getMetadata() == null || o.getMetadata().getName() == null) {
+            return;
+        }
+        String ns = o.getMetadata().getNamespace() == null ? "default" : o.getMetadata().getNamespace();
+        String name = o.getMetadata().getName();
+        if (o instanceof io.fabric8.kubernetes.api.model.Service s) {
+            ObjectProblems p = new ObjectProblems(source, new ObjectRef("Service", ns, name));
+            delta.service(p.ref(), deleted ? null : ServiceConverter.convert(s, p)).problems(p.problems());
+        } else if (o instanceof io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice x) {
+            ObjectProblems p = new ObjectProblems(source, new ObjectRef("EndpointSlice", ns, name));
+            EndpointSlice e = deleted ? null : EndpointSliceConverter.convert(x, p);
+            delta.slices(p.ref(), e == null ? null : List.of(e)).problems(p.problems());
+        } else if (o instanceof Endpoints x) {
+            ObjectProblems p = new ObjectProblems(source, new ObjectRef("Endpoints", ns, name));
+            delta.slices(p.ref(), deleted ? null : EndpointSliceConverter.convert(x, p)).problems(p.problems());
+        } else if (o instanceof io.fabric8.kubernetes.api.model.Pod x) {
+            ObjectProblems p = new ObjectProblems(source, new ObjectRef("Pod", ns, name));
+            delta.pod(p.ref(), deleted ? null : PodConverter.convert(x, p)).problems(p.problems());
+        }
+    }
+
     /** The lists a picture is built from, filled one object at a time. */
     private static final class Accumulator {
         final List<Service> services = new ArrayList<>();

@@ -1,5 +1,6 @@
 package dev.hotline.source;
 
+import dev.hotline.cluster.ClusterDelta;
 import dev.hotline.cluster.ClusterState;
 import dev.hotline.cluster.ManifestException;
 import dev.hotline.cluster.NodePortRange;
@@ -17,8 +18,9 @@ import java.util.function.Consumer;
 /**
  * Manifest files and directories, watched by polling their names, sizes and modification times
  * (a quarter second by default, so an edit, a new file or a removed one is seen well within a
- * second; polling also sees edits made by renaming a file into place). A file that does not parse
- * mid-edit is reported and the last good picture stays in force.
+ * second; polling also sees edits made by renaming a file into place). Each read is handed on as
+ * the objects that differ from the last one read. A file that does not parse mid-edit is reported
+ * and the last good picture stays in force.
  */
 public final class ManifestSource implements ClusterSource {
     private final List<Path> paths;
@@ -28,6 +30,7 @@ public final class ManifestSource implements ClusterSource {
     private final ScheduledExecutorService poller = Daemons.thread("manifest-watch");
     private String lastFingerprint;
     private String lastError;
+    private ClusterState last = ClusterState.empty();
 
     public ManifestSource(List<Path> paths, NodePortRange range, Duration interval, Consumer<String> log) {
         this.paths = List.copyOf(paths);
@@ -37,11 +40,11 @@ public final class ManifestSource implements ClusterSource {
     }
 
     @Override
-    public void start(Consumer<ClusterState> listener) {
+    public void start(Consumer<ClusterDelta> listener) {
         poller.scheduleWithFixedDelay(() -> poll(listener), 0, interval.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    private void poll(Consumer<ClusterState> listener) {
+    private void poll(Consumer<ClusterDelta> listener) {
         try {
             String fp = fingerprint();
             if (fp.equals(lastFingerprint)) {
@@ -59,7 +62,9 @@ public final class ManifestSource implements ClusterSource {
             }
             lastFingerprint = fp;
             lastError = null;
-            listener.accept(state);
+            ClusterDelta delta = ClusterDelta.between(last, state);
+            last = state;
+            listener.accept(delta);
         } catch (RuntimeException e) {
             log.accept("manifest watch: " + e);
         }

@@ -14,6 +14,7 @@ import dev.hotline.packet.Frame;
 import dev.hotline.packet.FrameBuilder;
 import dev.hotline.plan.MapOp;
 import dev.hotline.plan.NodeIdentity;
+import dev.hotline.reconcile.Reconciler;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -89,7 +90,7 @@ class AgentTest {
     void oneServiceThatCannotBeAppliedLeavesTheOthersServedAndIsRetried() {
         FailingDataplane dp = new FailingDataplane();
         List<String> log = new ArrayList<>();
-        Agent agent = new Agent(dp, NODE, log::add);
+        Reconciler agent = new Reconciler(dp, NODE, log::add);
         agent.onChange(TestManifests.state(CLUSTER));
 
         assertThat(syn(dp, "10.96.0.1", 80, 40000)).isEqualTo(Verdict.DNAT);
@@ -121,7 +122,7 @@ class AgentTest {
     void aFrontendMovingToAServiceThatFailsStaysWithTheServiceItHad() {
         FailingDataplane dp = new FailingDataplane();
         dp.poisoned = false;
-        Agent agent = new Agent(dp, NODE, l -> { });
+        Reconciler agent = new Reconciler(dp, NODE, l -> { });
         String pods = TestManifests.pod("pa", "10.1.0.1", "n1", "app: a", true, "")
                 + TestManifests.pod("pb", "10.1.0.2", "n1", "app: b", true, "");
         agent.onChange(TestManifests.state(TestManifests.service("old", "10.96.0.5", "app: a", "- {port: 666, targetPort: 8080}") + pods));
@@ -151,7 +152,7 @@ class AgentTest {
     void aTableWrittenInPartByAFailedChangeIsWrittenWholeNextTime() {
         FailingDataplane dp = new FailingDataplane();
         dp.poisoned = false;
-        Agent agent = new Agent(dp, NODE, l -> { });
+        Reconciler agent = new Reconciler(dp, NODE, l -> { });
         String svc = TestManifests.service("bad", "10.96.0.2", "tier: x", "- {port: 666, targetPort: 8080}");
         String one = TestManifests.pod("pb", "10.1.0.2", "n1", "tier: x", true, "");
         String two = one + TestManifests.pod("pc", "10.1.0.3", "n1", "tier: x", true, "");
@@ -174,7 +175,7 @@ class AgentTest {
     @Test
     void metricsFollowTheAppliedChangesAndTheFrames() throws Exception {
         FailingDataplane dp = new FailingDataplane();
-        Agent agent = new Agent(dp, NODE, l -> { });
+        Reconciler agent = new Reconciler(dp, NODE, l -> { });
         try (AgentMetrics metrics = new AgentMetrics(agent, dp, agent::serviceName)) {
             agent.onApplied((seconds, services, endpoints, failed) -> metrics.applied(seconds, services, endpoints, failed));
             metrics.serve("127.0.0.1", 0);
@@ -200,7 +201,7 @@ class AgentTest {
     @Test
     void healthzIs503UntilAppliedAndNamesTheServicesNotServed() throws Exception {
         FailingDataplane dp = new FailingDataplane();
-        Agent agent = new Agent(dp, NODE, l -> { });
+        Reconciler agent = new Reconciler(dp, NODE, l -> { });
         try (HealthServer server = HealthServer.start("127.0.0.1", 0, agent::status)) {
             HttpClient http = HttpClient.newHttpClient();
             URI healthz = URI.create("http://127.0.0.1:" + server.port() + "/healthz");

@@ -2,6 +2,7 @@ package dev.hotline.source;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.hotline.cluster.ClusterDelta;
 import dev.hotline.cluster.ClusterState;
 import dev.hotline.cluster.NodePortRange;
 import dev.hotline.endpoints.EndpointResolver;
@@ -21,7 +22,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The API-server source against fabric8's mock API server in CRUD mode (the one mock the project
  * allows, since no real API server can be had here): informers see objects created, changed and
- * deleted, and the agent gets a whole picture each time.
+ * deleted, and the agent gets the initial lists whole, then each change object by object.
  */
 @EnableKubernetesMockClient(crud = true)
 class KubeSourceTest {
@@ -35,6 +36,34 @@ class KubeSourceTest {
             b.addNewEndpoint().withAddresses(ip).withNodeName("node-1").withNewConditions().withReady(true).endConditions().endEndpoint();
         }
         return b.build();
+    }
+
+    /** The cluster as the changes handed over so far leave it. */
+    static final class Picture {
+        final java.util.LinkedHashMap<dev.hotline.cluster.ObjectRef, dev.hotline.cluster.Service> services = new java.util.LinkedHashMap<>();
+        final java.util.LinkedHashMap<dev.hotline.cluster.ObjectRef, List<dev.hotline.cluster.EndpointSlice>> slices = new java.util.LinkedHashMap<>();
+        int changes;
+
+        synchronized ClusterState add(ClusterDelta d) {
+            changes++;
+            d.services().forEach((r, v) -> {
+                if (v == null) {
+                    services.remove(r);
+                } else {
+                    services.put(r, v);
+                }
+            });
+            d.slices().forEach((r, v) -> {
+                if (v == null) {
+                    slices.remove(r);
+                } else {
+                    slices.put(r, v);
+                }
+            });
+            List<dev.hotline.cluster.EndpointSlice> all = new java.util.ArrayList<>();
+            slices.values().forEach(all::addAll);
+            return new ClusterState(new java.util.ArrayList<>(services.values()), List.of(), all, List.of(), List.of(), List.of());
+        }
     }
 
     static ClusterState await(BlockingQueue<ClusterState> q, Predicate<ClusterState> what) throws InterruptedException {
@@ -65,10 +94,10 @@ class KubeSourceTest {
         BlockingQueue<ClusterState> pictures = new LinkedBlockingQueue<>();
         List<String> log = new java.util.concurrent.CopyOnWriteArrayList<>();
         try (KubeSource source = new KubeSource(client, NodePortRange.DEFAULT, log::add)) {
-            source.start(pictures::add);
+            Picture picture = new Picture();
+            source.start(d -> pictures.add(picture.add(d)));
             ClusterState first = await(pictures, s -> !s.services().isEmpty());
             assertThat(first.services()).extracting(dev.hotline.cluster.Service::name).containsExactly("web");
-            assertThat(first.nodes()).extracting(dev.hotline.cluster.Node::name).containsExactly("node-1");
             assertThat(endpoints(first)).containsExactly("10.1.1.5");
             assertThat(log).anyMatch(l -> l.contains("informers synced"));
 
@@ -93,7 +122,7 @@ class KubeSourceTest {
         List<String> log = new java.util.concurrent.CopyOnWriteArrayList<>();
         try (KubernetesClient unreachable = new io.fabric8.kubernetes.client.KubernetesClientBuilder().withConfig(config).build();
              KubeSource source = new KubeSource(unreachable, NodePortRange.DEFAULT, log::add)) {
-            source.start(pictures::add);
+            source.start(d -> pictures.add(new Picture().add(d)));
             long end = System.currentTimeMillis() + 10_000;
             while (System.currentTimeMillis() < end && log.stream().noneMatch(l -> l.contains("retrying with backoff"))) {
                 Thread.sleep(50);

@@ -2,7 +2,7 @@ package dev.hotline.tests;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.hotline.agent.Agent;
+import dev.hotline.reconcile.Reconciler;
 import dev.hotline.bpf.BpfProgram;
 import dev.hotline.dataplane.DataplaneConfig;
 import dev.hotline.dataplane.bpf.BpfDataplane;
@@ -34,7 +34,7 @@ class IdCursorTest {
         return b.toString();
     }
 
-    static int idOf(Agent agent, String ip) {
+    static int idOf(Reconciler agent, String ip) {
         return agent.loaded().backends().values().stream().filter(b -> b.key().address().equals(Ipv4.parse(ip)))
                 .mapToInt(Backend::id).findFirst().orElseThrow();
     }
@@ -46,7 +46,7 @@ class IdCursorTest {
         try {
             int freed;
             try (BpfDataplane dp = new BpfDataplane(DataplaneConfig.DEFAULT, BpfSizing.DEFAULT, false, pins)) {
-                Agent agent = new Agent(dp, NODE, l -> { });
+                Reconciler agent = new Reconciler(dp, NODE, l -> { });
                 agent.adopt();
                 agent.onChange(Scenario.state(cluster("a=10.1.1.1", "b=10.1.1.2", "c=10.1.1.3")));
                 freed = idOf(agent, "10.1.1.3");
@@ -55,7 +55,7 @@ class IdCursorTest {
                 assertThat(freed).isGreaterThan(Math.max(idOf(agent, "10.1.1.1"), idOf(agent, "10.1.1.2")));
             }
             try (BpfDataplane dp = new BpfDataplane(DataplaneConfig.DEFAULT, BpfSizing.DEFAULT, false, pins)) {
-                Agent agent = new Agent(dp, NODE, l -> { });
+                Reconciler agent = new Reconciler(dp, NODE, l -> { });
                 agent.adopt();
                 agent.onChange(Scenario.state(cluster("a=10.1.1.1", "b=10.1.1.2", "d=10.1.1.4")));
                 assertThat(idOf(agent, "10.1.1.4")).as("the new backend's ID").isNotEqualTo(freed).isGreaterThan(freed);
