@@ -42,6 +42,17 @@ public final class BenchCluster {
         return Ipv4.parse("10.128.0.0").value() + n;
     }
 
+    /** svc-i's EndpointSlice; endpoint changed (>= 0) of it moved to an address no other Service uses. */
+    public static EndpointSlice slice(int i, int backends, int changed, int services) {
+        List<Endpoint> eps = new ArrayList<>(backends);
+        for (int b = 0; b < backends; b++) {
+            int ip = b == changed ? backendIp(services + 1 + i, b) : backendIp(i, b);
+            eps.add(new Endpoint(new Ipv4(ip), true, true, false, b % 2 == 0 ? "node-1" : "node-2", "svc-" + i + "-" + b));
+        }
+        return new EndpointSlice(new ObjectRef("EndpointSlice", "bench", "svc-" + i + "-x"), "bench", "svc-" + i,
+                List.of(new EndpointPort("http", 8080, Protocol.TCP)), eps);
+    }
+
     /** services Services of backends endpoints each; changedEndpoint (>= 0) replaces one endpoint of svc-0. */
     public static ClusterState build(int services, int backends, int changedEndpoint) {
         List<Service> svcs = new ArrayList<>(services + 2);
@@ -51,13 +62,7 @@ public final class BenchCluster {
             ObjectRef ref = new ObjectRef("Service", "bench", "svc-" + i);
             svcs.add(new Service(ref, "bench", ServiceType.ClusterIP, new Ipv4(CLUSTER_IP_BASE + i), false, Map.of(), http,
                     List.of(), List.of(), null, false, false, false));
-            List<Endpoint> eps = new ArrayList<>(backends);
-            for (int b = 0; b < backends; b++) {
-                int ip = i == 0 && b == changedEndpoint ? backendIp(services + 1, b) : backendIp(i, b);
-                eps.add(new Endpoint(new Ipv4(ip), true, true, false, b % 2 == 0 ? "node-1" : "node-2", "svc-" + i + "-" + b));
-            }
-            slices.add(new EndpointSlice(new ObjectRef("EndpointSlice", "bench", "svc-" + i + "-x"), "bench", "svc-" + i,
-                    List.of(new EndpointPort("http", 8080, Protocol.TCP)), eps));
+            slices.add(slice(i, backends, i == 0 ? changedEndpoint : -1, services));
         }
         ObjectRef remote = new ObjectRef("Service", "bench", "remote");
         svcs.add(new Service(remote, "bench", ServiceType.NodePort, new Ipv4(REMOTE_IP), false, Map.of(),

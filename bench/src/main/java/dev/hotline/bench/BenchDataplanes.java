@@ -20,6 +20,13 @@ final class BenchDataplanes {
     }
 
     static Dataplane open(String kind, Plan plan) {
+        Dataplane dp = sizedFor(kind, plan);
+        dp.apply(PlanDiff.between(Plan.EMPTY, plan));
+        return dp;
+    }
+
+    /** A dataplane with room for the plan, holding nothing yet. */
+    static Dataplane sizedFor(String kind, Plan plan) {
         Dataplane dp;
         if (kind.startsWith("bpf")) {
             int services = plan.services().size();
@@ -33,7 +40,6 @@ final class BenchDataplanes {
         } else {
             dp = new UserspaceDataplane(CONFIG);
         }
-        dp.apply(PlanDiff.between(Plan.EMPTY, plan));
         return dp;
     }
 }

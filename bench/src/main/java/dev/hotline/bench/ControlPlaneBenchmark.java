@@ -1,11 +1,12 @@
 package dev.hotline.bench;
 
+import dev.hotline.cluster.ClusterDelta;
 import dev.hotline.cluster.ClusterState;
+import dev.hotline.cluster.EndpointSlice;
 import dev.hotline.dataplane.Dataplane;
-import dev.hotline.plan.MapOp;
 import dev.hotline.plan.Plan;
-import dev.hotline.plan.PlanDiff;
 import dev.hotline.plan.Planner;
+import dev.hotline.reconcile.Reconciler;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -23,57 +24,75 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The control plane at 10 000 Services with 10 endpoints each: a full plan, a full diff, and one
- * endpoint change end to end (plan, diff, and apply to the maps), alternating between two
- * pictures that differ in one endpoint.
+ * The control plane at 10 000 and 100 000 Services of 10 endpoints each, through the one
+ * reconciler the agent runs:
+ * <ul>
+ *   <li>endpointSliceChange (sampled, so p50 and p99 are reported): one EndpointSlice event, an
+ *   endpoint replaced, from the change handed over to the last map write, walking over the
+ *   Services so that no single table stays in cache;</li>
+ *   <li>wholePlan: the whole-picture plan, the oracle and what each change cost before changes
+ *   were planned one Service at a time.</li>
+ * </ul>
+ * Initial sync time and heap are measured by {@link ControlPlaneSync}.
  */
 @State(Scope.Thread)
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Warmup(iterations = 2, time = 2)
 @Measurement(iterations = 5, time = 2)
-@Fork(value = 1, jvmArgsAppend = "-Xmx4g")
+@Fork(value = 1, jvmArgsAppend = "-Xmx6g")
 public class ControlPlaneBenchmark {
-    @Param({"10000"})
+    static final int ROTATION = 1000;
+
+    @Param({"10000", "100000"})
     public int services;
 
     @Param({"bpf", "userspace"})
     public String dataplane;
 
-    ClusterState a;
-    ClusterState b;
-    Plan full;
-    Plan loaded;
+    ClusterState cluster;
     Dataplane dp;
-    boolean flip;
+    Reconciler reconciler;
+    ClusterDelta[] changed;
+    ClusterDelta[] restored;
+    boolean[] isChanged;
+    int next;
 
     @Setup(Level.Trial)
     public void setUp() {
-        a = BenchCluster.build(services, 10, -1);
-        b = BenchCluster.build(services, 10, 3);
-        full = Planner.plan(a, BenchCluster.NODE, Plan.EMPTY);
-        dp = BenchDataplanes.open(dataplane, full);
-        loaded = full;
+        cluster = BenchCluster.build(services, 10, -1);
+        Plan whole = Planner.plan(cluster, BenchCluster.NODE, Plan.EMPTY);
+        dp = BenchDataplanes.sizedFor(dataplane, whole);
+        reconciler = new Reconciler(dp, BenchCluster.NODE, line -> { });
+        reconciler.onChange(cluster);
+        changed = new ClusterDelta[ROTATION];
+        restored = new ClusterDelta[ROTATION];
+        isChanged = new boolean[ROTATION];
+        int step = services / ROTATION;
+        for (int k = 0; k < ROTATION; k++) {
+            int i = k * step;
+            changed[k] = delta(BenchCluster.slice(i, 10, k % 10, services));
+            restored[k] = delta(BenchCluster.slice(i, 10, -1, services));
+        }
+    }
+
+    private static ClusterDelta delta(EndpointSlice s) {
+        return new ClusterDelta.Builder().slices(s.ref(), List.of(s)).build();
     }
 
     @Benchmark
-    public Plan fullPlan() {
-        return Planner.plan(a, BenchCluster.NODE, Plan.EMPTY);
+    @BenchmarkMode(Mode.SampleTime)
+    @OutputTimeUnit(TimeUnit.MICROSECONDS)
+    public void endpointSliceChange() {
+        int k = next;
+        next = (next + 1) % ROTATION;
+        reconciler.onDelta(isChanged[k] ? restored[k] : changed[k]);
+        isChanged[k] = !isChanged[k];
     }
 
     @Benchmark
-    public List<MapOp> fullDiff() {
-        return PlanDiff.between(Plan.EMPTY, full);
-    }
-
-    @Benchmark
-    public int endpointChange() {
-        flip = !flip;
-        Plan next = Planner.plan(flip ? b : a, BenchCluster.NODE, loaded);
-        List<MapOp> ops = PlanDiff.between(loaded, next);
-        dp.apply(ops);
-        loaded = next;
-        return ops.size();
+    @BenchmarkMode(Mode.AverageTime)
+    @OutputTimeUnit(TimeUnit.MILLISECONDS)
+    public Plan wholePlan() {
+        return Planner.plan(cluster, BenchCluster.NODE, Plan.EMPTY);
     }
 
     @TearDown(Level.Trial)

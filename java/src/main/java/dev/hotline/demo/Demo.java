@@ -17,10 +17,9 @@ import dev.hotline.plan.Backend;
 import dev.hotline.plan.MapOp;
 import dev.hotline.plan.NodeIdentity;
 import dev.hotline.plan.Plan;
-import dev.hotline.plan.PlanDiff;
-import dev.hotline.plan.Planner;
 import dev.hotline.plan.ServiceBackend;
 import dev.hotline.plan.ServicePlan;
+import dev.hotline.reconcile.Reconciler;
 import dev.hotline.replay.AtomicFile;
 import dev.hotline.replay.PcapWriter;
 import java.io.IOException;
@@ -58,6 +57,7 @@ public final class Demo {
     private final PacketResult result = new PacketResult();
     private final NodeIdentity node;
     private Plan plan = Plan.EMPTY;
+    private Reconciler reconciler;
     private long frames;
     private int nextClientPort = 40000;
 
@@ -204,13 +204,16 @@ public final class Demo {
     }
 
     private void load(ClusterState state) {
-        Plan next = Planner.plan(state, node, plan);
-        List<MapOp> ops = PlanDiff.between(plan, next);
-        dataplane.apply(ops);
-        if (plan != Plan.EMPTY) {
-            out.println("   applied " + ops.size() + " map update(s): " + describe(ops, plan, next));
+        if (reconciler == null) {
+            reconciler = new Reconciler(dataplane, node, line -> { });
+            reconciler.onChange(c -> {
+                if (plan != Plan.EMPTY) {
+                    out.println("   applied " + c.ops().size() + " map update(s): " + describe(c.ops(), c.before(), c.after()));
+                }
+            });
         }
-        plan = next;
+        reconciler.onChange(state);
+        plan = reconciler.loaded();
     }
 
     private static String describe(List<MapOp> ops, Plan before, Plan after) {

@@ -12,15 +12,14 @@ import java.util.Map;
  * previous plan's IDs are all taken.
  */
 final class IdAllocator<K extends Comparable<K>> {
-    private final Map<K, Integer> ids;
-    private final Map<Integer, K> keys;
+    private Map<K, Integer> ids;
+    private final java.util.BitSet taken = new java.util.BitSet();
     private final int maxId;
     private int lastIssued;
 
     IdAllocator(IdRegistry<K> from, int maxId) {
         this.ids = new HashMap<>(from.asMap());
-        this.keys = new HashMap<>(ids.size() * 2);
-        ids.forEach((k, id) -> keys.put(id, k));
+        ids.values().forEach(taken::set);
         this.maxId = maxId;
         this.lastIssued = from.lastIssued();
     }
@@ -37,6 +36,12 @@ final class IdAllocator<K extends Comparable<K>> {
 
     /** Numbers these new keys (sorted, none held yet) after the last ID handed out. */
     void assign(List<K> fresh) {
+        if (fresh.size() > ids.size()) {
+            // the first change numbers everything: room for it at once rather than by doubling
+            Map<K, Integer> bigger = new HashMap<>((ids.size() + fresh.size()) * 4 / 3 + 16);
+            bigger.putAll(ids);
+            ids = bigger;
+        }
         for (K k : fresh) {
             if (ids.containsKey(k)) {
                 continue;
@@ -48,9 +53,9 @@ final class IdAllocator<K extends Comparable<K>> {
                 if (++tries > maxId) {
                     throw new IllegalStateException("more than " + maxId + " IDs needed");
                 }
-            } while (keys.containsKey(cursor));
+            } while (taken.get(cursor));
             ids.put(k, cursor);
-            keys.put(cursor, k);
+            taken.set(cursor);
             lastIssued = cursor;
         }
     }
@@ -58,7 +63,7 @@ final class IdAllocator<K extends Comparable<K>> {
     void release(K key) {
         Integer id = ids.remove(key);
         if (id != null) {
-            keys.remove(id);
+            taken.clear(id);
         }
     }
 

@@ -168,7 +168,7 @@ public final class IncrementalPlanner {
         Map<ObjectRef, List<Planner.Draft>> drafted = new LinkedHashMap<>();
         Map<ObjectRef, List<Problem>> found = new HashMap<>();
         List<ServicePlan.ServiceKey> freshServices = new ArrayList<>();
-        TreeSet<BackendKey> freshBackends = new TreeSet<>();
+        List<BackendKey> freshBackends = new ArrayList<>();
         for (ObjectRef ref : touched) {
             Service svc = admission.admitted(ref);
             List<Problem> own = new ArrayList<>();
@@ -188,7 +188,17 @@ public final class IncrementalPlanner {
         }
         Collections.sort(freshServices);
         serviceIds.assign(freshServices);
-        backendIds.assign(new ArrayList<>(freshBackends));
+        freshBackends.sort(null);
+        backendIds.assign(freshBackends); // a key listed twice is numbered once
+
+        // the tables of a large change (the first one) are built on every core: they depend on nothing shared
+        List<Planner.Draft> all = new ArrayList<>();
+        drafted.values().forEach(all::addAll);
+        ServicePlan[] built = new ServicePlan[all.size()];
+        java.util.stream.IntStream indexes = java.util.stream.IntStream.range(0, built.length);
+        (built.length > 256 ? indexes.parallel() : indexes).forEach(i -> built[i] = Planner.build(all.get(i),
+                serviceIds.id(all.get(i).key()), backendIds::id, node, services.get(all.get(i).key())));
+        int nextBuilt = 0;
 
         Map<ObjectRef, Held> next = new LinkedHashMap<>();
         List<ServicePlan> beforePlans = new ArrayList<>();
@@ -201,7 +211,7 @@ public final class IncrementalPlanner {
             List<ServicePlan.ServiceKey> keys = new ArrayList<>();
             List<Backend> named = new ArrayList<>();
             for (Planner.Draft d : drafted.get(ref)) {
-                ServicePlan p = Planner.build(d, serviceIds.id(d.key()), backendIds::id, node, services.get(d.key()));
+                ServicePlan p = built[nextBuilt++];
                 plans.add(p);
                 keys.add(d.key());
                 p.backends().forEach(sb -> named.add(sb.backend()));

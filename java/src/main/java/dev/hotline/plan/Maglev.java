@@ -42,29 +42,34 @@ public final class Maglev {
         if (backends.isEmpty()) {
             return MaglevTable.EMPTY;
         }
-        Backend[] sorted = backends.stream().sorted((a, b) -> a.key().compareTo(b.key())).toArray(Backend[]::new);
+        Backend[] sorted = backends.toArray(new Backend[0]);
+        java.util.Arrays.sort(sorted, (a, b) -> a.key().compareTo(b.key()));
         int m = tableSize(sorted.length);
         int n = sorted.length;
-        long[] offset = new long[n];
-        long[] skip = new long[n];
-        long[] next = new long[n];
+        // each backend walks its permutation offset, offset + skip, offset + 2 skip, ... (mod m);
+        // kept as the current position and stepped by one addition instead of a division per probe
+        int[] at = new int[n];
+        int[] skip = new int[n];
         for (int i = 0; i < n; i++) {
             long k = key(sorted[i].key());
-            offset[i] = Long.remainderUnsigned(mix(k ^ OFFSET_SEED), m);
-            skip[i] = Long.remainderUnsigned(mix(k ^ SKIP_SEED), m - 1) + 1;
+            at[i] = (int) Long.remainderUnsigned(mix(k ^ OFFSET_SEED), m);
+            skip[i] = (int) Long.remainderUnsigned(mix(k ^ SKIP_SEED), m - 1) + 1;
         }
         int[] slots = new int[m];
         java.util.Arrays.fill(slots, -1);
         int filled = 0;
         while (true) {
             for (int i = 0; i < n; i++) {
-                long c = (offset[i] + next[i] * skip[i]) % m;
-                while (slots[(int) c] >= 0) {
-                    next[i]++;
-                    c = (offset[i] + next[i] * skip[i]) % m;
+                int c = at[i];
+                while (slots[c] >= 0) {
+                    c += skip[i];
+                    if (c >= m) {
+                        c -= m;
+                    }
                 }
-                slots[(int) c] = sorted[i].id();
-                next[i]++;
+                slots[c] = sorted[i].id();
+                c += skip[i];
+                at[i] = c >= m ? c - m : c;
                 if (++filled == m) {
                     return new MaglevTable(slots);
                 }

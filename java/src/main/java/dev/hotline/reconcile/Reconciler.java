@@ -53,6 +53,7 @@ public final class Reconciler {
     private final Map<ObjectRef, String> notServed = new TreeMap<>(java.util.Comparator.comparing(ObjectRef::namespacedName));
     private final Map<Integer, String> names = new ConcurrentHashMap<>();
     private long applyFailures;
+    private Consumer<IncrementalPlanner.Change> changes = c -> { };
 
     /** Told of every applied change (the metrics). */
     public interface Listener {
@@ -76,6 +77,11 @@ public final class Reconciler {
 
     public Reconciler(Dataplane dataplane, NodeIdentity node, Consumer<String> log) {
         this(dataplane, node, NodePortRange.DEFAULT, log);
+    }
+
+    /** Told of every change after it is applied: its map operations, the touched Services before and after (the demo shows them). */
+    public void onChange(Consumer<IncrementalPlanner.Change> observer) {
+        this.changes = observer;
     }
 
     public void onApplied(Listener l) {
@@ -136,7 +142,7 @@ public final class Reconciler {
         // never on a failed one (a Service that failed would lose what the maps still serve it with)
         int stale = 0;
         if (!staleRemoved && failed.isEmpty()) {
-            stale = dataplane.removeStale(planner.toPlan());
+            stale = adopted == null || adopted.isEmpty() ? 0 : dataplane.removeStale(planner.toPlan());
             staleRemoved = true;
         }
         Set<Integer> touchedIds = new HashSet<>();
@@ -179,6 +185,7 @@ public final class Reconciler {
         }
         int[] changes = changeCounts(change.before(), applied);
         listener.applied((System.nanoTime() - start) / 1e9, changes[0], changes[1], !missing.isEmpty());
+        this.changes.accept(change);
         dataplane.recordIdCursors(planner.lastServiceId(), planner.lastBackendId());
         snapshot = new Status(true, java.time.Instant.now(), Collections.unmodifiableSortedSet(new TreeSet<>(notServed.values())),
                 applyFailures);

@@ -14,7 +14,9 @@ import dev.hotline.net.Ipv4;
 import dev.hotline.packet.Bytes;
 import dev.hotline.packet.Frame;
 import dev.hotline.packet.FrameBuilder;
+import dev.hotline.cluster.ClusterState;
 import dev.hotline.plan.Plan;
+import dev.hotline.reconcile.Reconciler;
 import dev.hotline.plan.PlanDiff;
 import dev.hotline.plan.Planner;
 import java.util.ArrayList;
@@ -299,9 +301,11 @@ class DifferentialTest {
         DataplaneConfig config = DataplaneConfig.DEFAULT.withConntrackMax(conntrackMax);
         try (UserspaceDataplane user = new UserspaceDataplane(config);
              BpfDataplane kernel = new BpfDataplane(config, BpfSizing.DEFAULT, true, null)) {
-            Plan plan = Planner.plan(Scenario.state(cluster(pods, services)), Scenario.NODE_1, Plan.EMPTY);
-            user.apply(PlanDiff.between(Plan.EMPTY, plan));
-            kernel.apply(PlanDiff.between(Plan.EMPTY, plan));
+            // one reconciler per dataplane: planning is deterministic, so both are given the same writes
+            Reconciler toUser = new Reconciler(user, Scenario.NODE_1, line -> { });
+            Reconciler toKernel = new Reconciler(kernel, Scenario.NODE_1, line -> { });
+            toUser.onChange(Scenario.state(cluster(pods, services)));
+            toKernel.onChange(Scenario.state(cluster(pods, services)));
             Generator gen = new Generator(seed);
             long now = Scenario.T0;
 
@@ -322,7 +326,7 @@ class DifferentialTest {
             for (String hex : REGRESSIONS) {
                 regressions.add(HexFormat.of().parseHex(hex));
             }
-            regressions.add(zeroChecksumAfterNat(plan));
+            regressions.add(zeroChecksumAfterNat(toUser.loaded()));
             int changes = 0;
             java.security.MessageDigest digest = java.security.MessageDigest.getInstance("SHA-256");
             while (index < total + regressions.size()) {
@@ -365,11 +369,9 @@ class DifferentialTest {
                             }
                         }
                     }
-                    Plan next = Planner.plan(Scenario.state(cluster(pods, services)), Scenario.NODE_1, plan);
-                    var ops = PlanDiff.between(plan, next);
-                    user.apply(ops);
-                    kernel.apply(ops);
-                    plan = next;
+                    ClusterState next = Scenario.state(cluster(pods, services));
+                    toUser.onChange(next);
+                    toKernel.onChange(next);
                 }
             }
             assertThat(index).isEqualTo(total + regressions.size());

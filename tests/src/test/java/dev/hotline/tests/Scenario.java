@@ -13,9 +13,7 @@ import dev.hotline.dataplane.DataplaneKind;
 import dev.hotline.dataplane.PacketResult;
 import dev.hotline.net.Ipv4;
 import dev.hotline.plan.NodeIdentity;
-import dev.hotline.plan.Plan;
-import dev.hotline.plan.PlanDiff;
-import dev.hotline.plan.Planner;
+import dev.hotline.reconcile.Reconciler;
 import dev.hotline.replay.PcapWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -115,13 +113,11 @@ public final class Scenario {
     List<Out> runOn(DataplaneKind kind) {
         List<Out> outs = new ArrayList<>();
         try (Dataplane dp = Dataplanes.open(kind, config, line -> { })) {
-            Plan plan = Planner.plan(state(cluster), node, Plan.EMPTY);
-            dp.apply(PlanDiff.between(Plan.EMPTY, plan));
+            Reconciler reconciler = new Reconciler(dp, node, line -> { });
+            reconciler.onChange(state(cluster));
             for (Object step : steps) {
                 if (step instanceof String yaml) {
-                    Plan next = Planner.plan(state(yaml), node, plan);
-                    dp.apply(PlanDiff.between(plan, next));
-                    plan = next;
+                    reconciler.onChange(state(yaml));
                     continue;
                 }
                 FrameStep f = step instanceof DerivedStep d
