@@ -27,7 +27,7 @@ class PackageLayoutTest {
     void theModelDoesNotKnowWhereItComesFromOrWhereItGoes() {
         noClasses().that().resideInAnyPackage("dev.hotline.cluster..", "dev.hotline.endpoints..", "dev.hotline.plan..")
                 .should().dependOnClassesThat().resideInAnyPackage("dev.hotline.source..", "dev.hotline.dataplane..",
-                        "dev.hotline.agent..", "dev.hotline.cli..", "dev.hotline.bpf..", "dev.hotline.replay..")
+                        "dev.hotline.agent..", "dev.hotline.reconcile..", "dev.hotline.cli..", "dev.hotline.bpf..", "dev.hotline.replay..")
                 .check(CLASSES);
     }
 
@@ -48,7 +48,7 @@ class PackageLayoutTest {
 
     @Test
     void theAgentRunsOverTheDataplaneInterface() {
-        noClasses().that().resideInAPackage("dev.hotline.agent..")
+        noClasses().that().resideInAnyPackage("dev.hotline.agent..", "dev.hotline.reconcile..")
                 .should().dependOnClassesThat().resideInAnyPackage("dev.hotline.dataplane.bpf..",
                         "dev.hotline.dataplane.userspace..", "dev.hotline.bpf..")
                 .check(CLASSES);
