@@ -55,6 +55,7 @@ public class ControlPlaneBenchmark {
     ClusterDelta[] restored;
     boolean[] isChanged;
     int next;
+    int rotation;
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -63,11 +64,12 @@ public class ControlPlaneBenchmark {
         dp = BenchDataplanes.sizedFor(dataplane, whole);
         reconciler = new Reconciler(dp, BenchCluster.NODE, line -> { });
         reconciler.onChange(cluster);
-        changed = new ClusterDelta[ROTATION];
-        restored = new ClusterDelta[ROTATION];
-        isChanged = new boolean[ROTATION];
-        int step = services / ROTATION;
-        for (int k = 0; k < ROTATION; k++) {
+        rotation = Math.min(ROTATION, services);
+        changed = new ClusterDelta[rotation];
+        restored = new ClusterDelta[rotation];
+        isChanged = new boolean[rotation];
+        int step = services / rotation;
+        for (int k = 0; k < rotation; k++) {
             int i = k * step;
             changed[k] = delta(BenchCluster.slice(i, 10, k % 10, services));
             restored[k] = delta(BenchCluster.slice(i, 10, -1, services));
@@ -83,7 +85,7 @@ public class ControlPlaneBenchmark {
     @OutputTimeUnit(TimeUnit.MICROSECONDS)
     public void endpointSliceChange() {
         int k = next;
-        next = (next + 1) % ROTATION;
+        next = (next + 1) % rotation;
         reconciler.onDelta(isChanged[k] ? restored[k] : changed[k]);
         isChanged[k] = !isChanged[k];
     }

@@ -53,7 +53,7 @@ class BenchmarkSmokeTest {
         List<String> ran = results.stream().map(r -> r.getParams().getBenchmark() + r.getParams().getParamsKeys().stream()
                 .map(k -> " " + k + "=" + r.getParams().getParam(k)).reduce("", String::concat)).toList();
         int kinds = Summary.KINDS.length;
-        int expected = kinds * dataplanes.length + dataplanes.length + 3 * dataplanes.length + dataplanes.length
+        int expected = kinds * dataplanes.length + dataplanes.length + 2 * dataplanes.length + dataplanes.length
                 + (bpf ? kinds + 1 + 1 : 0);
         assertThat(ran).as("benchmarks run").hasSize(expected);
         for (RunResult r : results) {

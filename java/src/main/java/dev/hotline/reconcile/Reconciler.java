@@ -46,6 +46,7 @@ public final class Reconciler {
     private LoadedState adopted;
     private ClusterState lastState = ClusterState.empty();
     private boolean staleRemoved;
+    private boolean appliedOnce;
     private boolean sharedFailed;
     private volatile Status snapshot = new Status(false, null, Collections.emptySortedSet(), 0);
     private Listener listener = (seconds, services, endpoints, failed) -> { };
@@ -157,8 +158,12 @@ public final class Reconciler {
             }
         }
         double ms = (System.nanoTime() - start) / 1e6;
-        log.accept(String.format("applied %s; %d map write(s)%s in %.1f ms", summary(change.before(), applied), ops.size(),
-                stale > 0 ? ", " + stale + " stale entr(ies) removed" : "", ms));
+        if (!change.isEmpty() || !appliedOnce) {
+            // an event that changed nothing the dataplane holds (a resourceVersion bump) says nothing
+            log.accept(String.format("applied %s; %d map write(s)%s in %.1f ms", summary(change.before(), applied), ops.size(),
+                    stale > 0 ? ", " + stale + " stale entr(ies) removed" : "", ms));
+        }
+        appliedOnce = true;
         Set<ObjectRef> served = new HashSet<>();
         change.before().services().forEach(s -> served.add(ref(s)));
         change.after().services().forEach(s -> served.add(ref(s)));
