@@ -17,7 +17,7 @@
  * Bumped whenever a key or value layout, a map's meaning or a code below changes: pinned maps
  * of another version must never be read as if they were this one.
  */
-#define HL_ABI_VERSION 3
+#define HL_ABI_VERSION 4
 
 #define HL_PROG_NAME "hotline_ingress"
 

@@ -22,6 +22,8 @@ struct hl_handle {
 	__u32 value_size[HL_MAP_COUNT];
 	int percpu[HL_MAP_COUNT];
 	int owns_fds; /* opened from pins without an object (openPinned): the map fds are closed with the handle */
+	void *mem[HL_MAP_COUNT];       /* a memory-mappable map's mapping (mapMemory), unmapped with the handle */
+	size_t mem_size[HL_MAP_COUNT];
 };
 
 /* Starts collecting what libbpf prints (warnings and the verifier log) for this thread's call. */

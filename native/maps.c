@@ -4,6 +4,8 @@
  * out as hotline_abi.h says) and makes one JNI call per batch, not per entry.
  */
 #include <errno.h>
+#include <unistd.h>
+#include <sys/mman.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -265,4 +267,44 @@ out:
 		return -1;
 	}
 	return copied;
+}
+
+/*
+ * A memory-mappable array map's values as a direct buffer: value i at i * round_up(value_size, 8),
+ * as the kernel lays an array out; writes are plain stores the program sees at once. Mapped once per handle and unmapped
+ * when the handle is closed, so the buffer must not be used after that.
+ */
+EXPORT JNIEXPORT jobject JNICALL Java_dev_hotline_bpf_Native_mapMemory(JNIEnv *env, jclass cls, jlong handle, jint map)
+{
+	struct hl_handle *h = hl_handle_of(handle);
+	struct bpf_map_info info;
+	__u32 len = sizeof(info);
+	long page = sysconf(_SC_PAGESIZE);
+	size_t size;
+	void *mem;
+
+	(void)cls;
+	if (check_map(env, h, map))
+		return NULL;
+	if (!h->mem[map]) {
+		memset(&info, 0, sizeof(info));
+		if (bpf_obj_get_info_by_fd(h->map_fd[map], &info, &len)) {
+			hl_throw(env, "reading the map's info", errno);
+			return NULL;
+		}
+		if (!(info.map_flags & BPF_F_MMAPABLE)) {
+			hl_throw_arg(env, "the map is not memory-mappable");
+			return NULL;
+		}
+		/* an array map keeps each value in a slot rounded up to 8 bytes */
+		size = ((size_t)((info.value_size + 7) & ~7u) * info.max_entries + page - 1) / page * page;
+		mem = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, h->map_fd[map], 0);
+		if (mem == MAP_FAILED) {
+			hl_throw(env, "mapping the map into memory", errno);
+			return NULL;
+		}
+		h->mem[map] = mem;
+		h->mem_size[map] = size;
+	}
+	return (*env)->NewDirectByteBuffer(env, h->mem[map], (jlong)h->mem_size[map]);
 }

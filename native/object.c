@@ -5,6 +5,7 @@
  * reporting the ABI layout so Java can check it mirrors this side.
  */
 #include <errno.h>
+#include <sys/mman.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -438,6 +439,9 @@ EXPORT JNIEXPORT void JNICALL Java_dev_hotline_bpf_Native_close(JNIEnv *env, jcl
 	(void)cls;
 	if (!h)
 		return;
+	for (int i = 0; i < HL_MAP_COUNT; i++)
+		if (h->mem[i])
+			munmap(h->mem[i], h->mem_size[i]);
 	if (h->owns_fds) {
 		for (int i = 0; i < HL_MAP_COUNT; i++)
 			if (h->map_fd[i] >= 0)

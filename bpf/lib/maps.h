@@ -35,9 +35,13 @@ struct {
 	__type(value, struct hl_backend);
 } hl_backends SEC(".maps");
 
-/* every Service's Maglev table, one range each, slots holding backend ids */
+/*
+ * every Service's Maglev table, one range each, slots holding backend ids; memory-mappable, so the
+ * agent writes a whole table (a hundred million slots at 100 000 Services) as plain stores
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
 	__uint(max_entries, 1 << 20);
 	__type(key, __u32);
 	__type(value, __u32);

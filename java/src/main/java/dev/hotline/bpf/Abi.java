@@ -117,7 +117,7 @@ public final class Abi {
 
     // the test-run batch slot (native/test_run.c)
     /** HL_ABI_VERSION: the layout generation of the maps and codes below. */
-    public static final int VERSION = 3;
+    public static final int VERSION = 4;
 
     public static final int SLOT_HEADER = 64;
     public static final int SLOT_LENGTH = 0;

@@ -155,6 +155,20 @@ public final class BpfProgram implements AutoCloseable {
         return cpus;
     }
 
+    /**
+     * A memory-mappable array map's values (Abi.MAP_MAGLEV), in native byte order, value i at
+     * i * round_up(value size, 8): stores into it are map writes the program sees at once. Valid
+     * only while this program is open.
+     */
+    public ByteBuffer memory(int map) {
+        long h = h();
+        try {
+            return Native.mapMemory(h, map).order(java.nio.ByteOrder.nativeOrder());
+        } finally {
+            done();
+        }
+    }
+
     public void update(int map, ByteBuffer keys, ByteBuffer values, int count) {
         long h = h();
         try {

@@ -48,6 +48,8 @@ public final class BpfDataplane implements Dataplane {
     // the program and its maps of the current generation (a larger one replaces it when the cluster grows)
     private volatile BpfProgram program;
     private MapBatch batch;
+    /** The Maglev array of the current generation, memory-mapped: whole tables are written as plain stores. */
+    private java.nio.ByteBuffer maglevSlots;
     private final int[] sizes;
     private final String pinDir;
     private final Map<String, Integer> attachedInterfaces = new java.util.concurrent.ConcurrentHashMap<>();
@@ -128,6 +130,7 @@ public final class BpfDataplane implements Dataplane {
         this.ranges = new MaglevRanges(max[Abi.MAP_MAGLEV]);
         try {
             writeConfig(config, replayClock);
+            this.maglevSlots = program.memory(Abi.MAP_MAGLEV);
         } catch (RuntimeException e) {
             program.close();
             throw e;
@@ -380,6 +383,7 @@ public final class BpfDataplane implements Dataplane {
         }
         program = next;
         batch = new MapBatch(next);
+        maglevSlots = next.memory(Abi.MAP_MAGLEV); // before the old generation (and its mapping) goes
         ranges.grow(sizes[Abi.MAP_MAGLEV]);
         old.close();
         events.accept(String.format("maps grown with the cluster: %s (a new program generation in %.0f ms; conntrack kept)",
@@ -442,10 +446,14 @@ public final class BpfDataplane implements Dataplane {
         @Override
         public void upsertMaglevSlots(MapOp.UpsertMaglevSlots u) {
             int offset = rangeFor(u.serviceId(), u.tableSize());
-            for (int p = 0; p < u.positions().length; p++) {
-                int i = batch.next(Abi.MAP_MAGLEV, false, 4, 4);
-                batch.keys().putInt(batch.keyOffset(i), offset + u.positions()[p]);
-                batch.values().putInt(batch.valueOffset(i), u.backendIds()[p]);
+            // in the diff's order all the same: the backends queued before are written first (a slot
+            // rewritten in place may name one), the entries that point at the slots after
+            batch.flush();
+            java.nio.ByteBuffer slots = maglevSlots;
+            int[] positions = u.positions();
+            int[] ids = u.backendIds();
+            for (int p = 0; p < positions.length; p++) {
+                slots.putInt((offset + positions[p]) << 3, ids[p]); // the kernel keeps array values 8 bytes apart
             }
         }
 
