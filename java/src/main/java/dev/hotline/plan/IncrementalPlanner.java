@@ -36,6 +36,11 @@ import java.util.TreeSet;
  * again. Not thread-safe: one reconciler drives it.
  */
 public final class IncrementalPlanner {
+    /** Services in namespace/name order (the order a whole plan numbers new ones in does not depend on it). */
+    private static final java.util.Comparator<ObjectRef> BY_NAME = java.util.Comparator
+            .comparing(ObjectRef::namespace, java.util.Comparator.nullsFirst(java.util.Comparator.<String>naturalOrder()))
+            .thenComparing(ObjectRef::name);
+
     private final NodeIdentity node;
     private final ServiceAdmission admission;
     private final Map<ObjectRef, List<EndpointSlice>> sliceObjects = new HashMap<>();
@@ -120,7 +125,7 @@ public final class IncrementalPlanner {
     /** Plans a change; replan names Services to plan again although nothing about them changed (retries). */
     public Change prepare(ClusterDelta delta, Set<ObjectRef> replan) {
         List<Problem> problems = new ArrayList<>(delta.problems());
-        Set<ObjectRef> touched = new TreeSet<>(java.util.Comparator.comparing(ObjectRef::namespacedName));
+        Set<ObjectRef> touched = new TreeSet<>(BY_NAME);
         touched.addAll(replan);
         touched.addAll(admission.update(delta.services(), problems));
         delta.services().forEach((ref, svc) -> {

@@ -107,6 +107,11 @@ public final class PlanDiff {
             return;
         }
         boolean whole = old.size() != t.size();
+        if (whole) {
+            // every slot: the positions are shared (nobody writes them), the values one copy
+            out.add(new MapOp.UpsertMaglevSlots(id, t.size(), everySlot(t.size()), t.toArray()));
+            return;
+        }
         int n = 0;
         int[] positions = new int[t.size()];
         int[] values = new int[t.size()];
@@ -120,6 +125,19 @@ public final class PlanDiff {
         if (n > 0) {
             out.add(new MapOp.UpsertMaglevSlots(id, t.size(), java.util.Arrays.copyOf(positions, n), java.util.Arrays.copyOf(values, n)));
         }
+    }
+
+    private static final Map<Integer, int[]> EVERY_SLOT = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** 0, 1, ..., size - 1, one array per table size (a handful of primes). */
+    private static int[] everySlot(int size) {
+        return EVERY_SLOT.computeIfAbsent(size, n -> {
+            int[] a = new int[n];
+            for (int i = 0; i < n; i++) {
+                a[i] = i;
+            }
+            return a;
+        });
     }
 
     private static Map<Integer, MaglevTable> tables(Plan p) {

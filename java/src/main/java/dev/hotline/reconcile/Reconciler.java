@@ -338,10 +338,10 @@ public final class Reconciler {
 
     /** Service ports added, removed or changed, and backends added or removed, between two plans. */
     static int[] changeCounts(Plan before, Plan after) {
-        Map<String, ServicePlan> old = new HashMap<>();
+        Map<Object, ServicePlan> old = new HashMap<>();
         before.services().forEach(s -> old.put(key(s), s));
         int services = 0;
-        Set<String> now = new HashSet<>();
+        Set<Object> now = new HashSet<>();
         for (ServicePlan s : after.services()) {
             now.add(key(s));
             ServicePlan o = old.get(key(s));
@@ -357,11 +357,11 @@ public final class Reconciler {
 
     /** "services +1 -0 ~2, backends +3 -1 (now ...)" for one change. */
     private String summary(Plan before, Plan after) {
-        Map<String, ServicePlan> old = new HashMap<>();
+        Map<Object, ServicePlan> old = new HashMap<>();
         before.services().forEach(s -> old.put(key(s), s));
         int added = 0;
         int changed = 0;
-        Set<String> now = new HashSet<>();
+        Set<Object> now = new HashSet<>();
         for (ServicePlan s : after.services()) {
             now.add(key(s));
             ServicePlan o = old.get(key(s));
@@ -381,7 +381,7 @@ public final class Reconciler {
                 + planner.backendCount() + " backends)";
     }
 
-    private static String key(ServicePlan s) {
-        return s.name() + "/" + s.protocol() + "/" + s.scope();
+    private static Object key(ServicePlan s) {
+        return java.util.List.of(s.name(), s.protocol(), s.scope());
     }
 }
