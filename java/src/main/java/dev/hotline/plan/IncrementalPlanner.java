@@ -57,6 +57,11 @@ public final class IncrementalPlanner {
     private final IdAllocator<BackendKey> backendIds;
     private int frontends;
     private int lackingNodeAddress;
+    /** The Services of a change prepared but not committed: the next change plans them again. */
+    private Set<ObjectRef> uncommitted = Set.of();
+    /** Backends and ClusterIPs a failed write may have left in any state: written again when next touched. */
+    private final Set<Integer> dirtyBackends = new HashSet<>();
+    private final Set<Ipv4> dirtyVips = new HashSet<>();
     private boolean pruned;
 
     /** What one Service holds: its plans, the IDs it keeps, the backends and ClusterIP it names, its findings. */
@@ -88,8 +93,13 @@ public final class IncrementalPlanner {
         private final Plan after;
         private final Map<ObjectRef, Held> next;
         private final List<Problem> problems;
+        private final Set<Integer> backendIds;
+        private final Set<Ipv4> vips;
 
-        private Change(List<MapOp> ops, Plan before, Plan after, Map<ObjectRef, Held> next, List<Problem> problems) {
+        private Change(List<MapOp> ops, Plan before, Plan after, Map<ObjectRef, Held> next, List<Problem> problems,
+                       Set<Integer> backendIds, Set<Ipv4> vips) {
+            this.backendIds = backendIds;
+            this.vips = vips;
             this.ops = ops;
             this.before = before;
             this.after = after;
@@ -127,6 +137,8 @@ public final class IncrementalPlanner {
         List<Problem> problems = new ArrayList<>(delta.problems());
         Set<ObjectRef> touched = new TreeSet<>(BY_NAME);
         touched.addAll(replan);
+        touched.addAll(uncommitted); // a change prepared and never committed (it threw): planned again
+        uncommitted = touched;
         touched.addAll(admission.update(delta.services(), problems));
         delta.services().forEach((ref, svc) -> {
             Set<ObjectRef> selectors = selectorsByNamespace.computeIfAbsent(ref.namespace(), k -> new HashSet<>());
@@ -259,9 +271,25 @@ public final class IncrementalPlanner {
                 vipsAfter.add(ip);
             }
         });
+        // what a failed write may have left in any state is written again (or deleted) whatever the plan believes
+        uses.keySet().forEach(id -> {
+            // one no longer named is in backendsBefore still (its failed holder kept it): deleted
+            if (dirtyBackends.contains(id) && backendsAfter.containsKey(id)) {
+                backendsBefore.remove(id);
+            }
+        });
+        vipChange.keySet().forEach(ip -> {
+            if (dirtyVips.contains(ip)) {
+                if (vipsAfter.contains(ip)) {
+                    vipsBefore.remove(ip);
+                } else {
+                    vipsBefore.add(ip);
+                }
+            }
+        });
         Plan before = new Plan(node, beforePlans, backendsBefore, vipsBefore, IdRegistry.empty(), IdRegistry.empty(), List.of());
         Plan after = new Plan(node, afterPlans, backendsAfter, vipsAfter, IdRegistry.empty(), IdRegistry.empty(), List.of());
-        return new Change(PlanDiff.between(before, after), before, after, next, problems);
+        return new Change(PlanDiff.between(before, after), before, after, next, problems, uses.keySet(), vipChange.keySet());
     }
 
     private BackendUse use(Map<Integer, BackendUse> uses, int id) {
@@ -276,6 +304,15 @@ public final class IncrementalPlanner {
      * version), whose writes failed.
      */
     public void commit(Change change, Set<Integer> failedIds) {
+        commit(change, failedIds, false);
+    }
+
+    /**
+     * @param sharedWritesFailed the backend and ClusterIP writes shared by every touched Service
+     *                           failed: none of the change is known to be in the maps
+     */
+    public void commit(Change change, Set<Integer> failedIds, boolean sharedWritesFailed) {
+        uncommitted = Set.of();
         Set<ObjectRef> failed = new HashSet<>();
         for (int id : failedIds) {
             ServicePlan s = change.after.service(id) != null ? change.after.service(id) : change.before.service(id);
@@ -283,6 +320,24 @@ public final class IncrementalPlanner {
                 failed.add(refOf(s));
             }
         }
+        // the backends and ClusterIPs this change wrote are as planned, unless the shared writes failed;
+        // those a failed Service names may hold either version's description: written again next time
+        if (sharedWritesFailed) {
+            dirtyBackends.addAll(change.backendIds);
+            dirtyVips.addAll(change.vips);
+        } else {
+            dirtyBackends.removeAll(change.backendIds);
+            dirtyVips.removeAll(change.vips);
+        }
+        change.next.forEach((ref, h) -> {
+            if (failed.contains(ref)) {
+                Held old = held.getOrDefault(ref, Held.NONE);
+                old.backends().forEach(b -> dirtyBackends.add(b.id()));
+                h.backends().forEach(b -> dirtyBackends.add(b.id()));
+                dirtyVips.addAll(old.vips());
+                dirtyVips.addAll(h.vips());
+            }
+        });
         // every Service out, then every Service in, then let go of what nothing names: a backend may
         // pass from one touched Service to another
         Map<ObjectRef, Held> olds = new HashMap<>();
@@ -410,6 +465,11 @@ public final class IncrementalPlanner {
     /** The Service with this ID as the maps hold it, or null. */
     public ServicePlan service(int id) {
         return byId.get(id);
+    }
+
+    /** True when a change was prepared and never committed (planning or applying it threw). */
+    public boolean hasUncommitted() {
+        return !uncommitted.isEmpty();
     }
 
     public int serviceCount() {

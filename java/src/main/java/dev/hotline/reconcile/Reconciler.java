@@ -131,19 +131,25 @@ public final class Reconciler {
         }
         List<MapOp> ops = change.ops();
         Set<Integer> failed = Set.of();
+        sharedFailed = false;
         try {
             dataplane.apply(ops);
         } catch (RuntimeException e) {
             log.accept("applying the change as a whole failed (" + e.getMessage() + "); applying it Service by Service");
             failed = applyByService(change.before(), change.after(), ops);
         }
-        planner.commit(change, failed);
+        planner.commit(change, failed, sharedFailed && !failed.isEmpty());
         Plan applied = failed.isEmpty() ? change.after() : change.after().withServicesFrom(change.before(), failed);
         // what pinned maps held that no picture has: removed only once a picture is applied whole,
         // never on a failed one (a Service that failed would lose what the maps still serve it with)
         int stale = 0;
         if (!staleRemoved && failed.isEmpty()) {
-            stale = adopted == null || adopted.isEmpty() ? 0 : dataplane.removeStale(planner.toPlan());
+            try {
+                stale = adopted == null || adopted.isEmpty() ? 0 : dataplane.removeStale(planner.toPlan());
+            } catch (RuntimeException e) {
+                log.accept("removing what the pinned maps held that no Service has failed (left in the maps, unused): "
+                        + e.getMessage());
+            }
             staleRemoved = true;
         }
         Set<Integer> touchedIds = new HashSet<>();
@@ -307,9 +313,12 @@ public final class Reconciler {
         return g;
     }
 
-    /** Plans the Services not served as planned again; true when there were any. */
+    /**
+     * Plans again the Services not served as planned, and those of a change that threw before it
+     * was recorded; true when there were any.
+     */
     public synchronized boolean retry() {
-        if (notServed.isEmpty() || planner == null) {
+        if (planner == null || (notServed.isEmpty() && !planner.hasUncommitted())) {
             return false;
         }
         apply(ClusterDelta.NONE, new HashSet<>(notServed.keySet()));

@@ -35,7 +35,8 @@ public final class KubeSource implements ClusterSource {
     private volatile boolean synced;
     private Consumer<ClusterDelta> listener;
 
-    private record Event(HasMetadata object, boolean deleted) {
+    /** An object that changed, and the informer whose store holds its latest version. */
+    private record Event(HasMetadata object, SharedIndexInformer<? extends HasMetadata> informer) {
     }
 
     public KubeSource(KubernetesClient client, dev.hotline.cluster.NodePortRange range, Consumer<String> log) {
@@ -93,27 +94,27 @@ public final class KubeSource implements ClusterSource {
         informer.addEventHandler(new ResourceEventHandler<>() {
             @Override
             public void onAdd(T obj) {
-                changed(obj, false);
+                changed(obj, informer);
             }
 
             @Override
             public void onUpdate(T oldObj, T newObj) {
-                changed(newObj, false);
+                changed(newObj, informer);
             }
 
             @Override
             public void onDelete(T obj, boolean deletedFinalStateUnknown) {
-                changed(obj, true);
+                changed(obj, informer);
             }
         });
         return informer;
     }
 
-    private void changed(HasMetadata o, boolean deleted) {
+    private void changed(HasMetadata o, SharedIndexInformer<? extends HasMetadata> informer) {
         synchronized (pending) {
             String key = o.getKind() + "/" + o.getMetadata().getNamespace() + "/" + o.getMetadata().getName();
             pending.remove(key); // a later event moves the object to the back, behind what changed before it
-            pending.put(key, new Event(o, deleted));
+            pending.put(key, new Event(o, informer));
             if (!synced) {
                 return;
             }
@@ -131,7 +132,13 @@ public final class KubeSource implements ClusterSource {
             if (pending.isEmpty()) {
                 return;
             }
-            pending.values().forEach(e -> ClusterStateBuilder.addTo(delta, e.object(), e.deleted(), "api-server"));
+            // each object as the store holds it now, not as its event said: an event queued behind the
+            // initial listing must not take an object back to an older version; gone from the store, deleted
+            for (Event e : pending.values()) {
+                HasMetadata now = e.informer().getStore().getByKey(
+                        io.fabric8.kubernetes.client.informers.cache.Cache.metaNamespaceKeyFunc(e.object()));
+                ClusterStateBuilder.addTo(delta, now != null ? now : e.object(), now == null, "api-server");
+            }
             pending.clear();
         }
         if (!delta.isEmpty()) {

@@ -124,6 +124,45 @@ class IncrementalPlannerTest {
         assertThat(planner.backendCount()).isEqualTo(150);
     }
 
+    /**
+     * The shared writes of a change (its backends, its ClusterIP) fail and nothing of it reaches the
+     * maps: planning the Service again writes everything it needs, backends and ClusterIP included,
+     * and the maps end as the whole plan's.
+     */
+    @Test
+    void afterSharedWritesFailedTheRetryWritesTheBackendsAgain() {
+        NodeIdentity node = new NodeIdentity("n1", List.of(Ipv4.parse("192.168.0.1")));
+        IncrementalPlanner planner = new IncrementalPlanner(node, RANGE, Plan.EMPTY);
+        Maps maps = new Maps();
+        ObjectRef a = new ObjectRef("Service", "a", "s1");
+        Service svc = new Service(a, "test", ServiceType.ClusterIP, Ipv4.parse("10.96.0.1"), false, Map.of(),
+                List.of(new ServicePort("", Protocol.TCP, 80, TargetPort.numeric(8080), 0)), List.of(), List.of(), null, false, false, false);
+        ObjectRef b = new ObjectRef("Service", "a", "s2");
+        Service other = new Service(b, "test", ServiceType.ClusterIP, Ipv4.parse("10.96.0.2"), false, Map.of(),
+                List.of(new ServicePort("", Protocol.TCP, 80, TargetPort.numeric(8080), 0)), List.of(), List.of(), null, false, false, false);
+        IncrementalPlanner.Change first = planner.prepare(new ClusterDelta.Builder().service(a, svc)
+                .slices(new ObjectRef("EndpointSlice", "a", "s1-x"), List.of(slice(1, 2, -1))).build(), Set.of());
+        maps.apply(first.ops());
+        planner.commit(first, Set.of());
+        // a new Service, and s1 gains an endpoint: the backend and ClusterIP writes fail, nothing lands
+        IncrementalPlanner.Change failing = planner.prepare(new ClusterDelta.Builder().service(b, other)
+                .slices(new ObjectRef("EndpointSlice", "a", "s2-x"), List.of(slice(2, 1, -1)))
+                .slices(new ObjectRef("EndpointSlice", "a", "s1-x"), List.of(slice(1, 3, -1))).build(), Set.of());
+        Set<Integer> ids = new HashSet<>();
+        failing.before().services().forEach(p -> ids.add(p.id()));
+        failing.after().services().forEach(p -> ids.add(p.id()));
+        planner.commit(failing, ids, true);
+        IncrementalPlanner.Change retry = planner.prepare(ClusterDelta.NONE, Set.of(a, b));
+        assertThat(retry.ops()).anyMatch(op -> op instanceof MapOp.UpsertBackend)
+                .anyMatch(op -> op instanceof MapOp.UpsertVirtualIp u && u.address().equals(Ipv4.parse("10.96.0.2")));
+        maps.apply(retry.ops());
+        planner.commit(retry, Set.of());
+        Maps expected = new Maps();
+        expected.apply(PlanDiff.between(Plan.EMPTY, planner.toPlan()));
+        assertThat(maps.toString()).isEqualTo(expected.toString());
+        assertThat(planner.toPlan().backends()).hasSize(4);
+    }
+
     private static EndpointSlice slice(int service, int endpoints, int unready) {
         List<Endpoint> eps = new ArrayList<>();
         for (int i = 0; i < endpoints; i++) {
