@@ -94,11 +94,13 @@ public final class IncrementalPlanner {
         private final Map<ObjectRef, Held> next;
         private final List<Problem> problems;
         private final Set<Integer> backendIds;
+        private final Map<Integer, BackendUse> uses;
         private final Set<Ipv4> vips;
 
         private Change(List<MapOp> ops, Plan before, Plan after, Map<ObjectRef, Held> next, List<Problem> problems,
-                       Set<Integer> backendIds, Set<Ipv4> vips) {
-            this.backendIds = backendIds;
+                       Map<Integer, BackendUse> uses, Set<Ipv4> vips) {
+            this.backendIds = uses.keySet();
+            this.uses = uses;
             this.vips = vips;
             this.ops = ops;
             this.before = before;
@@ -289,7 +291,7 @@ public final class IncrementalPlanner {
         });
         Plan before = new Plan(node, beforePlans, backendsBefore, vipsBefore, IdRegistry.empty(), IdRegistry.empty(), List.of());
         Plan after = new Plan(node, afterPlans, backendsAfter, vipsAfter, IdRegistry.empty(), IdRegistry.empty(), List.of());
-        return new Change(PlanDiff.between(before, after), before, after, next, problems, uses.keySet(), vipChange.keySet());
+        return new Change(PlanDiff.between(before, after), before, after, next, problems, uses, vipChange.keySet());
     }
 
     private BackendUse use(Map<Integer, BackendUse> uses, int id) {
@@ -342,20 +344,34 @@ public final class IncrementalPlanner {
         // pass from one touched Service to another
         Map<ObjectRef, Held> olds = new HashMap<>();
         Map<ObjectRef, Held> nows = new HashMap<>();
+        // applied whole: the backend uses prepare computed are the new ones (no need to count them again)
+        boolean whole = failed.isEmpty();
         change.next.forEach((ref, h) -> {
             Held old = held.getOrDefault(ref, Held.NONE);
             olds.put(ref, old);
             nows.put(ref, failed.contains(ref) ? keptAfterFailure(old, h) : h);
-            unregister(old);
+            unregister(old, !whole);
         });
         nows.forEach((ref, now) -> {
-            register(now);
+            register(now, !whole);
             if (now.isEmpty()) {
                 held.remove(ref);
             } else {
                 held.put(ref, now);
             }
         });
+        if (whole) {
+            change.uses.forEach((id, u) -> {
+                if (u.refs() > 0) {
+                    backends.put(id, u);
+                } else {
+                    BackendUse was = backends.remove(id);
+                    if (was != null) {
+                        backendIds.release(was.chosen().key());
+                    }
+                }
+            });
+        }
         olds.forEach((ref, old) -> {
             Set<ServicePlan.ServiceKey> kept = new HashSet<>(nows.get(ref).keys());
             old.keys().forEach(k -> {
@@ -363,11 +379,13 @@ public final class IncrementalPlanner {
                     serviceIds.release(k);
                 }
             });
-            for (Backend b : old.backends()) {
-                BackendUse u = backends.get(b.id());
-                if (u != null && u.refs() == 0) {
-                    backends.remove(b.id());
-                    backendIds.release(b.key());
+            if (!whole) {
+                for (Backend b : old.backends()) {
+                    BackendUse u = backends.get(b.id());
+                    if (u != null && u.refs() == 0) {
+                        backends.remove(b.id());
+                        backendIds.release(b.key());
+                    }
                 }
             }
         });
@@ -409,26 +427,30 @@ public final class IncrementalPlanner {
         return out;
     }
 
-    private void unregister(Held h) {
+    private void unregister(Held h, boolean withBackends) {
         for (ServicePlan p : h.plans()) {
             services.remove(p.key());
             byId.remove(p.id());
             frontends -= p.frontends().size();
         }
-        h.backends().forEach(b -> backends.get(b.id()).remove(b));
+        if (withBackends) {
+            h.backends().forEach(b -> backends.get(b.id()).remove(b));
+        }
         h.vips().forEach(v -> virtualIps.computeIfPresent(v, (k, n) -> n == 1 ? null : n - 1));
         if (h.lacksNodeAddress()) {
             lackingNodeAddress--;
         }
     }
 
-    private void register(Held h) {
+    private void register(Held h, boolean withBackends) {
         for (ServicePlan p : h.plans()) {
             services.put(p.key(), p);
             byId.put(p.id(), p);
             frontends += p.frontends().size();
         }
-        h.backends().forEach(b -> backends.computeIfAbsent(b.id(), k -> new BackendUse()).add(b));
+        if (withBackends) {
+            h.backends().forEach(b -> backends.computeIfAbsent(b.id(), k -> new BackendUse()).add(b));
+        }
         h.vips().forEach(v -> virtualIps.merge(v, 1, Integer::sum));
         if (h.lacksNodeAddress()) {
             lackingNodeAddress++;
