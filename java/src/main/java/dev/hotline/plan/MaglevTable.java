@@ -40,6 +40,11 @@ public final class MaglevTable {
         return slots[slot];
     }
 
+    /** The slots themselves, shared: for map writes of a whole table, which only read them. */
+    int[] sharedSlots() {
+        return slots;
+    }
+
     /** A copy of the slots, for loaders that write them in one batch. */
     public int[] toArray() {
         return slots.clone();

@@ -40,7 +40,7 @@ public sealed interface MapOp {
         }
     }
 
-    /** Write these slots of a Service's Maglev table (only the ones that change hands). */
+    /** Write these slots of a Service's Maglev table (only the ones that change hands); the arrays are read, never written. */
     record UpsertMaglevSlots(int serviceId, int tableSize, int[] positions, int[] backendIds) implements MapOp {
         @Override
         public void applyTo(Handler handler) {

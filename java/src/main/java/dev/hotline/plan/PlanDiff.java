@@ -29,23 +29,30 @@ public final class PlanDiff {
         List<MapOp> deleteSlots = new ArrayList<>();
         List<MapOp> deleteBackends = new ArrayList<>();
 
-        // compare in hash order, then sort only what changed: a small change to a large plan stays cheap
-        List<Backend> changed = new ArrayList<>();
-        after.backends().forEach((id, b) -> {
-            if (!b.equals(before.backends().get(id))) {
-                changed.add(b);
+        // compare in hash order, then sort only what changed (as plain ints): a small change to a
+        // large plan stays cheap, and a first one (a million backends) sorts no objects
+        int[] changed = new int[after.backends().size()];
+        int n = 0;
+        for (Map.Entry<Integer, Backend> e : after.backends().entrySet()) {
+            if (!e.getValue().equals(before.backends().get(e.getKey()))) {
+                changed[n++] = e.getKey();
             }
-        });
-        changed.sort(Comparator.comparingInt(Backend::id));
-        changed.forEach(b -> upsertBackends.add(new MapOp.UpsertBackend(b)));
-        List<Integer> gone = new ArrayList<>();
-        before.backends().keySet().forEach(id -> {
+        }
+        java.util.Arrays.sort(changed, 0, n);
+        for (int i = 0; i < n; i++) {
+            upsertBackends.add(new MapOp.UpsertBackend(after.backends().get(changed[i])));
+        }
+        int[] gone = new int[before.backends().size()];
+        int g = 0;
+        for (Integer id : before.backends().keySet()) {
             if (!after.backends().containsKey(id)) {
-                gone.add(id);
+                gone[g++] = id;
             }
-        });
-        gone.sort(null);
-        gone.forEach(id -> deleteBackends.add(new MapOp.DeleteBackend(id)));
+        }
+        java.util.Arrays.sort(gone, 0, g);
+        for (int i = 0; i < g; i++) {
+            deleteBackends.add(new MapOp.DeleteBackend(gone[i]));
+        }
 
         Map<Integer, MaglevTable> oldTables = tables(before);
         Map<Integer, MaglevTable> newTables = tables(after);
@@ -108,8 +115,8 @@ public final class PlanDiff {
         }
         boolean whole = old.size() != t.size();
         if (whole) {
-            // every slot: the positions are shared (nobody writes them), the values one copy
-            out.add(new MapOp.UpsertMaglevSlots(id, t.size(), everySlot(t.size()), t.toArray()));
+            // every slot: positions and values shared with the table (map writes only read them)
+            out.add(new MapOp.UpsertMaglevSlots(id, t.size(), everySlot(t.size()), t.sharedSlots()));
             return;
         }
         int n = 0;

@@ -140,6 +140,7 @@ public final class Reconciler {
         }
         planner.commit(change, failed, sharedFailed && !failed.isEmpty());
         Plan applied = failed.isEmpty() ? change.after() : change.after().withServicesFrom(change.before(), failed);
+        Counts counts = Counts.between(change.before(), applied);
         // what pinned maps held that no picture has: removed only once a picture is applied whole,
         // never on a failed one (a Service that failed would lose what the maps still serve it with)
         int stale = 0;
@@ -166,7 +167,7 @@ public final class Reconciler {
         double ms = (System.nanoTime() - start) / 1e6;
         if (!change.isEmpty() || !appliedOnce) {
             // an event that changed nothing the dataplane holds (a resourceVersion bump) says nothing
-            log.accept(String.format("applied %s; %d map write(s)%s in %.1f ms", summary(change.before(), applied), ops.size(),
+            log.accept(String.format("applied %s; %d map write(s)%s in %.1f ms", summary(counts), ops.size(),
                     stale > 0 ? ", " + stale + " stale entr(ies) removed" : "", ms));
         }
         appliedOnce = true;
@@ -194,8 +195,7 @@ public final class Reconciler {
         if (!recovered.isEmpty()) {
             log.accept("now served as planned: " + String.join(", ", recovered));
         }
-        int[] changes = changeCounts(change.before(), applied);
-        listener.applied((System.nanoTime() - start) / 1e9, changes[0], changes[1], !missing.isEmpty());
+        listener.applied((System.nanoTime() - start) / 1e9, counts.services(), counts.endpoints(), !missing.isEmpty());
         this.changes.accept(change);
         dataplane.recordIdCursors(planner.lastServiceId(), planner.lastBackendId());
         snapshot = new Status(true, java.time.Instant.now(), Collections.unmodifiableSortedSet(new TreeSet<>(notServed.values())),
@@ -345,48 +345,46 @@ public final class Reconciler {
         return names.get(id);
     }
 
-    /** Service ports added, removed or changed, and backends added or removed, between two plans. */
-    static int[] changeCounts(Plan before, Plan after) {
-        Map<Object, ServicePlan> old = new HashMap<>();
-        before.services().forEach(s -> old.put(key(s), s));
-        int services = 0;
-        Set<Object> now = new HashSet<>();
-        for (ServicePlan s : after.services()) {
-            now.add(key(s));
-            ServicePlan o = old.get(key(s));
-            if (o == null || !o.backends().equals(s.backends()) || !o.frontends().equals(s.frontends())) {
-                services++;
+    /** What one change did: Service ports added, removed, changed; backends added, removed. */
+    record Counts(int added, int removed, int changed, int backendsAdded, int backendsRemoved) {
+        static Counts between(Plan before, Plan after) {
+            if (before.services().isEmpty() && before.backends().isEmpty()) {
+                return new Counts(after.services().size(), 0, 0, after.backends().size(), 0); // everything is new
             }
+            Map<Object, ServicePlan> old = new HashMap<>();
+            before.services().forEach(s -> old.put(key(s), s));
+            int added = 0;
+            int changed = 0;
+            Set<Object> now = new HashSet<>();
+            for (ServicePlan s : after.services()) {
+                now.add(key(s));
+                ServicePlan o = old.get(key(s));
+                if (o == null) {
+                    added++;
+                } else if (!o.backends().equals(s.backends()) || !o.frontends().equals(s.frontends())) {
+                    changed++;
+                }
+            }
+            int removed = (int) old.keySet().stream().filter(k -> !now.contains(k)).count();
+            Set<Integer> bb = before.backends().keySet();
+            Set<Integer> ab = after.backends().keySet();
+            return new Counts(added, removed, changed, (int) ab.stream().filter(id -> !bb.contains(id)).count(),
+                    (int) bb.stream().filter(id -> !ab.contains(id)).count());
         }
-        services += (int) old.keySet().stream().filter(k -> !now.contains(k)).count();
-        int endpoints = (int) after.backends().keySet().stream().filter(id -> !before.backends().containsKey(id)).count()
-                + (int) before.backends().keySet().stream().filter(id -> !after.backends().containsKey(id)).count();
-        return new int[] {services, endpoints};
+
+        int services() {
+            return added + removed + changed;
+        }
+
+        int endpoints() {
+            return backendsAdded + backendsRemoved;
+        }
     }
 
     /** "services +1 -0 ~2, backends +3 -1 (now ...)" for one change. */
-    private String summary(Plan before, Plan after) {
-        Map<Object, ServicePlan> old = new HashMap<>();
-        before.services().forEach(s -> old.put(key(s), s));
-        int added = 0;
-        int changed = 0;
-        Set<Object> now = new HashSet<>();
-        for (ServicePlan s : after.services()) {
-            now.add(key(s));
-            ServicePlan o = old.get(key(s));
-            if (o == null) {
-                added++;
-            } else if (!o.backends().equals(s.backends()) || !o.frontends().equals(s.frontends())) {
-                changed++;
-            }
-        }
-        long removed = old.keySet().stream().filter(k -> !now.contains(k)).count();
-        Set<Integer> bb = before.backends().keySet();
-        Set<Integer> ab = after.backends().keySet();
-        long backendsAdded = ab.stream().filter(id -> !bb.contains(id)).count();
-        long backendsRemoved = bb.stream().filter(id -> !ab.contains(id)).count();
-        return "services +" + added + " -" + removed + " ~" + changed + ", backends +" + backendsAdded + " -" + backendsRemoved
-                + " (now " + planner.serviceCount() + " services, " + planner.frontendCount() + " frontends, "
+    private String summary(Counts c) {
+        return "services +" + c.added() + " -" + c.removed() + " ~" + c.changed() + ", backends +" + c.backendsAdded() + " -"
+                + c.backendsRemoved() + " (now " + planner.serviceCount() + " services, " + planner.frontendCount() + " frontends, "
                 + planner.backendCount() + " backends)";
     }
 
