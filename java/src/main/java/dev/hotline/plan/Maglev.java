@@ -55,27 +55,34 @@ public final class Maglev {
             at[i] = (int) Long.remainderUnsigned(mix(k ^ OFFSET_SEED), m);
             skip[i] = (int) Long.remainderUnsigned(mix(k ^ SKIP_SEED), m - 1) + 1;
         }
-        int[] slots = new int[m];
-        java.util.Arrays.fill(slots, -1);
+        int[] ids = new int[n];
+        for (int i = 0; i < n; i++) {
+            ids[i] = sorted[i].id();
+        }
+        char[] slots = new char[m];
+        java.util.Arrays.fill(slots, FREE);
         int filled = 0;
         while (true) {
             for (int i = 0; i < n; i++) {
                 int c = at[i];
-                while (slots[c] >= 0) {
+                while (slots[c] != FREE) {
                     c += skip[i];
                     if (c >= m) {
                         c -= m;
                     }
                 }
-                slots[c] = sorted[i].id();
+                slots[c] = (char) i;
                 c += skip[i];
                 at[i] = c >= m ? c - m : c;
                 if (++filled == m) {
-                    return new MaglevTable(slots);
+                    return new MaglevTable(ids, slots);
                 }
             }
         }
     }
+
+    /** A slot not taken yet (no table has this many backends). */
+    private static final char FREE = Character.MAX_VALUE;
 
     private static long key(BackendKey k) {
         return ((k.address().value() & 0xffffffffL) << 24) | ((long) k.port() << 8) | k.protocol().number();

@@ -115,8 +115,8 @@ public final class PlanDiff {
         }
         boolean whole = old.size() != t.size();
         if (whole) {
-            // every slot: positions and values shared with the table (map writes only read them)
-            out.add(new MapOp.UpsertMaglevSlots(id, t.size(), everySlot(t.size()), t.sharedSlots()));
+            // every slot: the positions shared (map writes only read them), the values expanded once
+            out.add(new MapOp.UpsertMaglevSlots(id, t.size(), everySlot(t.size()), t.toArray()));
             return;
         }
         int n = 0;
