@@ -57,6 +57,9 @@ public final class AgentMetrics implements AutoCloseable {
                 .help("Changes that could not be applied whole (some Service was left as it was, and retried)").register(registry);
         conntrackSwept = Counter.builder().name("hotline_conntrack_swept_total")
                 .help("Expired flows removed from conntrack by the agent's sweep").register(registry);
+        CounterWithCallback.builder().name("hotline_resync_repairs_total")
+                .help("Resyncs that found the change-by-change plan different from one made from scratch (repaired)")
+                .callback(cb -> cb.call(agent.resyncRepairs())).register(registry);
         GaugeWithCallback.builder().name("hotline_services_not_served")
                 .help("Services whose latest change could not be applied").callback(cb -> cb.call(agent.status().notServed().size()))
                 .register(registry);

@@ -95,6 +95,13 @@ final class AgentCommand extends HotlineCommand implements Callable<Integer> {
             description = "How often interfaces are rescanned for new matches. Default: ${DEFAULT-VALUE}.")
     Duration rescanInterval;
 
+    @Option(names = "--resync-interval", paramLabel = "DURATION", defaultValue = "1h",
+            converter = DataplaneOptions.DurationConverter.class,
+            description = "How often the whole cluster is planned again from scratch and compared with what changes "
+                    + "planned one at a time left in the maps; any difference is repaired, logged and counted "
+                    + "(hotline_resync_repairs_total). Default: ${DEFAULT-VALUE}.")
+    Duration resyncInterval;
+
     @Option(names = "--conntrack-sweep-interval", paramLabel = "DURATION", defaultValue = "10s",
             converter = DataplaneOptions.DurationConverter.class,
             description = "How often expired flows are swept from conntrack. Conntrack never evicts a live flow: when it is "
@@ -399,6 +406,13 @@ final class AgentCommand extends HotlineCommand implements Callable<Integer> {
                 log("conntrack sweep failed: " + e.getMessage());
             }
         }, sweepInterval.toMillis(), sweepInterval.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        sweeper.scheduleWithFixedDelay(() -> {
+            try {
+                agent.resync();
+            } catch (RuntimeException e) {
+                log("resync failed: " + e.getMessage());
+            }
+        }, resyncInterval.toMillis(), resyncInterval.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
         // Services that could not be applied are tried again until they are
         sweeper.scheduleWithFixedDelay(() -> {
             try {

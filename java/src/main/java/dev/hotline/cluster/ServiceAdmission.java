@@ -33,6 +33,11 @@ public final class ServiceAdmission {
         this.check = new ServiceAddressCheck(range);
     }
 
+    /** Every Service given (admitted or not), in arrival order. */
+    public List<Service> given() {
+        return new ArrayList<>(given.values());
+    }
+
     public Service admitted(ObjectRef ref) {
         return admitted.get(ref);
     }

@@ -484,6 +484,18 @@ public final class IncrementalPlanner {
         return new ObjectRef("Service", s.name().namespace(), s.name().name());
     }
 
+    /**
+     * Everything this planner was given and still holds, as one change from nothing: what a fresh
+     * planner needs to plan the same cluster from scratch (the resync).
+     */
+    public ClusterDelta inputs() {
+        ClusterDelta.Builder all = new ClusterDelta.Builder();
+        admission.given().forEach(s -> all.service(s.ref(), s));
+        sliceObjects.forEach(all::slices);
+        podsByNamespace.values().forEach(m -> m.forEach(all::pod));
+        return all.build();
+    }
+
     /** The Service with this ID as the maps hold it, or null. */
     public ServicePlan service(int id) {
         return byId.get(id);

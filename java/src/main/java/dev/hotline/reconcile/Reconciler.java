@@ -54,6 +54,7 @@ public final class Reconciler {
     private final Map<ObjectRef, String> notServed = new TreeMap<>(java.util.Comparator.comparing(ObjectRef::namespacedName));
     private final Map<Integer, String> names = new ConcurrentHashMap<>();
     private long applyFailures;
+    private volatile long resyncRepairs;
     private Consumer<IncrementalPlanner.Change> changes = c -> { };
 
     /** Told of every applied change (the metrics). */
@@ -323,6 +324,53 @@ public final class Reconciler {
         }
         apply(ClusterDelta.NONE, new HashSet<>(notServed.keySet()));
         return true;
+    }
+
+    /**
+     * Plans the whole cluster again from scratch, with the IDs the maps use, and writes whatever
+     * differs from what the change-by-change plan left: the safety net under incremental planning
+     * (kube-proxy's periodic full sync). Nothing should differ; what did is logged and counted.
+     * Returns how many map writes it took.
+     */
+    public synchronized int resync() {
+        if (planner == null || !notServed.isEmpty() || planner.hasUncommitted()) {
+            return 0; // retries own the Services not served; a resync waits for them
+        }
+        Plan current = planner.toPlan();
+        IncrementalPlanner fresh = new IncrementalPlanner(node, range, current);
+        IncrementalPlanner.Change all = fresh.prepare(planner.inputs(), Set.of());
+        fresh.commit(all, Set.of());
+        Plan whole = fresh.toPlan();
+        List<MapOp> ops = dev.hotline.plan.PlanDiff.between(current, whole);
+        if (ops.isEmpty()) {
+            return 0;
+        }
+        SortedSet<String> differ = new TreeSet<>();
+        Map<Object, ServicePlan> was = new HashMap<>();
+        current.services().forEach(s -> was.put(key(s), s));
+        whole.services().forEach(s -> {
+            if (!s.equals(was.remove(key(s)))) {
+                differ.add(s.displayName());
+            }
+        });
+        was.values().forEach(s -> differ.add(s.displayName()));
+        log.accept("resync: the maps differed from a plan made from scratch; " + ops.size() + " write(s) to repair "
+                + (differ.isEmpty() ? "backends or ClusterIPs" : String.join(", ", differ)));
+        dataplane.apply(ops);
+        planner = fresh;
+        whole.services().forEach(s -> names.put(s.id(), s.displayName()));
+        current.services().forEach(s -> {
+            if (whole.service(s.id()) == null) {
+                names.remove(s.id());
+            }
+        });
+        resyncRepairs++;
+        return ops.size();
+    }
+
+    /** How many resyncs found the maps different from a plan made from scratch. */
+    public long resyncRepairs() {
+        return resyncRepairs;
     }
 
     /** The state after the last applied change; never waits for an apply in progress (health probes read it). */
