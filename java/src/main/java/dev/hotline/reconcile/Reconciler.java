@@ -55,6 +55,7 @@ public final class Reconciler {
     private final Map<Integer, String> names = new ConcurrentHashMap<>();
     private long applyFailures;
     private volatile long resyncRepairs;
+    private long changesApplied;
     private Consumer<IncrementalPlanner.Change> changes = c -> { };
 
     /** Told of every applied change (the metrics). */
@@ -113,6 +114,7 @@ public final class Reconciler {
 
     private void apply(ClusterDelta delta, Set<ObjectRef> replan) {
         long start = System.nanoTime();
+        changesApplied++;
         for (Problem p : delta.problems()) {
             if (p.isError()) {
                 log.accept("skipped: " + p);
@@ -332,40 +334,53 @@ public final class Reconciler {
      * (kube-proxy's periodic full sync). Nothing should differ; what did is logged and counted.
      * Returns how many map writes it took.
      */
-    public synchronized int resync() {
-        if (planner == null || !notServed.isEmpty() || planner.hasUncommitted()) {
-            return 0; // retries own the Services not served; a resync waits for them
+    public int resync() {
+        Plan current;
+        ClusterDelta inputs;
+        long seen;
+        synchronized (this) {
+            if (planner == null || !notServed.isEmpty() || planner.hasUncommitted()) {
+                return 0; // retries own the Services not served; a resync waits for them
+            }
+            current = planner.toPlan();
+            inputs = planner.inputs();
+            seen = changesApplied;
         }
-        Plan current = planner.toPlan();
+        // planned without the lock: changes keep flowing meanwhile (at 100 000 Services this takes seconds)
         IncrementalPlanner fresh = new IncrementalPlanner(node, range, current);
-        IncrementalPlanner.Change all = fresh.prepare(planner.inputs(), Set.of());
+        IncrementalPlanner.Change all = fresh.prepare(inputs, Set.of());
         fresh.commit(all, Set.of());
         Plan whole = fresh.toPlan();
         List<MapOp> ops = dev.hotline.plan.PlanDiff.between(current, whole);
         if (ops.isEmpty()) {
             return 0;
         }
-        SortedSet<String> differ = new TreeSet<>();
-        Map<Object, ServicePlan> was = new HashMap<>();
-        current.services().forEach(s -> was.put(key(s), s));
-        whole.services().forEach(s -> {
-            if (!s.equals(was.remove(key(s)))) {
-                differ.add(s.displayName());
+        synchronized (this) {
+            if (changesApplied != seen) {
+                return 0; // a change came in meanwhile: compare again next time
             }
-        });
-        was.values().forEach(s -> differ.add(s.displayName()));
-        log.accept("resync: the maps differed from a plan made from scratch; " + ops.size() + " write(s) to repair "
-                + (differ.isEmpty() ? "backends or ClusterIPs" : String.join(", ", differ)));
-        dataplane.apply(ops);
-        planner = fresh;
-        whole.services().forEach(s -> names.put(s.id(), s.displayName()));
-        current.services().forEach(s -> {
-            if (whole.service(s.id()) == null) {
-                names.remove(s.id());
-            }
-        });
-        resyncRepairs++;
-        return ops.size();
+            SortedSet<String> differ = new TreeSet<>();
+            Map<Object, ServicePlan> was = new HashMap<>();
+            current.services().forEach(s -> was.put(key(s), s));
+            whole.services().forEach(s -> {
+                if (!s.equals(was.remove(key(s)))) {
+                    differ.add(s.displayName());
+                }
+            });
+            was.values().forEach(s -> differ.add(s.displayName()));
+            log.accept("resync: the maps differed from a plan made from scratch; " + ops.size() + " write(s) to repair "
+                    + (differ.isEmpty() ? "backends or ClusterIPs" : String.join(", ", differ)));
+            dataplane.apply(ops);
+            planner = fresh;
+            whole.services().forEach(s -> names.put(s.id(), s.displayName()));
+            current.services().forEach(s -> {
+                if (whole.service(s.id()) == null) {
+                    names.remove(s.id());
+                }
+            });
+            resyncRepairs++;
+            return ops.size();
+        }
     }
 
     /** How many resyncs found the maps different from a plan made from scratch. */
