@@ -270,11 +270,13 @@ out:
 }
 
 /*
- * A memory-mappable array map's values as a direct buffer: value i at i * round_up(value_size, 8),
- * as the kernel lays an array out; writes are plain stores the program sees at once. Mapped once per handle and unmapped
+ * A window [offset, offset + length) of a memory-mappable array map's values as a direct buffer
+ * (cut to the mapping's end): value i at i * round_up(value_size, 8), as the kernel lays an array
+ * out; writes are plain stores the program sees at once. Mapped once per handle and unmapped
  * when the handle is closed, so the buffer must not be used after that.
  */
-EXPORT JNIEXPORT jobject JNICALL Java_dev_hotline_bpf_Native_mapMemory(JNIEnv *env, jclass cls, jlong handle, jint map)
+EXPORT JNIEXPORT jobject JNICALL Java_dev_hotline_bpf_Native_mapMemory(JNIEnv *env, jclass cls, jlong handle, jint map,
+								     jlong offset, jlong length)
 {
 	struct hl_handle *h = hl_handle_of(handle);
 	struct bpf_map_info info;
@@ -306,5 +308,12 @@ EXPORT JNIEXPORT jobject JNICALL Java_dev_hotline_bpf_Native_mapMemory(JNIEnv *e
 		h->mem[map] = mem;
 		h->mem_size[map] = size;
 	}
-	return (*env)->NewDirectByteBuffer(env, h->mem[map], (jlong)h->mem_size[map]);
+	/* a window of it: one Java buffer holds at most 2 GiB, the array may be larger */
+	if (offset < 0 || length < 0 || (size_t)offset > h->mem_size[map]) {
+		hl_throw_arg(env, "window outside the mapping");
+		return NULL;
+	}
+	if ((size_t)length > h->mem_size[map] - (size_t)offset)
+		length = (jlong)(h->mem_size[map] - (size_t)offset);
+	return (*env)->NewDirectByteBuffer(env, (char *)h->mem[map] + offset, length);
 }

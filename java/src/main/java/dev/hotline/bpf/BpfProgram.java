@@ -156,14 +156,33 @@ public final class BpfProgram implements AutoCloseable {
     }
 
     /**
-     * A memory-mappable array map's values (Abi.MAP_MAGLEV), in native byte order, value i at
-     * i * round_up(value size, 8): stores into it are map writes the program sees at once. Valid
-     * only while this program is open.
+     * A memory-mappable array map's values (Abi.MAP_MAGLEV) in windows of at most 1 GiB (one Java
+     * buffer holds at most 2 GiB), native byte order, value i at i * round_up(value size, 8) from
+     * the start of the first. Stores into them are map writes the program sees at once; use them
+     * only inside {@link #whileOpen}, since closing the program unmaps them.
      */
-    public ByteBuffer memory(int map) {
+    public ByteBuffer[] memory(int map, long bytes) {
         long h = h();
         try {
-            return Native.mapMemory(h, map).order(java.nio.ByteOrder.nativeOrder());
+            int n = (int) ((bytes + WINDOW - 1) / WINDOW);
+            ByteBuffer[] out = new ByteBuffer[Math.max(1, n)];
+            for (int i = 0; i < out.length; i++) {
+                out[i] = Native.mapMemory(h, map, (long) i * WINDOW, WINDOW).order(java.nio.ByteOrder.nativeOrder());
+            }
+            return out;
+        } finally {
+            done();
+        }
+    }
+
+    /** Bytes per window of {@link #memory}. */
+    public static final long WINDOW = 1L << 30;
+
+    /** Runs work while this program cannot be closed (its mappings stay); throws if it is closed already. */
+    public void whileOpen(Runnable work) {
+        h();
+        try {
+            work.run();
         } finally {
             done();
         }

@@ -46,8 +46,8 @@ final class Native {
     /** max_entries of each map pinned under pinDir, 0 where none is. */
     static native int[] pinnedSizes(String pinDir);
 
-    /** A memory-mappable map's values as a direct buffer, valid until the handle is closed. */
-    static native java.nio.ByteBuffer mapMemory(long handle, int map);
+    /** A window of a memory-mappable map's values as a direct buffer, valid until the handle is closed. */
+    static native java.nio.ByteBuffer mapMemory(long handle, int map, long offset, long length);
 
     /** Copies every entry of a map from one generation into the next; returns how many. */
     static native long copyMap(long from, long to, int map);

@@ -44,6 +44,11 @@ public final class Maglev {
         }
         Backend[] sorted = backends.toArray(new Backend[0]);
         java.util.Arrays.sort(sorted, (a, b) -> a.key().compareTo(b.key()));
+        if (sorted.length > MAX_BACKENDS) {
+            // the largest table has 131 071 slots: past this many backends some would get no slot
+            // at all anyway; the first ones (in key order) are kept, the same in both dataplanes
+            sorted = java.util.Arrays.copyOf(sorted, MAX_BACKENDS);
+        }
         int m = tableSize(sorted.length);
         int n = sorted.length;
         // each backend walks its permutation offset, offset + skip, offset + 2 skip, ... (mod m);
@@ -80,6 +85,9 @@ public final class Maglev {
             }
         }
     }
+
+    /** The most backends one table names: slots hold 16-bit indexes, one value kept for a free slot. */
+    static final int MAX_BACKENDS = Character.MAX_VALUE - 1;
 
     /** A slot not taken yet (no table has this many backends). */
     private static final char FREE = Character.MAX_VALUE;

@@ -56,6 +56,7 @@ public final class Reconciler {
     private long applyFailures;
     private volatile long resyncRepairs;
     private long changesApplied;
+    private volatile boolean resyncDue;
     private Consumer<IncrementalPlanner.Change> changes = c -> { };
 
     /** Told of every applied change (the metrics). */
@@ -320,7 +321,16 @@ public final class Reconciler {
      * Plans again the Services not served as planned, and those of a change that threw before it
      * was recorded; true when there were any.
      */
-    public synchronized boolean retry() {
+    public boolean retry() {
+        if (resyncDue) {
+            resync();
+        }
+        synchronized (this) {
+            return retryServices();
+        }
+    }
+
+    private boolean retryServices() {
         if (planner == null || (notServed.isEmpty() && !planner.hasUncommitted())) {
             return false;
         }
@@ -353,6 +363,7 @@ public final class Reconciler {
         Plan whole = fresh.toPlan();
         List<MapOp> ops = dev.hotline.plan.PlanDiff.between(current, whole);
         if (ops.isEmpty()) {
+            resyncDue = false;
             return 0;
         }
         synchronized (this) {
@@ -370,7 +381,20 @@ public final class Reconciler {
             was.values().forEach(s -> differ.add(s.displayName()));
             log.accept("resync: the maps differed from a plan made from scratch; " + ops.size() + " write(s) to repair "
                     + (differ.isEmpty() ? "backends or ClusterIPs" : String.join(", ", differ)));
-            dataplane.apply(ops);
+            try {
+                dataplane.apply(ops);
+            } catch (RuntimeException e) {
+                // the maps are half repaired: the same comparison runs again with the next retry (the
+                // writes are idempotent), and health says so meanwhile
+                resyncDue = true;
+                log.accept("resync: repairing failed (" + e.getMessage() + "); tried again shortly");
+                snapshot = new Status(snapshot.applied(), snapshot.lastApplied(), addTo(snapshot.notServed(), "(resync repair)"),
+                        snapshot.applyFailures() + 1);
+                return 0;
+            }
+            resyncDue = false;
+            snapshot = new Status(true, java.time.Instant.now(), Collections.unmodifiableSortedSet(new TreeSet<>(notServed.values())),
+                    applyFailures);
             planner = fresh;
             whole.services().forEach(s -> names.put(s.id(), s.displayName()));
             current.services().forEach(s -> {
@@ -381,6 +405,12 @@ public final class Reconciler {
             resyncRepairs++;
             return ops.size();
         }
+    }
+
+    private static SortedSet<String> addTo(SortedSet<String> names, String name) {
+        SortedSet<String> out = new TreeSet<>(names);
+        out.add(name);
+        return Collections.unmodifiableSortedSet(out);
     }
 
     /** How many resyncs found the maps different from a plan made from scratch. */

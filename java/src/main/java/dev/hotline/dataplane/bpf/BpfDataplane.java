@@ -48,8 +48,8 @@ public final class BpfDataplane implements Dataplane {
     // the program and its maps of the current generation (a larger one replaces it when the cluster grows)
     private volatile BpfProgram program;
     private MapBatch batch;
-    /** The Maglev array of the current generation, memory-mapped: whole tables are written as plain stores. */
-    private java.nio.ByteBuffer maglevSlots;
+    /** The Maglev array of the current generation, memory-mapped (1 GiB windows): tables are written as plain stores. */
+    private java.nio.ByteBuffer[] maglevSlots;
     private final int[] sizes;
     private final String pinDir;
     private final Map<String, Integer> attachedInterfaces = new java.util.concurrent.ConcurrentHashMap<>();
@@ -130,7 +130,7 @@ public final class BpfDataplane implements Dataplane {
         this.ranges = new MaglevRanges(max[Abi.MAP_MAGLEV]);
         try {
             writeConfig(config, replayClock);
-            this.maglevSlots = program.memory(Abi.MAP_MAGLEV);
+            this.maglevSlots = maglevMemory(program, max[Abi.MAP_MAGLEV]);
         } catch (RuntimeException e) {
             program.close();
             throw e;
@@ -335,6 +335,13 @@ public final class BpfDataplane implements Dataplane {
         batch.flush();
         BpfProgram old = program;
         BpfProgram next = old.next(pinDir, want, mask);
+        java.nio.ByteBuffer[] nextSlots;
+        try {
+            nextSlots = maglevMemory(next, want[Abi.MAP_MAGLEV]); // mapped before anything switches over
+        } catch (RuntimeException e) {
+            next.close();
+            throw e;
+        }
         try {
             for (String ifname : new ArrayList<>(attachedInterfaces.keySet())) {
                 try {
@@ -383,11 +390,16 @@ public final class BpfDataplane implements Dataplane {
         }
         program = next;
         batch = new MapBatch(next);
-        maglevSlots = next.memory(Abi.MAP_MAGLEV); // before the old generation (and its mapping) goes
+        maglevSlots = nextSlots; // before the old generation (and its mapping) goes
         ranges.grow(sizes[Abi.MAP_MAGLEV]);
         old.close();
         events.accept(String.format("maps grown with the cluster: %s (a new program generation in %.0f ms; conntrack kept)",
                 what, (System.nanoTime() - t0) / 1e6));
+    }
+
+    /** The Maglev array of a generation of maxEntries slots, mapped. */
+    private static java.nio.ByteBuffer[] maglevMemory(BpfProgram p, long maxEntries) {
+        return p.memory(Abi.MAP_MAGLEV, maxEntries * 8);
     }
 
     private static long frontendKey(Frontend f) {
@@ -449,12 +461,16 @@ public final class BpfDataplane implements Dataplane {
             // in the diff's order all the same: the backends queued before are written first (a slot
             // rewritten in place may name one), the entries that point at the slots after
             batch.flush();
-            java.nio.ByteBuffer slots = maglevSlots;
+            java.nio.ByteBuffer[] windows = maglevSlots;
             int[] positions = u.positions();
             int[] ids = u.backendIds();
-            for (int p = 0; p < positions.length; p++) {
-                slots.putInt((offset + positions[p]) << 3, ids[p]); // the kernel keeps array values 8 bytes apart
-            }
+            // under the program's read lock: a close (which unmaps) waits, and one already done throws
+            program.whileOpen(() -> {
+                for (int p = 0; p < positions.length; p++) {
+                    long at = (long) (offset + positions[p]) << 3; // the kernel keeps array values 8 bytes apart
+                    windows[(int) (at / BpfProgram.WINDOW)].putInt((int) (at % BpfProgram.WINDOW), ids[p]);
+                }
+            });
         }
 
         @Override
