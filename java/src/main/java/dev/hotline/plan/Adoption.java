@@ -40,14 +40,25 @@ public final class Adoption {
      */
     public static Plan seeds(ClusterState state, NodeIdentity node, Map<FrontendKey, Integer> frontendIds,
                              Map<BackendKey, Integer> backendIds, int serviceCursor, int backendCursor) {
-        Plan draft = Planner.plan(state, node, Plan.EMPTY);
+        // only the Service ports and their frontends matter here: drafted, not planned (no endpoints,
+        // no Maglev tables), in the order a plan lists them
+        java.util.TreeMap<ServicePlan.ServiceKey, List<Frontend>> drafts = new java.util.TreeMap<>();
+        for (dev.hotline.cluster.Service svc : state.services()) {
+            if (svc.hasDataplaneEntry()) {
+                for (Planner.Draft d : Planner.drafts(svc, null, node, new java.util.ArrayList<>())) {
+                    List<Frontend> fs = new java.util.ArrayList<>(d.frontends());
+                    fs.sort(Planner.FRONTEND_ORDER);
+                    drafts.put(d.key(), fs);
+                }
+            }
+        }
         Map<ServicePlan.ServiceKey, Integer> serviceSeeds = new HashMap<>();
         Set<Integer> taken = new HashSet<>();
-        for (ServicePlan s : draft.services()) {
-            for (Frontend f : s.frontends()) {
+        for (Map.Entry<ServicePlan.ServiceKey, List<Frontend>> s : drafts.entrySet()) {
+            for (Frontend f : s.getValue()) {
                 Integer id = frontendIds.get(f.key());
                 if (id != null && taken.add(id)) {
-                    serviceSeeds.put(s.key(), id);
+                    serviceSeeds.put(s.getKey(), id);
                     break;
                 }
             }

@@ -93,13 +93,11 @@ public final class IncrementalPlanner {
         private final Plan after;
         private final Map<ObjectRef, Held> next;
         private final List<Problem> problems;
-        private final Set<Integer> backendIds;
         private final Map<Integer, BackendUse> uses;
         private final Set<Ipv4> vips;
 
         private Change(List<MapOp> ops, Plan before, Plan after, Map<ObjectRef, Held> next, List<Problem> problems,
                        Map<Integer, BackendUse> uses, Set<Ipv4> vips) {
-            this.backendIds = uses.keySet();
             this.uses = uses;
             this.vips = vips;
             this.ops = ops;
@@ -325,10 +323,10 @@ public final class IncrementalPlanner {
         // the backends and ClusterIPs this change wrote are as planned, unless the shared writes failed;
         // those a failed Service names may hold either version's description: written again next time
         if (sharedWritesFailed) {
-            dirtyBackends.addAll(change.backendIds);
+            dirtyBackends.addAll(change.uses.keySet());
             dirtyVips.addAll(change.vips);
         } else {
-            dirtyBackends.removeAll(change.backendIds);
+            dirtyBackends.removeAll(change.uses.keySet());
             dirtyVips.removeAll(change.vips);
         }
         change.next.forEach((ref, h) -> {

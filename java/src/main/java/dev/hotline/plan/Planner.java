@@ -79,6 +79,9 @@ public final class Planner {
         return new Plan(node, services, backends, virtualIps, serviceIds, backendIds, problems);
     }
 
+    /** The order a Service plan lists its frontends in: ClusterIP first, then by address and port. */
+    static final Comparator<Frontend> FRONTEND_ORDER = Comparator.comparing(Frontend::kind).thenComparing(Frontend.ORDER);
+
     static final Problem NO_NODE_ADDRESS = Problem.warning(null, null, null,
             "NodePort frontends are not planned: this node has no address (give --node-ip, or --node-name of a Node in the manifests)");
 
@@ -153,7 +156,7 @@ public final class Planner {
         }
         sbs.sort(Comparator.comparing(sb -> sb.backend().key()));
         List<Frontend> frontends = new ArrayList<>(d.frontends());
-        frontends.sort(Comparator.comparing(Frontend::kind).thenComparing(Frontend.ORDER));
+        frontends.sort(FRONTEND_ORDER);
         MaglevTable table = old != null && old.id() == id && !old.table().unknown() && sameActive(old, active) ? old.table()
                 : Maglev.build(active);
         return new ServicePlan(id, d.key().name(), d.key().protocol(), d.key().scope(), frontends, sbs, table);

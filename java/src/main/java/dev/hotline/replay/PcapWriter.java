@@ -29,11 +29,11 @@ public final class PcapWriter implements CaptureWriter {
         this.out = new BufferedOutputStream(Files.newOutputStream(file), 1 << 16);
         this.nanos = nanos;
         byte[] h = new byte[24];
-        putLe32(h, 0, nanos ? MAGIC_NANOS : MAGIC_MICROS);
-        putLe16(h, 4, 2);
-        putLe16(h, 6, 4);
-        putLe32(h, 16, SNAPLEN);
-        putLe32(h, 20, linkType);
+        dev.hotline.packet.Bytes.putLe32(h, 0, nanos ? MAGIC_NANOS : MAGIC_MICROS);
+        dev.hotline.packet.Bytes.putLe16(h, 4, 2);
+        dev.hotline.packet.Bytes.putLe16(h, 6, 4);
+        dev.hotline.packet.Bytes.putLe32(h, 16, SNAPLEN);
+        dev.hotline.packet.Bytes.putLe32(h, 20, linkType);
         out.write(h);
     }
 
@@ -45,25 +45,15 @@ public final class PcapWriter implements CaptureWriter {
     @Override
     public void write(int interfaceId, byte[] frame, int offset, int length, int wireLength, long seconds, int nanoOfSecond)
             throws IOException {
-        putLe32(header, 0, (int) seconds);
-        putLe32(header, 4, nanos ? nanoOfSecond : nanoOfSecond / 1000);
-        putLe32(header, 8, length);
-        putLe32(header, 12, Math.max(length, wireLength));
+        dev.hotline.packet.Bytes.putLe32(header, 0, (int) seconds);
+        dev.hotline.packet.Bytes.putLe32(header, 4, nanos ? nanoOfSecond : nanoOfSecond / 1000);
+        dev.hotline.packet.Bytes.putLe32(header, 8, length);
+        dev.hotline.packet.Bytes.putLe32(header, 12, Math.max(length, wireLength));
         out.write(header);
         out.write(frame, offset, length);
     }
 
-    private static void putLe32(byte[] b, int off, int v) {
-        b[off] = (byte) v;
-        b[off + 1] = (byte) (v >>> 8);
-        b[off + 2] = (byte) (v >>> 16);
-        b[off + 3] = (byte) (v >>> 24);
-    }
 
-    private static void putLe16(byte[] b, int off, int v) {
-        b[off] = (byte) v;
-        b[off + 1] = (byte) (v >>> 8);
-    }
 
     @Override
     public void close() throws IOException {

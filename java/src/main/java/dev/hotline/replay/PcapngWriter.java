@@ -25,14 +25,14 @@ public final class PcapngWriter implements CaptureWriter {
         this.out = new BufferedOutputStream(Files.newOutputStream(file), 1 << 16);
         this.interfaces = interfaces;
         byte[] shb = new byte[28];
-        le32(shb, 0, CaptureFile.PCAPNG_SHB);
-        le32(shb, 4, 28);
-        le32(shb, 8, CaptureFile.BYTE_ORDER_MAGIC);
-        le16(shb, 12, 1);
-        le16(shb, 14, 0);
-        le32(shb, 16, -1); // section length not given
-        le32(shb, 20, -1);
-        le32(shb, 24, 28);
+        dev.hotline.packet.Bytes.putLe32(shb, 0, CaptureFile.PCAPNG_SHB);
+        dev.hotline.packet.Bytes.putLe32(shb, 4, 28);
+        dev.hotline.packet.Bytes.putLe32(shb, 8, CaptureFile.BYTE_ORDER_MAGIC);
+        dev.hotline.packet.Bytes.putLe16(shb, 12, 1);
+        dev.hotline.packet.Bytes.putLe16(shb, 14, 0);
+        dev.hotline.packet.Bytes.putLe32(shb, 16, -1); // section length not given
+        dev.hotline.packet.Bytes.putLe32(shb, 20, -1);
+        dev.hotline.packet.Bytes.putLe32(shb, 24, 28);
         out.write(shb);
     }
 
@@ -40,15 +40,15 @@ public final class PcapngWriter implements CaptureWriter {
         while (described <= interfaceId) {
             CaptureFile.Interface i = interfaces.get(described++);
             byte[] idb = new byte[32];
-            le32(idb, 0, CaptureFile.PCAPNG_IDB);
-            le32(idb, 4, 32);
-            le16(idb, 8, i.linkType());
-            le32(idb, 12, i.snapLength());
-            le16(idb, 16, CaptureFile.OPT_TSRESOL);
-            le16(idb, 18, 1);
+            dev.hotline.packet.Bytes.putLe32(idb, 0, CaptureFile.PCAPNG_IDB);
+            dev.hotline.packet.Bytes.putLe32(idb, 4, 32);
+            dev.hotline.packet.Bytes.putLe16(idb, 8, i.linkType());
+            dev.hotline.packet.Bytes.putLe32(idb, 12, i.snapLength());
+            dev.hotline.packet.Bytes.putLe16(idb, 16, CaptureFile.OPT_TSRESOL);
+            dev.hotline.packet.Bytes.putLe16(idb, 18, 1);
             idb[20] = 9; // nanoseconds
             // 3 bytes of padding, then opt_endofopt (4 zero bytes), then the trailing length
-            le32(idb, 28, 32);
+            dev.hotline.packet.Bytes.putLe32(idb, 28, 32);
             out.write(idb);
         }
     }
@@ -60,31 +60,21 @@ public final class PcapngWriter implements CaptureWriter {
         int padded = (length + 3) & ~3;
         int total = 32 + padded;
         long units = seconds * 1_000_000_000L + nanoOfSecond;
-        le32(block, 0, CaptureFile.PCAPNG_EPB);
-        le32(block, 4, total);
-        le32(block, 8, interfaceId);
-        le32(block, 12, (int) (units >>> 32));
-        le32(block, 16, (int) units);
-        le32(block, 20, length);
-        le32(block, 24, Math.max(length, wireLength));
+        dev.hotline.packet.Bytes.putLe32(block, 0, CaptureFile.PCAPNG_EPB);
+        dev.hotline.packet.Bytes.putLe32(block, 4, total);
+        dev.hotline.packet.Bytes.putLe32(block, 8, interfaceId);
+        dev.hotline.packet.Bytes.putLe32(block, 12, (int) (units >>> 32));
+        dev.hotline.packet.Bytes.putLe32(block, 16, (int) units);
+        dev.hotline.packet.Bytes.putLe32(block, 20, length);
+        dev.hotline.packet.Bytes.putLe32(block, 24, Math.max(length, wireLength));
         out.write(block, 0, 28);
         out.write(frame, offset, length);
         out.write(PAD, 0, padded - length);
-        le32(block, 0, total);
+        dev.hotline.packet.Bytes.putLe32(block, 0, total);
         out.write(block, 0, 4);
     }
 
-    private static void le32(byte[] b, int off, int v) {
-        b[off] = (byte) v;
-        b[off + 1] = (byte) (v >>> 8);
-        b[off + 2] = (byte) (v >>> 16);
-        b[off + 3] = (byte) (v >>> 24);
-    }
 
-    private static void le16(byte[] b, int off, int v) {
-        b[off] = (byte) v;
-        b[off + 1] = (byte) (v >>> 8);
-    }
 
     @Override
     public void close() throws IOException {
