@@ -8,9 +8,12 @@
  *   1. parse Ethernet II, IPv4, TCP/UDP/ICMP; anything else or malformed passes (counted);
  *   2. a reply of a translated flow gets the Service address back (and the client after SNAT);
  *   3. a packet of a known flow keeps its backend while that backend exists;
- *   4. a new flow to a frontend takes a backend from the Maglev table by the flow hash, is
- *      recorded and DNATed (and SNATed for NodePort to another node);
- *   5. no backend, or a ClusterIP on an undefined port or protocol: reject (RST / ICMP);
+ *   4. a new flow to a frontend (a client outside its source ranges dropped; a source inside the
+ *      cluster at an externalTrafficPolicy Local frontend sent to its in-cluster view) takes a
+ *      backend (its client's, under session affinity, else the Maglev slot of the flow hash), is
+ *      recorded and DNATed (and SNATed when it came from outside to another node's backend);
+ *   5. no backend, or a ClusterIP on an undefined port or protocol: reject (RST / ICMP); policy
+ *      Local with endpoints only elsewhere: drop;
  *   6. everything else passes.
  * A translated frame then goes straight to its next hop when the agent turned redirect on
  * (lib/fwd.h). The socket-level programs at the end serve clients of the node's own network
@@ -96,6 +99,8 @@ static __always_inline void step_new_flow(struct __sk_buff *skb, const struct hl
 	 */
 	int hairpin = baddr == p->saddr;
 	int snat = hairpin || ((svc->flags & HL_SVC_NODE_PORT) && !(b->flags & HL_BACKEND_LOCAL));
+	/* to a NodePort, the node address the client reached; to an externalIP or LB IP, the node's own */
+	__be32 node_addr = (svc->flags & HL_SVC_SNAT_NODE) && cfg->node_addr ? cfg->node_addr : p->daddr;
 	__u32 service_id = svc->service_id;
 	__be32 snat_addr = 0;
 	__be16 snat_port = 0;
@@ -109,7 +114,7 @@ static __always_inline void step_new_flow(struct __sk_buff *skb, const struct hl
 	rk.sport = bport;
 	rk.proto = p->proto;
 	if (snat) {
-		snat_addr = hairpin ? cfg->hairpin_addr : p->daddr; /* else the node address the client reached */
+		snat_addr = hairpin ? cfg->hairpin_addr : node_addr;
 		rk.daddr = snat_addr;
 		snat_port = nat_snat_claim(cfg, k, &rk, hash, now, &refused);
 		if (!snat_port) {
@@ -201,25 +206,45 @@ int hotline_ingress(struct __sk_buff *skb)
 		return res_finish(skb, &r);
 
 	/* 4. a new flow to a frontend; 5. rejected when the Service has no backend */
-	svc = lb_lookup_service(&p);
+	svc = lb_lookup_service(&p, HL_SCOPE_EXTERNAL);
 	if (svc) {
 		struct hl_service s = *svc;
 		struct hl_backend *b;
 		__u32 backend_id, hash;
 
 		r.service_id = s.service_id;
+		if ((s.flags & HL_SVC_SOURCE_RANGES) && !lb_source_in(s.service_id, p.saddr)) {
+			res_drop(&r, HL_REASON_SOURCE_RANGE);
+			return res_finish(skb, &r);
+		}
+		if ((s.flags & HL_SVC_INTERNAL_VIEW) && lb_source_in(HL_CLUSTER_SOURCES, p.saddr)) {
+			svc = lb_lookup_service(&p, HL_SCOPE_INTERNAL);
+			if (svc) {
+				s = *svc;
+				r.service_id = s.service_id;
+			}
+		}
 		if (s.active_backends == 0 || s.table_size == 0) {
-			rej_reply(skb, &p, &r);
+			if (s.flags & HL_SVC_DROP_EMPTY)
+				res_drop(&r, HL_REASON_NO_LOCAL_ENDPOINT);
+			else
+				rej_reply(skb, &p, &r);
 			return res_finish(skb, &r);
 		}
 		hash = lb_flow_hash(&p);
-		b = lb_select_backend(&s, hash, &backend_id);
+		if (s.affinity_timeout)
+			b = lb_select_affine(&s, p.saddr, hash, now, &backend_id);
+		else
+			b = lb_select_backend(&s, hash, &backend_id);
 		if (!b) {
 			rej_reply(skb, &p, &r);
 			return res_finish(skb, &r);
 		}
-		struct hl_backend backend = *b;
-		step_new_flow(skb, &p, cfg, &k, fv, hash, &s, backend_id, &backend, now, &r);
+		/*
+		 * b points into hl_backends: an ID names one address and port for its whole life (the agent
+		 * numbers backends by address), so reading it in place needs no copy on the scarce stack
+		 */
+		step_new_flow(skb, &p, cfg, &k, fv, hash, &s, backend_id, b, now, &r);
 		return finish(skb, cfg, &r);
 	}
 

@@ -17,7 +17,7 @@
  * Bumped whenever a key or value layout, a map's meaning or a code below changes: pinned maps
  * of another version must never be read as if they were this one.
  */
-#define HL_ABI_VERSION 4
+#define HL_ABI_VERSION 5
 
 #define HL_PROG_NAME "hotline_ingress"
 
@@ -58,6 +58,8 @@ enum hl_reason {
 	HL_REASON_RST_TO_NO_BACKEND = 12,
 	HL_REASON_ICMP_TO_CLUSTER_IP = 13,
 	HL_REASON_CONNTRACK_CLASH = 14, /* the reply tuple is a live flow's: the backend could not tell them apart */
+	HL_REASON_NO_LOCAL_ENDPOINT = 15, /* traffic policy Local, no usable endpoint here (some elsewhere): dropped */
+	HL_REASON_SOURCE_RANGE = 16,      /* a client outside the Service's loadBalancerSourceRanges: dropped */
 	HL_REASON_MAX
 };
 
@@ -92,24 +94,72 @@ enum hl_forward {
 
 /* ---- maps --------------------------------------------------------------------------------- */
 
-/* hl_services: HASH, a frontend to its Service entry */
+/*
+ * hl_services: HASH, a frontend to its Service entry. An externalTrafficPolicy Local frontend has
+ * two entries: what clients from outside see (scope EXTERNAL: this node's endpoints only), and
+ * what sources inside the cluster see (scope INTERNAL: every endpoint, as kube-proxy sends pod and
+ * node traffic to such an address down the Cluster path).
+ */
+#define HL_SCOPE_EXTERNAL 0
+#define HL_SCOPE_INTERNAL 1
+
 struct hl_frontend_key {
 	__be32 addr;
 	__be16 port;
 	__u8 proto;
-	__u8 pad;
+	__u8 scope;
 };
 
-#define HL_SVC_NODE_PORT (1 << 0)   /* a NodePort frontend: remote backends are SNATed */
-#define HL_SVC_LOCAL_SCOPE (1 << 1) /* traffic policy Local (informational) */
+#define HL_SVC_NODE_PORT (1 << 0)     /* reached from outside the cluster: remote backends are SNATed */
+#define HL_SVC_LOCAL_SCOPE (1 << 1)   /* traffic policy Local: this node's endpoints only */
+#define HL_SVC_DROP_EMPTY (1 << 2)    /* no active backend here but some elsewhere: drop, not reject */
+#define HL_SVC_INTERNAL_VIEW (1 << 3) /* sources in hl_source_ranges under HL_CLUSTER_SOURCES use the INTERNAL entry */
+#define HL_SVC_SOURCE_RANGES (1 << 4) /* new flows only from sources in hl_source_ranges under this service id */
+#define HL_SVC_SNAT_NODE (1 << 5)     /* SNAT to hl_config.node_addr, not the address reached (externalIPs, LB IPs) */
 
 struct hl_service {
 	__u32 service_id;
-	__u32 active_backends; /* 0: reject */
-	__u32 table_size;      /* Maglev slots of this Service */
-	__u32 table_offset;    /* where they start in hl_maglev */
+	__u32 active_backends;  /* 0: reject (or drop, HL_SVC_DROP_EMPTY) */
+	__u32 table_size;       /* Maglev slots of this Service */
+	__u32 table_offset;     /* where they start in hl_maglev */
 	__u32 flags;
+	__u32 affinity_timeout; /* sessionAffinity ClientIP: seconds a client keeps its backend; 0: none */
+};
+
+/*
+ * hl_source_ranges: LPM_TRIE, the client ranges a Service takes (loadBalancerSourceRanges), keyed
+ * by service id then address, so prefixlen counts the id's 32 bits too. Under HL_CLUSTER_SOURCES
+ * (id 0, never a Service's): the cluster's own source ranges (--cluster-cidr).
+ */
+#define HL_CLUSTER_SOURCES 0
+struct hl_source_range_key {
+	__u32 prefixlen;
+	__u32 service_id;
+	__be32 addr;
+};
+
+/*
+ * hl_affinity: LRU_HASH, sessionAffinity ClientIP: which backend a client of a Service had, and
+ * when it last opened a flow (the conntrack clock). A forgotten entry only means a fresh choice.
+ */
+struct hl_affinity_key {
+	__u32 service_id;
+	__be32 client;
+};
+
+struct hl_affinity {
+	__u32 backend_id;
 	__u32 pad;
+	__u64 last_used;
+};
+
+/*
+ * hl_affinity_match: HASH, (service id, backend id) of every active backend of a Service with
+ * affinity: value __u32 1. Its key has hl_affinity_key's layout (the program asks with one slot).
+ */
+struct hl_affinity_match_key {
+	__u32 service_id;
+	__u32 backend_id;
 };
 
 /* hl_cluster_ips: HASH, every ClusterIP (key: __be32 address, value: __u32 1) */
@@ -224,6 +274,8 @@ struct hl_config {
 	__u64 host_netns_cookie; /* the socket-level programs serve this network namespace only; 0: every one */
 	__u32 service_id_cursor; /* the last Service and backend IDs handed out: a restarted agent goes on */
 	__u32 backend_id_cursor; /* from there, never reissuing an ID that conntrack may still name */
+	__be32 node_addr;        /* where flows to externalIPs and LoadBalancer IPs are SNATed to (HL_SVC_SNAT_NODE) */
+	__u32 pad;
 };
 
 /* ---- map identities for user space (dev.hotline.bpf.Abi.MAP_*), in this order ---------------- */
@@ -240,12 +292,16 @@ enum hl_map_id {
 	HL_MAP_FRAGMENTS,
 	HL_MAP_SOCK_REVERSE,
 	HL_MAP_IFACES,
+	HL_MAP_SOURCE_RANGES,
+	HL_MAP_AFFINITY,
+	HL_MAP_AFFINITY_MATCH,
 	HL_MAP_COUNT
 };
 
 #define HL_MAP_NAMES                                                                                   \
 	{ "hl_services", "hl_cluster_ips", "hl_backends", "hl_maglev", "hl_service_stats", "hl_ct_forward", \
-	  "hl_ct_reverse", "hl_config", "hl_stats", "hl_fragments", "hl_sock_reverse", "hl_ifaces" }
+	  "hl_ct_reverse", "hl_config", "hl_stats", "hl_fragments", "hl_sock_reverse", "hl_ifaces",             \
+	  "hl_source_ranges", "hl_affinity", "hl_affinity_match" }
 
 /* our tc filter at ingress: this handle and priority are hotline's; nothing else is touched */
 #define HL_TC_HANDLE 0x484c
@@ -258,7 +314,11 @@ _Static_assert(sizeof(struct hl_backend) == 16, "hl_backend layout changed");
 _Static_assert(sizeof(struct hl_ct_key) == 16, "hl_ct_key layout changed");
 _Static_assert(sizeof(struct hl_ct_forward) == 32, "hl_ct_forward layout changed");
 _Static_assert(sizeof(struct hl_ct_reverse) == 16, "hl_ct_reverse layout changed");
-_Static_assert(sizeof(struct hl_config) == 72, "hl_config layout changed");
+_Static_assert(sizeof(struct hl_config) == 80, "hl_config layout changed");
+_Static_assert(sizeof(struct hl_source_range_key) == 12, "hl_source_range_key layout changed");
+_Static_assert(sizeof(struct hl_affinity_key) == 8, "hl_affinity_key layout changed");
+_Static_assert(sizeof(struct hl_affinity) == 16, "hl_affinity layout changed");
+_Static_assert(sizeof(struct hl_affinity_match_key) == 8, "hl_affinity_match_key layout changed");
 _Static_assert(sizeof(struct hl_sock_key) == 16, "hl_sock_key layout changed");
 _Static_assert(sizeof(struct hl_sock_frontend) == 8, "hl_sock_frontend layout changed");
 _Static_assert(sizeof(struct hl_frag_key) == 12, "hl_frag_key layout changed");

@@ -131,6 +131,26 @@ EXPORT JNIEXPORT jstring JNICALL Java_dev_hotline_bpf_Native_verify(JNIEnv *env,
 		const char *depth = np < MAX_PROGS ? strstr(stats[np], "stack depth ") : NULL;
 		np++;
 		int stack = depth ? atoi(depth + 12) : -1;
+		/*
+		 * Subprograms add their own frames ("432+24+16"); ours call nothing further, so the deepest
+		 * the stack gets is the entry's frame and the largest of theirs: what the 512-byte limit
+		 * is checked against, and what is reported.
+		 */
+		if (depth) {
+			const char *q = depth + 12;
+			int deepest = 0;
+
+			while (*q >= '0' && *q <= '9')
+				q++;
+			while (*q == '+') {
+				int sub = atoi(++q);
+
+				deepest = sub > deepest ? sub : deepest;
+				while (*q >= '0' && *q <= '9')
+					q++;
+			}
+			stack += deepest;
+		}
 		int n = snprintf(summary + used, sizeof(summary) - used, "%s%s: %zu instructions, %u verified, stack %d bytes",
 				 used ? "\n" : "", bpf_program__name(prog), bpf_program__insn_cnt(prog), info.verified_insns, stack);
 		if (n < 0 || (size_t)n >= sizeof(summary) - used)
@@ -567,6 +587,11 @@ EXPORT JNIEXPORT jintArray JNICALL Java_dev_hotline_bpf_Native_layout(JNIEnv *en
 		sizeof(struct hl_sock_key), sizeof(struct hl_sock_frontend), HL_IF_VETH, HL_FWD_MAX, (jint)HL_SOCK_SEED,
 		offsetof(struct hl_config, host_netns_cookie), offsetof(struct hl_config, service_id_cursor),
 		offsetof(struct hl_config, backend_id_cursor),
+		offsetof(struct hl_frontend_key, scope), offsetof(struct hl_service, affinity_timeout),
+		offsetof(struct hl_config, node_addr), HL_SCOPE_INTERNAL, HL_SVC_DROP_EMPTY, HL_SVC_INTERNAL_VIEW,
+		HL_SVC_SOURCE_RANGES, HL_SVC_SNAT_NODE, HL_CLUSTER_SOURCES,
+		sizeof(struct hl_source_range_key), sizeof(struct hl_affinity_key), sizeof(struct hl_affinity),
+		offsetof(struct hl_affinity, last_used), sizeof(struct hl_affinity_match_key),
 	};
 	jsize n = sizeof(v) / sizeof(v[0]);
 	jintArray out = (*env)->NewIntArray(env, n);

@@ -108,6 +108,31 @@ struct {
 	__type(value, __u32);
 } hl_ifaces SEC(".maps");
 
+/* client ranges per Service, and the cluster's own (hotline_abi.h); no preallocation, so a large bound costs nothing */
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, 1 << 20);
+	__type(key, struct hl_source_range_key);
+	__type(value, __u32);
+} hl_source_ranges SEC(".maps");
+
+/* sessionAffinity ClientIP: a client's backend per Service, least recently used forgotten first */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, struct hl_affinity_key);
+	__type(value, struct hl_affinity);
+} hl_affinity SEC(".maps");
+
+/* the backends affinity may keep: a client's backend that left its Service (or stopped being ready) is not kept */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, struct hl_affinity_match_key);
+	__type(value, __u32);
+} hl_affinity_match SEC(".maps");
+
 /* frames by verdict, then by reason, then by where translated frames went (HL_STAT_*) */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);

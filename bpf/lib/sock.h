@@ -11,6 +11,9 @@
  * known at connect time): every socket keeps one backend, and sockets spread over the table as
  * flows do. A Service without backends, or a ClusterIP on a port no Service defines, refuses the
  * call with ECONNREFUSED, which is what a client of the tc path learns from the RST or ICMP.
+ * The node's own sockets are inside the cluster: an externalTrafficPolicy Local frontend gives them
+ * its in-cluster view (every endpoint), as kube-proxy does for traffic from the node. Session
+ * affinity and source ranges are not applied here: every client of this path is the node itself.
  * Kernel only: the twin has no sockets.
  */
 #ifndef HL_SOCK_H
@@ -100,6 +103,14 @@ static __always_inline int sock_forward(struct bpf_sock_addr *ctx, int v6)
 	svc = bpf_map_lookup_elem(&hl_services, &key);
 	if (!svc)
 		return lb_is_cluster_ip(key.addr) ? sock_refuse() : SOCK_ALLOW;
+	/* the node itself is inside the cluster: an externalTrafficPolicy Local frontend's in-cluster view */
+	if (svc->flags & HL_SVC_INTERNAL_VIEW) {
+		key.scope = HL_SCOPE_INTERNAL;
+		svc = bpf_map_lookup_elem(&hl_services, &key);
+		key.scope = HL_SCOPE_EXTERNAL;
+		if (!svc)
+			return sock_refuse();
+	}
 	/* one consistent copy: the agent may rewrite the entry meanwhile */
 	struct hl_service s = *svc;
 	if (s.active_backends == 0 || s.table_size == 0)

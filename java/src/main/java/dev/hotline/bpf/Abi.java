@@ -24,10 +24,22 @@ public final class Abi {
     public static final int MAP_FRAGMENTS = 9;
     public static final int MAP_SOCK_REVERSE = 10;
     public static final int MAP_IFACES = 11;
-    public static final int MAP_COUNT = 12;
+    public static final int MAP_SOURCE_RANGES = 12;
+    public static final int MAP_AFFINITY = 13;
+    public static final int MAP_AFFINITY_MATCH = 14;
+    public static final int MAP_COUNT = 15;
     public static final String[] MAP_NAMES = {"hl_services", "hl_cluster_ips", "hl_backends", "hl_maglev",
         "hl_service_stats", "hl_ct_forward", "hl_ct_reverse", "hl_config", "hl_stats", "hl_fragments", "hl_sock_reverse",
-        "hl_ifaces"};
+        "hl_ifaces", "hl_source_ranges", "hl_affinity", "hl_affinity_match"};
+    // struct hl_source_range_key, hl_affinity_key, hl_affinity, hl_affinity_match_key
+    public static final int SOURCE_RANGE_KEY_SIZE = 12;
+    public static final int AFFINITY_KEY_SIZE = 8;
+    public static final int AFFINITY_SIZE = 16;
+    public static final int AFFINITY_LAST_USED = 8;
+    public static final int AFFINITY_MATCH_KEY_SIZE = 8;
+    /** hl_affinity's size: client/Service pairs remembered, least recently used forgotten first (the twin's too). */
+    public static final int AFFINITY_ENTRIES = 65536;
+    public static final int CLUSTER_SOURCES = 0;
     public static final int SOCK_KEY_SIZE = 16;
     public static final int SOCK_FRONTEND_SIZE = 8;
     /** hl_ifaces value: the interface is a veth (bpf_redirect_peer reaches its other end). */
@@ -43,6 +55,8 @@ public final class Abi {
     public static final int FRONTEND_KEY_ADDR = 0;
     public static final int FRONTEND_KEY_PORT = 4;
     public static final int FRONTEND_KEY_PROTO = 6;
+    public static final int FRONTEND_KEY_SCOPE = 7;
+    public static final int SCOPE_INTERNAL = 1;
     // struct hl_service
     public static final int SERVICE_SIZE = 24;
     public static final int SERVICE_ID = 0;
@@ -50,6 +64,7 @@ public final class Abi {
     public static final int SERVICE_TABLE_SIZE = 8;
     public static final int SERVICE_TABLE_OFFSET = 12;
     public static final int SERVICE_FLAGS = 16;
+    public static final int SERVICE_AFFINITY_TIMEOUT = 20;
     // struct hl_backend
     public static final int BACKEND_SIZE = 16;
     public static final int BACKEND_ADDR = 0;
@@ -76,7 +91,7 @@ public final class Abi {
     public static final int CT_FORWARD_EXPIRES = 24;
     public static final int CT_REVERSE_SIZE = 16;
     // struct hl_config
-    public static final int CONFIG_SIZE = 72;
+    public static final int CONFIG_SIZE = 80;
     public static final int CONFIG_FLAGS = 0;
     public static final int CONFIG_SNAT_MIN = 4;
     public static final int CONFIG_SNAT_MAX = 8;
@@ -90,9 +105,10 @@ public final class Abi {
     public static final int CONFIG_HOST_NETNS_COOKIE = 56;
     public static final int CONFIG_SERVICE_CURSOR = 64;
     public static final int CONFIG_BACKEND_CURSOR = 68;
+    public static final int CONFIG_NODE_ADDR = 72;
 
     public static final int VERDICT_MAX = 6;
-    public static final int REASON_MAX = 15;
+    public static final int REASON_MAX = 17;
     /** enum hl_forward: where translated frames went (stack, peer, neigh, direct). */
     public static final int FWD_MAX = 4;
     public static final int STAT_MAX = VERDICT_MAX + REASON_MAX + FWD_MAX;
@@ -100,6 +116,10 @@ public final class Abi {
 
     public static final int SVC_NODE_PORT = 1;
     public static final int SVC_LOCAL_SCOPE = 2;
+    public static final int SVC_DROP_EMPTY = 4;
+    public static final int SVC_INTERNAL_VIEW = 8;
+    public static final int SVC_SOURCE_RANGES = 16;
+    public static final int SVC_SNAT_NODE = 32;
     public static final int BACKEND_LOCAL = 1;
     public static final int CFG_CLOCK_FROM_SKB = 1;
     public static final int CFG_REDIRECT = 2;
@@ -117,7 +137,7 @@ public final class Abi {
 
     // the test-run batch slot (native/test_run.c)
     /** HL_ABI_VERSION: the layout generation of the maps and codes below. */
-    public static final int VERSION = 4;
+    public static final int VERSION = 5;
 
     public static final int SLOT_HEADER = 64;
     public static final int SLOT_LENGTH = 0;
@@ -146,6 +166,9 @@ public final class Abi {
             CONFIG_HAIRPIN_ADDR, CONFIG_NOTRACK_MARK, CFG_REDIRECT,
             SOCK_KEY_SIZE, SOCK_FRONTEND_SIZE, IF_VETH, FWD_MAX, SOCK_SEED, CONFIG_HOST_NETNS_COOKIE,
             CONFIG_SERVICE_CURSOR, CONFIG_BACKEND_CURSOR,
+            FRONTEND_KEY_SCOPE, SERVICE_AFFINITY_TIMEOUT, CONFIG_NODE_ADDR, SCOPE_INTERNAL, SVC_DROP_EMPTY, SVC_INTERNAL_VIEW,
+            SVC_SOURCE_RANGES, SVC_SNAT_NODE, CLUSTER_SOURCES,
+            SOURCE_RANGE_KEY_SIZE, AFFINITY_KEY_SIZE, AFFINITY_SIZE, AFFINITY_LAST_USED, AFFINITY_MATCH_KEY_SIZE,
         };
     }
 
@@ -169,6 +192,10 @@ public final class Abi {
         "hl_config.hairpin_addr", "hl_config.notrack_mark", "HL_CFG_REDIRECT",
         "sizeof hl_sock_key", "sizeof hl_sock_frontend", "HL_IF_VETH", "HL_FWD_MAX", "HL_SOCK_SEED",
         "hl_config.host_netns_cookie", "hl_config.service_id_cursor", "hl_config.backend_id_cursor",
+        "hl_frontend_key.scope", "hl_service.affinity_timeout", "hl_config.node_addr", "HL_SCOPE_INTERNAL",
+        "HL_SVC_DROP_EMPTY", "HL_SVC_INTERNAL_VIEW", "HL_SVC_SOURCE_RANGES", "HL_SVC_SNAT_NODE", "HL_CLUSTER_SOURCES",
+        "sizeof hl_source_range_key", "sizeof hl_affinity_key", "sizeof hl_affinity", "hl_affinity.last_used",
+        "sizeof hl_affinity_match_key",
     };
 
     /** What the C side reports, for the layout test. */
@@ -191,20 +218,35 @@ public final class Abi {
         b.putShort(off, Short.reverseBytes((short) hostValue));
     }
 
-    public static void frontendKey(ByteBuffer b, int off, int addr, int port, int proto) {
+    public static void frontendKey(ByteBuffer b, int off, int addr, int port, int proto, int scope) {
         putNetwork32(b, off + FRONTEND_KEY_ADDR, addr);
         putNetwork16(b, off + FRONTEND_KEY_PORT, port);
         b.put(off + FRONTEND_KEY_PROTO, (byte) proto);
-        b.put(off + FRONTEND_KEY_PROTO + 1, (byte) 0);
+        b.put(off + FRONTEND_KEY_SCOPE, (byte) scope);
     }
 
-    public static void service(ByteBuffer b, int off, int id, int active, int tableSize, int tableOffset, int flags) {
+    public static void service(ByteBuffer b, int off, int id, int active, int tableSize, int tableOffset, int flags,
+                               int affinityTimeout) {
         b.putInt(off + SERVICE_ID, id);
         b.putInt(off + SERVICE_ACTIVE, active);
         b.putInt(off + SERVICE_TABLE_SIZE, tableSize);
         b.putInt(off + SERVICE_TABLE_OFFSET, tableOffset);
         b.putInt(off + SERVICE_FLAGS, flags);
-        b.putInt(off + SERVICE_FLAGS + 4, 0);
+        b.putInt(off + SERVICE_AFFINITY_TIMEOUT, affinityTimeout);
+    }
+
+    /** hl_source_range_key: the prefix covers the service id's 32 bits, then the range's own. */
+    public static void sourceRangeKey(ByteBuffer b, int off, int serviceId, int addr, int prefix) {
+        b.putInt(off, 32 + prefix);
+        b.putInt(off + 4, serviceId);
+        putNetwork32(b, off + 8, addr);
+    }
+
+    /** The hl_services flags of an entry, as hotline_abi.h defines them. */
+    public static int serviceFlags(dev.hotline.plan.ServiceEntry e) {
+        return (e.snatRemote() ? SVC_NODE_PORT : 0) | (e.scope() == dev.hotline.plan.ServiceScope.NODE_LOCAL ? SVC_LOCAL_SCOPE : 0)
+                | (e.dropWhenEmpty() ? SVC_DROP_EMPTY : 0) | (e.internalView() ? SVC_INTERNAL_VIEW : 0)
+                | (e.sourceRestricted() ? SVC_SOURCE_RANGES : 0) | (e.snatToNode() ? SVC_SNAT_NODE : 0);
     }
 
     public static void backend(ByteBuffer b, int off, int addr, int port, int proto, int flags) {
@@ -216,7 +258,8 @@ public final class Abi {
     }
 
     public static void config(ByteBuffer b, int flags, int snatMin, int snatMax, long established, long opening, long closing, long udp,
-                              int hairpinAddr, int notrackMark, long hostNetnsCookie, int serviceCursor, int backendCursor) {
+                              int hairpinAddr, int notrackMark, long hostNetnsCookie, int serviceCursor, int backendCursor,
+                              int nodeAddr) {
         b.putInt(CONFIG_FLAGS, flags);
         b.putInt(CONFIG_SNAT_MIN, snatMin);
         b.putInt(CONFIG_SNAT_MAX, snatMax);
@@ -230,5 +273,7 @@ public final class Abi {
         b.putLong(CONFIG_HOST_NETNS_COOKIE, hostNetnsCookie);
         b.putInt(CONFIG_SERVICE_CURSOR, serviceCursor);
         b.putInt(CONFIG_BACKEND_CURSOR, backendCursor);
+        putNetwork32(b, CONFIG_NODE_ADDR, nodeAddr);
+        b.putInt(CONFIG_NODE_ADDR + 4, 0);
     }
 }

@@ -166,6 +166,8 @@ final class AgentCommand extends HotlineCommand implements Callable<Integer> {
         DataplaneConfig config;
         try {
             config = dataplaneOptions.config();
+            input.clusterCidrs();
+            input.nodePortAddresses(List.of());
         } catch (IllegalArgumentException e) {
             err.println("hotline: agent: " + e.getMessage());
             return 2;
@@ -267,6 +269,12 @@ final class AgentCommand extends HotlineCommand implements Callable<Integer> {
             return 2;
         }
         warnings.forEach(w -> log("warning: " + w));
+        try {
+            config = input.withNode(config);
+        } catch (IllegalArgumentException e) {
+            err.println("hotline: agent: " + e.getMessage());
+            return 2;
+        }
         BpfDataplane kernel;
         try {
             kernel = new BpfDataplane(config, BpfSizing.DEFAULT, false, pinDir);
@@ -295,6 +303,10 @@ final class AgentCommand extends HotlineCommand implements Callable<Integer> {
         final dev.hotline.agent.HealthServer healthz = healthServer;
         dev.hotline.agent.AgentMetrics metrics = new dev.hotline.agent.AgentMetrics(agent, dp, agent::serviceName);
         agent.onApplied((seconds, services, endpoints, failed) -> metrics.applied(seconds, services, endpoints, failed));
+        // kube-proxy's healthCheckNodePort servers, on every address as NodePorts are
+        dev.hotline.agent.ServiceHealthServers serviceHealth = new dev.hotline.agent.ServiceHealthServers("0.0.0.0",
+                () -> agent.status().applied(), this::log);
+        agent.onChange(serviceHealth::applied);
         if (metricsAt != null) {
             try {
                 metrics.serve(metricsAt[0], Integer.parseInt(metricsAt[1]));
@@ -325,6 +337,7 @@ final class AgentCommand extends HotlineCommand implements Callable<Integer> {
                 healthz.close();
             }
             metrics.close();
+            serviceHealth.close();
             interfaces.close();
             int n = interfaces.detachAll();
             synchronized (agent) {
@@ -468,15 +481,9 @@ final class AgentCommand extends HotlineCommand implements Callable<Integer> {
     }
 
     private NodeIdentity nodeIdentity(ClusterState state, List<String> warnings) throws SocketException, ManifestException {
-        NodeIdentity fromManifests = input.node(state, new ArrayList<>());
+        NodeIdentity fromManifests = input.node(state, new ArrayList<>(), input.nodeIps.isEmpty() ? localAddresses() : null);
         String name = fromManifests.name();
         List<Ipv4> ips = fromManifests.addresses();
-        if (input.nodeIps.isEmpty()) {
-            List<Ipv4> local = localAddresses();
-            if (!local.isEmpty()) {
-                ips = local;
-            }
-        }
         if (name == null && System.getenv("NODE_NAME") != null) {
             name = System.getenv("NODE_NAME"); // a DaemonSet passes spec.nodeName down this way
         }
@@ -488,7 +495,7 @@ final class AgentCommand extends HotlineCommand implements Callable<Integer> {
             }
             warnings.add("--node-name not given and no single Node in the manifests; using the host name " + name);
         }
-        return new NodeIdentity(name, ips);
+        return new NodeIdentity(name, ips, fromManifests.zone());
     }
 
     /** Why the text is not an API server URL (https://host[:port] or http://...), or null. */

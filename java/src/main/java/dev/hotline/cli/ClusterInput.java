@@ -34,6 +34,66 @@ public final class ClusterInput {
             defaultValue = "30000-32767")
     NodePortRange nodePortRange = NodePortRange.DEFAULT;
 
+    @Option(names = "--nodeport-addresses", paramLabel = "CIDR|primary", split = ",",
+            description = "Which of this node's addresses accept NodePorts, like kube-proxy's flag: IPv4 prefixes, or "
+                    + "'primary' for the node's first address. Repeatable or comma-separated. Default: every node address.")
+    List<String> nodePortAddresses = new ArrayList<>();
+
+    @Option(names = "--cluster-cidr", paramLabel = "CIDR", split = ",",
+            description = "The cluster's pod address ranges, like kube-proxy's flag: sources in them (and the node itself) "
+                    + "reaching an externalTrafficPolicy Local address keep the Cluster policy, as they do with kube-proxy. "
+                    + "Repeatable or comma-separated. Default: none (every source at such an address counts as external).")
+    List<String> clusterCidrs = new ArrayList<>();
+
+    /** The node's first address before --nodeport-addresses chose among them (set by node()): where flows are SNATed to. */
+    Ipv4 firstAddress;
+
+    /** The dataplane settings with what this node's identity adds (its address, the cluster's source ranges). */
+    public dev.hotline.dataplane.DataplaneConfig withNode(dev.hotline.dataplane.DataplaneConfig config) {
+        return config.withNode(firstAddress == null ? 0 : firstAddress.value(), clusterCidrs());
+    }
+
+    /** --cluster-cidr, parsed; throws IllegalArgumentException naming the bad one. */
+    public List<dev.hotline.net.Cidr> clusterCidrs() {
+        List<dev.hotline.net.Cidr> out = new ArrayList<>();
+        for (String c : clusterCidrs) {
+            try {
+                out.add(dev.hotline.net.Cidr.parse(c));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--cluster-cidr " + c + ": " + e.getMessage());
+            }
+        }
+        return out;
+    }
+
+    /** The node's addresses --nodeport-addresses lets NodePorts listen on; throws IllegalArgumentException on a bad value. */
+    public List<Ipv4> nodePortAddresses(List<Ipv4> all) {
+        if (nodePortAddresses.isEmpty()) {
+            return all;
+        }
+        List<dev.hotline.net.Cidr> cidrs = new ArrayList<>();
+        boolean primary = false;
+        for (String v : nodePortAddresses) {
+            if (v.trim().equals("primary")) {
+                primary = true;
+                continue;
+            }
+            try {
+                cidrs.add(dev.hotline.net.Cidr.parse(v));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--nodeport-addresses " + v + ": " + e.getMessage() + ", or 'primary'");
+            }
+        }
+        List<Ipv4> out = new ArrayList<>();
+        for (int i = 0; i < all.size(); i++) {
+            Ipv4 ip = all.get(i);
+            if ((primary && i == 0) || cidrs.stream().anyMatch(c -> c.contains(ip))) {
+                out.add(ip);
+            }
+        }
+        return out;
+    }
+
     /** The manifests, read and checked; throws for input that cannot be read at all (or none given). */
     public ClusterState load() throws ManifestException {
         return ManifestFiles.load(files, nodePortRange);
@@ -45,6 +105,11 @@ public final class ClusterInput {
      * when the input has no Node at all the name is taken as given, and warnings say what is assumed.
      */
     public NodeIdentity node(ClusterState state, List<String> warnings) throws ManifestException {
+        return node(state, warnings, null);
+    }
+
+    /** The same, with the addresses the node's interfaces have when --node-ip gives none (the agent's case). */
+    public NodeIdentity node(ClusterState state, List<String> warnings, List<Ipv4> localAddresses) throws ManifestException {
         String name = nodeName;
         Node node = null;
         List<String> known = state.nodes().stream().map(Node::name).sorted().toList();
@@ -69,8 +134,14 @@ public final class ClusterInput {
                         + (nodeIps.isEmpty() ? ", with no address (give --node-ip for NodePorts)" : ", at " + nodeIps));
             }
         }
-        List<Ipv4> addresses = !nodeIps.isEmpty() ? nodeIps : node != null ? node.addresses() : List.of();
-        return new NodeIdentity(name, addresses);
+        List<Ipv4> addresses = !nodeIps.isEmpty() ? nodeIps
+                : localAddresses != null && !localAddresses.isEmpty() ? localAddresses : node != null ? node.addresses() : List.of();
+        firstAddress = addresses.isEmpty() ? null : addresses.get(0);
+        try {
+            return new NodeIdentity(name, nodePortAddresses(addresses), node == null ? null : node.zone());
+        } catch (IllegalArgumentException e) {
+            throw new ManifestException(e.getMessage());
+        }
     }
 
     static final class Ipv4Converter implements ITypeConverter<Ipv4> {

@@ -47,9 +47,14 @@ final class PlanJson {
                 fo.put("port", f.port());
                 fo.put("protocol", f.protocol().name());
                 fo.put("type", f.kind().label());
+                fo.put("inClusterView", f.internal());
                 frontends.add(fo);
             }
             o.put("frontends", frontends);
+            o.put("sessionAffinityTimeoutSeconds", s.options().affinityTimeout());
+            o.put("sourceRanges", s.options().sourceRestricted() ? s.checkedSourceRanges().stream().map(Object::toString).toList() : null);
+            o.put("dropWhenNoLocalEndpoint", s.options().dropWhenEmpty());
+            o.put("healthCheckNodePort", s.options().healthCheckNodePort());
             List<Object> backends = new ArrayList<>();
             for (ServiceBackend sb : s.backends()) {
                 Map<String, Object> bo = new LinkedHashMap<>();
@@ -71,11 +76,17 @@ final class PlanJson {
         }
         root.put("services", services);
         List<Object> skipped = new ArrayList<>();
+        var endpoints = DnsOnly.endpoints(state);
         for (Service svc : state.services()) {
             if (!svc.hasDataplaneEntry()) {
                 Map<String, Object> o = new LinkedHashMap<>();
                 o.put("service", svc.ref().namespacedName());
                 o.put("reason", svc.headless() ? "headless" : svc.type().name());
+                if (svc.type() == dev.hotline.cluster.ServiceType.ExternalName) {
+                    o.put("cname", svc.externalName());
+                } else if (svc.headless()) {
+                    o.put("addresses", DnsOnly.headlessAnswers(svc, endpoints).stream().map(Ipv4::toString).toList());
+                }
                 skipped.add(o);
             }
         }

@@ -31,12 +31,18 @@ final class PlanText {
             }
             b.append("  Maglev table ").append(s.table().size() == 0 ? "empty" : s.table().size())
                     .append("  ").append(s.activeBackends()).append('/').append(s.backends().size()).append(" backends active\n");
+            String options = options(s);
+            if (!options.isEmpty()) {
+                b.append("  ").append(options).append('\n');
+            }
             b.append("  FRONTEND                 TYPE\n");
             for (Frontend f : s.frontends()) {
-                b.append(String.format("  %-24s %s%n", f, f.kind().label()));
+                b.append(String.format("  %-24s %s%n", f.address() + ":" + f.port() + "/" + f.protocol(),
+                    f.kind().label() + (f.internal() ? " (as pods and the node reach it: every endpoint)" : "")));
             }
             if (s.backends().isEmpty()) {
-                b.append("  no backends: connections are rejected\n");
+                b.append(s.options().dropWhenEmpty() ? "  no backends on this node: connections are dropped\n"
+                        : "  no backends: connections are rejected\n");
                 continue;
             }
             b.append("  BACKEND     ADDRESS                STATE        ACTIVE  POD                    NODE\n");
@@ -51,6 +57,7 @@ final class PlanText {
             }
         }
         boolean header = false;
+        var endpoints = DnsOnly.endpoints(state);
         for (Service svc : state.services()) {
             if (svc.hasDataplaneEntry()) {
                 continue;
@@ -59,12 +66,27 @@ final class PlanText {
                 b.append("\nNot in the dataplane:\n");
                 header = true;
             }
-            String why = switch (svc.type()) {
-                case ExternalName -> "ExternalName " + svc.externalName() + " (DNS only)";
-                default -> "headless (clusterIP: None): clients reach Pod IPs directly";
-            };
-            b.append("  ").append(svc.ref().namespacedName()).append(": ").append(why).append('\n');
+            b.append("  ").append(svc.ref().namespacedName()).append(": ").append(DnsOnly.describe(svc, endpoints)).append('\n');
         }
         return b.toString();
+    }
+
+    /** Session affinity, source ranges, what an empty scope does, the health check port, in words. */
+    static String options(ServicePlan s) {
+        java.util.List<String> parts = new java.util.ArrayList<>();
+        if (s.options().affinityTimeout() != 0) {
+            parts.add("session affinity ClientIP " + s.options().affinityTimeout() + "s");
+        }
+        if (!s.checkedSourceRanges().isEmpty() || s.options().sourceRestricted()) {
+            parts.add("LoadBalancer clients from " + (s.checkedSourceRanges().isEmpty() ? "nowhere (no valid range)"
+                    : s.checkedSourceRanges().stream().map(Object::toString).collect(Collectors.joining(", "))));
+        }
+        if (s.options().dropWhenEmpty() && s.activeBackends() == 0) {
+            parts.add("no local endpoint (some elsewhere): dropped");
+        }
+        if (s.options().healthCheckNodePort() != 0) {
+            parts.add("healthCheckNodePort " + s.options().healthCheckNodePort());
+        }
+        return String.join("; ", parts);
     }
 }

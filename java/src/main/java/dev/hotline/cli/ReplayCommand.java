@@ -120,6 +120,12 @@ final class ReplayCommand extends HotlineCommand implements Callable<Integer> {
             return 2;
         }
         warnings.forEach(w -> err.println("warning: " + w));
+        try {
+            config = input.withNode(config);
+        } catch (IllegalArgumentException e) {
+            err.println("hotline: " + e.getMessage());
+            return 2;
+        }
         Plan plan = Planner.plan(state, node, Plan.EMPTY);
         plan.problems().forEach(p -> err.println("warning: " + p));
         boolean tty = System.console() != null;

@@ -63,7 +63,15 @@ final class EndpointSliceConverter {
                 boolean terminating = c != null && c.getTerminating() != null && c.getTerminating();
                 String pod = e.getTargetRef() != null && (e.getTargetRef().getKind() == null || "Pod".equals(e.getTargetRef().getKind()))
                         ? e.getTargetRef().getName() : null;
-                endpoints.add(new Endpoint(ip, ready, serving, terminating, Fields.nonEmpty(e.getNodeName()), pod));
+                List<String> zones = new ArrayList<>();
+                if (e.getHints() != null && e.getHints().getForZones() != null) {
+                    for (var z : e.getHints().getForZones()) {
+                        if (z != null && Fields.nonEmpty(z.getName()) != null) {
+                            zones.add(z.getName());
+                        }
+                    }
+                }
+                endpoints.add(new Endpoint(ip, ready, serving, terminating, Fields.nonEmpty(e.getNodeName()), pod, zones));
             }
         }
         if (p.failed()) {

@@ -32,6 +32,7 @@ final class NodeConverter {
         }
         List<Ipv4> all = new ArrayList<>(internal);
         all.addAll(external);
-        return new Node(p.ref().name(), all);
+        String zone = n.getMetadata().getLabels() == null ? null : Fields.nonEmpty(n.getMetadata().getLabels().get(Node.ZONE_LABEL));
+        return new Node(p.ref().name(), all, zone);
     }
 }

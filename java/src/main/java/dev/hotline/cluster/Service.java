@@ -22,9 +22,18 @@ public record Service(
         String externalName,
         boolean externalTrafficLocal,
         boolean internalTrafficLocal,
-        boolean publishNotReadyAddresses) {
+        boolean publishNotReadyAddresses,
+        ServicePolicy policy) {
+
+    public Service(ObjectRef ref, String source, ServiceType type, Ipv4 clusterIP, boolean headless, Map<String, String> selector,
+                   List<ServicePort> ports, List<Ipv4> externalIPs, List<Ipv4> loadBalancerIngress, String externalName,
+                   boolean externalTrafficLocal, boolean internalTrafficLocal, boolean publishNotReadyAddresses) {
+        this(ref, source, type, clusterIP, headless, selector, ports, externalIPs, loadBalancerIngress, externalName,
+                externalTrafficLocal, internalTrafficLocal, publishNotReadyAddresses, ServicePolicy.DEFAULT);
+    }
 
     public Service {
+        policy = policy == null ? ServicePolicy.DEFAULT : policy;
         selector = Map.copyOf(selector);
         ports = List.copyOf(ports);
         externalIPs = List.copyOf(externalIPs);
@@ -37,6 +46,11 @@ public record Service(
 
     public String name() {
         return ref.name();
+    }
+
+    /** True when the Service has addresses reached from outside the cluster (NodePorts, externalIPs, LoadBalancer ingress). */
+    public boolean hasExternalFrontends() {
+        return type.hasNodePorts() || !externalIPs.isEmpty() || (type == ServiceType.LoadBalancer && !loadBalancerIngress.isEmpty());
     }
 
     /** True when the dataplane has something to do for this Service (it has a virtual IP). */

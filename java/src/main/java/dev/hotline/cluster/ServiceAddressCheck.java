@@ -106,6 +106,6 @@ public final class ServiceAddressCheck {
         }
         return new Service(s.ref(), s.source(), s.type(), s.clusterIP(), s.headless(), s.selector(), ports,
                 s.externalIPs(), s.loadBalancerIngress(), s.externalName(), s.externalTrafficLocal(),
-                s.internalTrafficLocal(), s.publishNotReadyAddresses());
+                s.internalTrafficLocal(), s.publishNotReadyAddresses(), s.policy());
     }
 }

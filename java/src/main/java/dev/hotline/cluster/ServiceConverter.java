@@ -58,6 +58,10 @@ final class ServiceConverter {
         if (s.getStatus() != null && s.getStatus().getLoadBalancer() != null && s.getStatus().getLoadBalancer().getIngress() != null) {
             List<LoadBalancerIngress> ingress = s.getStatus().getLoadBalancer().getIngress();
             for (int i = 0; i < ingress.size(); i++) {
+                // ipMode Proxy: the balancer proxies to the node itself, so kube-proxy leaves the address alone
+                if ("Proxy".equals(ingress.get(i).getIpMode())) {
+                    continue;
+                }
                 Ipv4 ip = Fields.ipv4(p, "status.loadBalancer.ingress[" + i + "].ip", ingress.get(i).getIp(), false);
                 if (ip != null) {
                     lbIngress.add(ip);
@@ -66,11 +70,71 @@ final class ServiceConverter {
         }
         boolean eTPLocal = trafficPolicy(p, "spec.externalTrafficPolicy", spec.getExternalTrafficPolicy());
         boolean iTPLocal = trafficPolicy(p, "spec.internalTrafficPolicy", spec.getInternalTrafficPolicy());
+        ServicePolicy policy = policy(s, spec, type, eTPLocal, p);
         if (p.failed()) {
             return null;
         }
         return new Service(p.ref(), p.source(), type, clusterIP, headless, selector, ports, externalIPs, lbIngress,
-                externalName, eTPLocal, iTPLocal, Boolean.TRUE.equals(spec.getPublishNotReadyAddresses()));
+                externalName, eTPLocal, iTPLocal, Boolean.TRUE.equals(spec.getPublishNotReadyAddresses()), policy);
+    }
+
+    /** The annotation older clusters ask for topology-aware routing with (trafficDistribution's forerunner). */
+    static final String TOPOLOGY_MODE = "service.kubernetes.io/topology-mode";
+
+    private static ServicePolicy policy(io.fabric8.kubernetes.api.model.Service s, ServiceSpec spec, ServiceType type, boolean eTPLocal,
+                                        ObjectProblems p) {
+        int timeout = 0;
+        String affinity = spec.getSessionAffinity();
+        if ("ClientIP".equals(affinity)) {
+            timeout = ServicePolicy.DEFAULT_AFFINITY_TIMEOUT;
+            var cfg = spec.getSessionAffinityConfig();
+            Integer t = cfg == null || cfg.getClientIP() == null ? null : cfg.getClientIP().getTimeoutSeconds();
+            if (t != null) {
+                if (t < 1 || t > ServicePolicy.MAX_AFFINITY_TIMEOUT) {
+                    p.error("spec.sessionAffinityConfig.clientIP.timeoutSeconds", t + " is not within 1-"
+                            + ServicePolicy.MAX_AFFINITY_TIMEOUT + " (seconds; the API's bound)");
+                } else {
+                    timeout = t;
+                }
+            }
+        } else if (affinity != null && !affinity.isEmpty() && !"None".equals(affinity)) {
+            p.error("spec.sessionAffinity", "'" + affinity + "' is not one of None, ClientIP");
+        }
+        List<dev.hotline.net.Cidr> ranges = new ArrayList<>();
+        boolean restricted = false;
+        List<String> given = spec.getLoadBalancerSourceRanges() == null ? List.of() : spec.getLoadBalancerSourceRanges();
+        for (int i = 0; i < given.size(); i++) {
+            String r = given.get(i);
+            if (Ipv4.looksLikeIpv6(r)) {
+                continue; // another family's: kube-proxy filters ranges by family, and so does hotline
+            }
+            restricted = true;
+            try {
+                ranges.add(dev.hotline.net.Cidr.parse(r));
+            } catch (IllegalArgumentException e) {
+                // the Service stays, its LoadBalancer addresses closed to what the bad range meant to let in
+                p.warning("spec.loadBalancerSourceRanges[" + i + "]", e.getMessage() + "; ignored, the other ranges still restrict "
+                        + "who reaches the LoadBalancer addresses");
+            }
+        }
+        if (restricted && type != ServiceType.LoadBalancer) {
+            p.warning("spec.loadBalancerSourceRanges", "set on a " + type + " Service: only LoadBalancer addresses are restricted");
+        }
+        int hc = spec.getHealthCheckNodePort() == null ? 0 : spec.getHealthCheckNodePort();
+        if (hc != 0) {
+            if (!eTPLocal || type != ServiceType.LoadBalancer) {
+                p.warning("spec.healthCheckNodePort", hc + " is ignored: only a LoadBalancer Service with externalTrafficPolicy Local "
+                        + "has one");
+                hc = 0;
+            } else if (hc < 1 || hc > 65535) {
+                p.error("spec.healthCheckNodePort", hc + " is not a port (1-65535)");
+                hc = 0;
+            }
+        }
+        boolean allocate = !Boolean.FALSE.equals(spec.getAllocateLoadBalancerNodePorts());
+        String annotation = s.getMetadata().getAnnotations() == null ? null : s.getMetadata().getAnnotations().get(TOPOLOGY_MODE);
+        boolean preferClose = "PreferClose".equals(spec.getTrafficDistribution()) || "Auto".equalsIgnoreCase(annotation);
+        return new ServicePolicy(timeout, ranges, restricted, hc, allocate, preferClose);
     }
 
     private static boolean trafficPolicy(ObjectProblems p, String field, String value) {

@@ -9,9 +9,11 @@ import java.time.Duration;
  * above Linux's default ephemeral ports so they do not collide with the node's own connections.
  * A pod whose flow to its own Service lands on itself (hairpin) is SNATed to the hairpin address,
  * a link-local address no pod or node owns (Cilium's choice, 169.254.42.1, by default).
+ * {@link #withNode} adds what externalIPs, LoadBalancer IPs and traffic policy Local need.
  */
 public record DataplaneConfig(int conntrackMax, Duration tcpEstablished, Duration tcpOpening, Duration tcpClosing,
-                              Duration udp, int snatPortMin, int snatPortMax, int hairpinAddress) {
+                              Duration udp, int snatPortMin, int snatPortMax, int hairpinAddress, int nodeAddress,
+                              java.util.List<dev.hotline.net.Cidr> clusterCidrs) {
 
     /** 169.254.42.1 */
     public static final int DEFAULT_HAIRPIN = (169 << 24) | (254 << 16) | (42 << 8) | 1;
@@ -24,7 +26,14 @@ public record DataplaneConfig(int conntrackMax, Duration tcpEstablished, Duratio
         this(conntrackMax, tcpEstablished, tcpOpening, tcpClosing, udp, snatPortMin, snatPortMax, DEFAULT_HAIRPIN);
     }
 
+    public DataplaneConfig(int conntrackMax, Duration tcpEstablished, Duration tcpOpening, Duration tcpClosing,
+                           Duration udp, int snatPortMin, int snatPortMax, int hairpinAddress) {
+        this(conntrackMax, tcpEstablished, tcpOpening, tcpClosing, udp, snatPortMin, snatPortMax, hairpinAddress, 0,
+                java.util.List.of());
+    }
+
     public DataplaneConfig {
+        clusterCidrs = java.util.List.copyOf(clusterCidrs);
         if (conntrackMax < 16) {
             throw new IllegalArgumentException("conntrack size " + conntrackMax + " is below 16");
         }
@@ -34,6 +43,17 @@ public record DataplaneConfig(int conntrackMax, Duration tcpEstablished, Duratio
     }
 
     public DataplaneConfig withConntrackMax(int max) {
-        return new DataplaneConfig(max, tcpEstablished, tcpOpening, tcpClosing, udp, snatPortMin, snatPortMax, hairpinAddress);
+        return new DataplaneConfig(max, tcpEstablished, tcpOpening, tcpClosing, udp, snatPortMin, snatPortMax, hairpinAddress,
+                nodeAddress, clusterCidrs);
+    }
+
+    /**
+     * The node's own address (flows from outside to an externalIP or LoadBalancer IP whose backend is
+     * on another node are SNATed to it; 0: to the address reached) and the cluster's source ranges
+     * (pods: at an externalTrafficPolicy Local frontend they keep the Cluster policy).
+     */
+    public DataplaneConfig withNode(int address, java.util.List<dev.hotline.net.Cidr> cidrs) {
+        return new DataplaneConfig(conntrackMax, tcpEstablished, tcpOpening, tcpClosing, udp, snatPortMin, snatPortMax,
+                hairpinAddress, address, cidrs);
     }
 }

@@ -20,13 +20,15 @@ public enum Reason {
     RST_TO_NO_BACKEND(12, "RST to a Service without backends (never answered)"),
     ICMP_TO_CLUSTER_IP(13, "ICMP to a ClusterIP"),
     CONNTRACK_CLASH(14, "reply tuple of a live flow (a second flow the backend could not tell apart)"),
+    NO_LOCAL_ENDPOINT(15, "traffic policy Local and no usable endpoint on this node (some elsewhere): dropped"),
+    SOURCE_RANGE(16, "a client outside the Service's loadBalancerSourceRanges: dropped"),
     /** Replay only: a capture's frame of a link type the dataplanes do not take, written as captured. */
-    LINK_TYPE(15, "a link type hotline does not translate (written as captured)"),
+    LINK_TYPE(17, "a link type hotline does not translate (written as captured)"),
     /** Replay only: a frame --filter left out, written as captured. */
-    FILTERED(16, "left out by --filter (written as captured)");
+    FILTERED(18, "left out by --filter (written as captured)");
 
     /** Reasons the BPF program itself reports (HL_REASON_MAX). */
-    public static final int KERNEL_REASONS = 15;
+    public static final int KERNEL_REASONS = 17;
 
     private static final Reason[] BY_CODE = values();
     private final int code;

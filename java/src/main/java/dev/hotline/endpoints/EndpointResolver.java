@@ -73,7 +73,7 @@ public final class EndpointResolver {
                     }
                     for (Endpoint e : slice.endpoints()) {
                         ResolvedEndpoint r = new ResolvedEndpoint(e.address(), ep.port(), e.ready(), e.serving(),
-                                e.terminating(), e.nodeName(), e.podName());
+                                e.terminating(), e.nodeName(), e.podName(), e.zoneHints());
                         long key = ((e.address().value() & 0xffffffffL) << 16) | ep.port();
                         unique.merge(key, r, (a, b) -> !a.ready() && b.ready() ? b : a);
                     }

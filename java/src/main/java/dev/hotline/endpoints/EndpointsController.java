@@ -63,8 +63,10 @@ public final class EndpointsController {
                 if (port.isEmpty()) {
                     continue;
                 }
-                boolean serving = pod.ready() || service.publishNotReadyAddresses();
-                boolean ready = serving && !pod.terminating();
+                // as the EndpointSlice controller writes them: publishNotReadyAddresses makes every such pod ready,
+                // terminating or not; serving stays the pod's own readiness
+                boolean serving = pod.ready();
+                boolean ready = service.publishNotReadyAddresses() || (pod.ready() && !pod.terminating());
                 list.add(new ResolvedEndpoint(pod.ip(), port.getAsInt(), ready, serving, pod.terminating(),
                         pod.nodeName(), pod.name()));
             }

@@ -2,7 +2,7 @@ package dev.hotline.plan;
 
 /** How a frontend address belongs to its Service. */
 public enum FrontendKind {
-    CLUSTER_IP("ClusterIP"), NODE_PORT("NodePort");
+    CLUSTER_IP("ClusterIP"), NODE_PORT("NodePort"), EXTERNAL_IP("ExternalIP"), LOAD_BALANCER("LoadBalancer");
 
     private final String label;
 
@@ -12,5 +12,10 @@ public enum FrontendKind {
 
     public String label() {
         return label;
+    }
+
+    /** Reached from outside the cluster: externalTrafficPolicy applies, and remote backends are SNATed. */
+    public boolean external() {
+        return this != CLUSTER_IP;
     }
 }

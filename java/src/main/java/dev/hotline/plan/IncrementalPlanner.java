@@ -410,8 +410,7 @@ public final class IncrementalPlanner {
     private static Held keptAfterFailure(Held old, Held planned) {
         List<ServicePlan> plans = new ArrayList<>();
         for (ServicePlan s : old.plans()) {
-            plans.add(s.table().size() == 0 ? s : new ServicePlan(s.id(), s.name(), s.protocol(), s.scope(), s.frontends(),
-                    s.backends(), MaglevTable.unknownOfSize(s.table().size())));
+            plans.add(s.table().size() == 0 ? s : s.withTable(MaglevTable.unknownOfSize(s.table().size())));
         }
         List<Backend> named = new ArrayList<>(old.backends());
         named.addAll(planned.backends());

@@ -30,6 +30,46 @@ public sealed interface MapOp {
         void deleteMaglevSlots(DeleteMaglevSlots op);
 
         void deleteBackend(DeleteBackend op);
+
+        void upsertSourceRange(UpsertSourceRange op);
+
+        void deleteSourceRange(DeleteSourceRange op);
+
+        void upsertAffinityMatch(UpsertAffinityMatch op);
+
+        void deleteAffinityMatch(DeleteAffinityMatch op);
+    }
+
+    /** A client range a Service's LoadBalancer frontends take (loadBalancerSourceRanges). */
+    record UpsertSourceRange(int serviceId, dev.hotline.net.Cidr range) implements MapOp {
+        @Override
+        public void applyTo(Handler handler) {
+            handler.upsertSourceRange(this);
+        }
+    }
+
+    /** A range no longer taken. */
+    record DeleteSourceRange(int serviceId, dev.hotline.net.Cidr range) implements MapOp {
+        @Override
+        public void applyTo(Handler handler) {
+            handler.deleteSourceRange(this);
+        }
+    }
+
+    /** A backend that a client's session affinity to this Service may keep (an active one). */
+    record UpsertAffinityMatch(int serviceId, int backendId) implements MapOp {
+        @Override
+        public void applyTo(Handler handler) {
+            handler.upsertAffinityMatch(this);
+        }
+    }
+
+    /** A backend affinity may no longer keep: a client that had it is balanced afresh. */
+    record DeleteAffinityMatch(int serviceId, int backendId) implements MapOp {
+        @Override
+        public void applyTo(Handler handler) {
+            handler.deleteAffinityMatch(this);
+        }
     }
 
     /** Add or change a backend map entry. */

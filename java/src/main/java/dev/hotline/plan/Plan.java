@@ -59,8 +59,7 @@ public record Plan(NodeIdentity node, List<ServicePlan> services, Map<Integer, B
         for (ServicePlan s : before.services()) {
             if (ids.contains(s.id())) {
                 // its table may have been written in part before the failure: the next diff writes it whole
-                kept.add(s.table().size() == 0 ? s : new ServicePlan(s.id(), s.name(), s.protocol(), s.scope(), s.frontends(),
-                        s.backends(), MaglevTable.unknownOfSize(s.table().size())));
+                kept.add(s.table().size() == 0 ? s : s.withTable(MaglevTable.unknownOfSize(s.table().size())));
                 s.backends().forEach(sb -> keptBackends.putIfAbsent(sb.backend().id(), before.backends().get(sb.backend().id())));
                 s.frontends().stream().filter(f -> f.kind() == FrontendKind.CLUSTER_IP).forEach(f -> keptVips.add(f.address()));
             }

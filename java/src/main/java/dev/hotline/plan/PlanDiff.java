@@ -13,8 +13,10 @@ import java.util.TreeMap;
  * <ol>
  *   <li>backends that are new or changed, so every ID a table may name exists;</li>
  *   <li>Maglev slots that change hands (the whole table for a new or resized one);</li>
+ *   <li>source ranges and affinity backends that are new, before the entries that check them;</li>
  *   <li>service entries that are new or changed, which switch frontends to the new tables, and new ClusterIPs;</li>
- *   <li>then removals: service entries, ClusterIPs, slots no longer used, backends no longer named.</li>
+ *   <li>then removals: service entries, ClusterIPs, source ranges and affinity backends, slots no longer
+ *       used, backends no longer named.</li>
  * </ol>
  */
 public final class PlanDiff {
@@ -97,16 +99,67 @@ public final class PlanDiff {
             }
         }
 
+        List<MapOp> upsertChecks = new ArrayList<>();
+        List<MapOp> deleteChecks = new ArrayList<>();
+        checks(before, after, upsertChecks, deleteChecks);
+
         List<MapOp> ops = new ArrayList<>();
         ops.addAll(upsertBackends);
         ops.addAll(upsertSlots);
+        ops.addAll(upsertChecks);
         ops.addAll(upsertServices);
         ops.addAll(upsertVips);
         ops.addAll(deleteServices);
         ops.addAll(deleteVips);
+        ops.addAll(deleteChecks);
         ops.addAll(deleteSlots);
         ops.addAll(deleteBackends);
         return ops;
+    }
+
+    /** Source ranges and affinity backends per Service ID: what is new in after, what is gone from before. */
+    private static void checks(Plan before, Plan after, List<MapOp> upserts, List<MapOp> deletes) {
+        Map<Integer, ServicePlan> old = new HashMap<>();
+        for (ServicePlan s : before.services()) {
+            old.put(s.id(), s);
+        }
+        Map<Integer, ServicePlan> now = new TreeMap<>();
+        for (ServicePlan s : after.services()) {
+            now.put(s.id(), s);
+        }
+        now.forEach((id, s) -> {
+            ServicePlan o = old.get(id);
+            List<dev.hotline.net.Cidr> was = o == null ? List.of() : o.checkedSourceRanges();
+            for (dev.hotline.net.Cidr c : s.checkedSourceRanges()) {
+                if (!was.contains(c)) {
+                    upserts.add(new MapOp.UpsertSourceRange(id, c));
+                }
+            }
+            int[] wasIds = o == null ? new int[0] : o.affinityBackends();
+            for (int b : s.affinityBackends()) {
+                if (java.util.Arrays.binarySearch(wasIds, b) < 0) {
+                    upserts.add(new MapOp.UpsertAffinityMatch(id, b));
+                }
+            }
+        });
+        List<Integer> oldIds = new ArrayList<>(old.keySet());
+        oldIds.sort(null);
+        for (int id : oldIds) {
+            ServicePlan o = old.get(id);
+            ServicePlan s = now.get(id);
+            List<dev.hotline.net.Cidr> is = s == null ? List.of() : s.checkedSourceRanges();
+            for (dev.hotline.net.Cidr c : o.checkedSourceRanges()) {
+                if (!is.contains(c)) {
+                    deletes.add(new MapOp.DeleteSourceRange(id, c));
+                }
+            }
+            int[] isIds = s == null ? new int[0] : s.affinityBackends();
+            for (int b : o.affinityBackends()) {
+                if (java.util.Arrays.binarySearch(isIds, b) < 0) {
+                    deletes.add(new MapOp.DeleteAffinityMatch(id, b));
+                }
+            }
+        }
     }
 
     private static void slotChanges(int id, MaglevTable old, MaglevTable t, List<MapOp> out) {
@@ -164,7 +217,8 @@ public final class PlanDiff {
 
         @Override
         public int hashCode() {
-            return (frontend.address().value() * 31 + frontend.port()) * 31 + frontend.protocol().hashCode();
+            return ((frontend.address().value() * 31 + frontend.port()) * 31 + frontend.protocol().hashCode()) * 2
+                    + (frontend.internal() ? 1 : 0);
         }
     }
 

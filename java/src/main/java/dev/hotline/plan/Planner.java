@@ -85,8 +85,9 @@ public final class Planner {
     static final Problem NO_NODE_ADDRESS = Problem.warning(null, null, null,
             "NodePort frontends are not planned: this node has no address (give --node-ip, or --node-name of a Node in the manifests)");
 
-    /** One Service port in one scope before IDs are known: its frontends and the endpoints of that scope. */
-    record Draft(ServicePlan.ServiceKey key, List<Frontend> frontends, List<ResolvedEndpoint> endpoints) {
+    /** One Service port in one scope before IDs are known: its frontends, the endpoints of that scope, its options. */
+    record Draft(ServicePlan.ServiceKey key, List<Frontend> frontends, List<ResolvedEndpoint> endpoints, ServiceOptions options,
+                 boolean topology) {
         List<BackendKey> backendKeys() {
             List<BackendKey> out = new ArrayList<>(endpoints.size());
             for (ResolvedEndpoint e : endpoints) {
@@ -104,11 +105,16 @@ public final class Planner {
 
     /**
      * What one Service (with a dataplane entry) becomes, in key order: per port and scope, the
-     * ClusterIP frontend and a NodePort frontend on every node address. Ports not served are
-     * reported in problems.
+     * ClusterIP frontend, a NodePort frontend on every node address, the externalIPs and the
+     * LoadBalancer ingress IPs. externalTrafficPolicy Local puts the external frontends in the
+     * node-local scope and gives each an in-cluster view in the Cluster scope (kube-proxy sends
+     * traffic from pods and from the node itself to such an address to every endpoint).
+     * internalTrafficPolicy Local does the same for the ClusterIP, without a second view. Ports not
+     * served are reported in problems.
      */
     static List<Draft> drafts(Service svc, ServiceEndpoints eps, NodeIdentity node, List<Problem> problems) {
         Map<ServicePlan.ServiceKey, Draft> drafts = new TreeMap<>();
+        dev.hotline.cluster.ServicePolicy policy = svc.policy();
         for (ServicePort sp : svc.ports()) {
             ServicePortName name = new ServicePortName(svc.namespace(), svc.name(), sp.name());
             if (sp.protocol() == dev.hotline.net.Protocol.SCTP) {
@@ -118,20 +124,62 @@ public final class Planner {
                 continue;
             }
             List<ResolvedEndpoint> all = eps == null ? List.of() : eps.forPort(sp.name());
+            // kube-proxy: a policy Local scope without a usable endpoint drops when some exist elsewhere, rejects when none do
+            boolean anyUsable = all.stream().anyMatch(e -> e.ready() || (e.serving() && e.terminating()));
             ServiceScope clusterIpScope = svc.internalTrafficLocal() ? ServiceScope.NODE_LOCAL : ServiceScope.CLUSTER;
-            ServiceScope nodePortScope = svc.externalTrafficLocal() ? ServiceScope.NODE_LOCAL : ServiceScope.CLUSTER;
-            Frontend clusterIp = new Frontend(svc.clusterIP(), sp.port(), sp.protocol(), FrontendKind.CLUSTER_IP);
-            drafts.computeIfAbsent(new ServicePlan.ServiceKey(name, sp.protocol(), clusterIpScope),
-                    k -> new Draft(k, new ArrayList<>(), scoped(all, k.scope(), node))).frontends().add(clusterIp);
+            ServiceScope externalScope = svc.externalTrafficLocal() ? ServiceScope.NODE_LOCAL : ServiceScope.CLUSTER;
+            List<Frontend> external = new ArrayList<>();
             if (svc.type().hasNodePorts() && sp.nodePort() != 0) {
                 for (Ipv4 addr : node.addresses()) {
-                    Frontend np = new Frontend(addr, sp.nodePort(), sp.protocol(), FrontendKind.NODE_PORT);
-                    drafts.computeIfAbsent(new ServicePlan.ServiceKey(name, sp.protocol(), nodePortScope),
-                            k -> new Draft(k, new ArrayList<>(), scoped(all, k.scope(), node))).frontends().add(np);
+                    external.add(new Frontend(addr, sp.nodePort(), sp.protocol(), FrontendKind.NODE_PORT));
+                }
+            }
+            for (Ipv4 ip : svc.externalIPs()) {
+                external.add(new Frontend(ip, sp.port(), sp.protocol(), FrontendKind.EXTERNAL_IP));
+            }
+            if (svc.type() == dev.hotline.cluster.ServiceType.LoadBalancer) {
+                for (Ipv4 ip : svc.loadBalancerIngress()) {
+                    external.add(new Frontend(ip, sp.port(), sp.protocol(), FrontendKind.LOAD_BALANCER));
+                }
+            }
+            boolean hasLb = external.stream().anyMatch(f -> f.kind() == FrontendKind.LOAD_BALANCER);
+            java.util.function.Function<ServiceScope, Draft> draft = scope -> drafts.computeIfAbsent(
+                    new ServicePlan.ServiceKey(name, sp.protocol(), scope),
+                    k -> new Draft(k, new ArrayList<>(), scoped(all, scope, node),
+                            new ServiceOptions(policy.affinityTimeout(), List.of(), false,
+                                    scope == ServiceScope.NODE_LOCAL && anyUsable, 0), scope == ServiceScope.CLUSTER));
+            draft.apply(clusterIpScope).frontends().add(new Frontend(svc.clusterIP(), sp.port(), sp.protocol(), FrontendKind.CLUSTER_IP));
+            if (!external.isEmpty()) {
+                Draft d = draft.apply(externalScope);
+                d.frontends().addAll(external);
+                boolean restricted = hasLb && policy.sourceRestricted();
+                int healthCheck = externalScope == ServiceScope.NODE_LOCAL ? policy.healthCheckNodePort() : 0;
+                if (restricted || healthCheck != 0) {
+                    drafts.put(d.key(), new Draft(d.key(), d.frontends(), d.endpoints(), new ServiceOptions(d.options().affinityTimeout(),
+                            restricted ? sourceRanges(svc, node) : List.of(), restricted, d.options().dropWhenEmpty(), healthCheck),
+                            d.topology()));
+                }
+                if (externalScope == ServiceScope.NODE_LOCAL) {
+                    Draft inCluster = draft.apply(ServiceScope.CLUSTER);
+                    external.forEach(f -> inCluster.frontends().add(f.internalView()));
                 }
             }
         }
         return new ArrayList<>(drafts.values());
+    }
+
+    /**
+     * The clients a LoadBalancer with source ranges takes: the ranges, and (as kube-proxy does when
+     * a range holds the node's address) the LoadBalancer addresses themselves, which a VIP-style
+     * balancer's requests from the node come from.
+     */
+    private static List<dev.hotline.net.Cidr> sourceRanges(Service svc, NodeIdentity node) {
+        java.util.TreeSet<dev.hotline.net.Cidr> out = new java.util.TreeSet<>(svc.policy().sourceRanges());
+        boolean fromNode = svc.policy().sourceRanges().stream().anyMatch(c -> node.addresses().stream().anyMatch(c::contains));
+        if (fromNode) {
+            svc.loadBalancerIngress().forEach(ip -> out.add(new dev.hotline.net.Cidr(ip, 32)));
+        }
+        return new ArrayList<>(out);
     }
 
     /**
@@ -142,13 +190,14 @@ public final class Planner {
     static ServicePlan build(Draft d, int id, java.util.function.ToIntFunction<BackendKey> backendIds, NodeIdentity node,
                              ServicePlan old) {
         List<ServiceBackend> sbs = new ArrayList<>(d.endpoints().size());
-        boolean anyReady = d.endpoints().stream().anyMatch(ResolvedEndpoint::ready);
+        String zone = d.topology() ? topologyZone(d.endpoints(), node) : null;
+        boolean anyReady = d.endpoints().stream().anyMatch(e -> e.ready() && (zone == null || e.zoneHints().contains(zone)));
         List<Backend> active = new ArrayList<>();
         for (ResolvedEndpoint e : d.endpoints()) {
             BackendKey key = new BackendKey(e.address(), e.port(), d.key().protocol());
             Backend b = new Backend(backendIds.applyAsInt(key), key, e.nodeName(), e.podName(),
                     e.nodeName() != null && Objects.equals(e.nodeName(), node.name()));
-            boolean isActive = anyReady ? e.ready() : (e.serving() && e.terminating());
+            boolean isActive = anyReady ? e.ready() && (zone == null || e.zoneHints().contains(zone)) : (e.serving() && e.terminating());
             if (isActive) {
                 active.add(b);
             }
@@ -159,7 +208,30 @@ public final class Planner {
         frontends.sort(FRONTEND_ORDER);
         MaglevTable table = old != null && old.id() == id && !old.table().unknown() && sameActive(old, active) ? old.table()
                 : Maglev.build(active);
-        return new ServicePlan(id, d.key().name(), d.key().protocol(), d.key().scope(), frontends, sbs, table);
+        return new ServicePlan(id, d.key().name(), d.key().protocol(), d.key().scope(), frontends, sbs, table, d.options());
+    }
+
+    /**
+     * The zone whose hinted endpoints this node uses, or null when topology does not apply: as
+     * kube-proxy's canUseTopology, only when the node has a zone, every ready endpoint has a hint, and
+     * some hint names this node's zone.
+     */
+    static String topologyZone(List<ResolvedEndpoint> endpoints, NodeIdentity node) {
+        String zone = node.zone();
+        if (zone == null || zone.isEmpty()) {
+            return null;
+        }
+        boolean forZone = false;
+        for (ResolvedEndpoint e : endpoints) {
+            if (!e.ready()) {
+                continue;
+            }
+            if (e.zoneHints().isEmpty()) {
+                return null;
+            }
+            forZone |= e.zoneHints().contains(zone);
+        }
+        return forZone ? zone : null;
     }
 
     /** True when the old plan's active backends are exactly these (same IDs and addresses). */

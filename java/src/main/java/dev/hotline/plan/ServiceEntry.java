@@ -2,11 +2,26 @@ package dev.hotline.plan;
 
 /**
  * The value of a frontend's service map entry: which Service (and so which Maglev table) it
- * uses, how many backends are active (0: reject), the table size, and how it was reached.
+ * uses, how many backends are active (0: reject, or drop), the table size, how it was reached, and
+ * what a new flow to it must pass first.
+ *
+ * @param snatRemote      remote backends are SNATed (a frontend reached from outside, not its in-cluster view)
+ * @param snatToNode      SNAT to the node's own address rather than the one reached (externalIPs, LoadBalancer IPs)
+ * @param internalView    sources in the cluster use this frontend's in-cluster view instead
+ * @param sourceRestricted new flows only from the Service's source ranges
+ * @param dropWhenEmpty   with no active backend: drop rather than reject
+ * @param affinityTimeout seconds a client keeps its backend; 0: none
  */
-public record ServiceEntry(int serviceId, int activeBackends, int tableSize, FrontendKind kind, ServiceScope scope) {
+public record ServiceEntry(int serviceId, int activeBackends, int tableSize, FrontendKind kind, ServiceScope scope,
+                           boolean snatRemote, boolean snatToNode, boolean internalView, boolean sourceRestricted,
+                           boolean dropWhenEmpty, int affinityTimeout) {
 
     static ServiceEntry of(ServicePlan s, Frontend f) {
-        return new ServiceEntry(s.id(), (int) s.activeBackends(), s.table().size(), f.kind(), s.scope());
+        boolean outside = f.kind().external() && !f.internal();
+        return new ServiceEntry(s.id(), (int) s.activeBackends(), s.table().size(), f.kind(), s.scope(), outside,
+                outside && (f.kind() == FrontendKind.EXTERNAL_IP || f.kind() == FrontendKind.LOAD_BALANCER),
+                outside && s.scope() == ServiceScope.NODE_LOCAL,
+                outside && f.kind() == FrontendKind.LOAD_BALANCER && s.options().sourceRestricted(),
+                s.options().dropWhenEmpty(), s.options().affinityTimeout());
     }
 }

@@ -9,11 +9,35 @@ import java.util.List;
  * active ones. No active backend means an empty table: the frontends reject.
  */
 public record ServicePlan(int id, ServicePortName name, Protocol protocol, ServiceScope scope,
-                          List<Frontend> frontends, List<ServiceBackend> backends, MaglevTable table) {
+                          List<Frontend> frontends, List<ServiceBackend> backends, MaglevTable table, ServiceOptions options) {
 
     public ServicePlan {
         frontends = List.copyOf(frontends);
         backends = List.copyOf(backends);
+        options = options == null ? ServiceOptions.NONE : options;
+    }
+
+    /** The same Service with another table (one marked unknown after a failed write). */
+    ServicePlan withTable(MaglevTable t) {
+        return new ServicePlan(id, name, protocol, scope, frontends, backends, t, options);
+    }
+
+    /** The source ranges the maps hold for this Service: only when some frontend checks them. */
+    public List<dev.hotline.net.Cidr> checkedSourceRanges() {
+        for (Frontend f : frontends) {
+            if (f.kind() == FrontendKind.LOAD_BALANCER && !f.internal() && options.sourceRestricted()) {
+                return options.sourceRanges();
+            }
+        }
+        return List.of();
+    }
+
+    /** The backend IDs a client's affinity may keep (the active ones), when the Service has affinity; else none. */
+    public int[] affinityBackends() {
+        if (options.affinityTimeout() == 0) {
+            return new int[0];
+        }
+        return backends.stream().filter(ServiceBackend::active).mapToInt(sb -> sb.backend().id()).sorted().distinct().toArray();
     }
 
     /**

@@ -235,8 +235,18 @@ class IncrementalPlannerTest {
                 ports.add(new ServicePort(n == 1 && r.nextBoolean() ? "" : "p" + i, proto, 80 + i, target, nodePort));
             }
             Map<String, String> selector = r.nextInt(3) == 0 ? Map.of() : Map.of("app", "x" + r.nextInt(2));
-            return new Service(ref, "test", type, ip, headless, selector, ports, List.of(), List.of(), null,
-                    r.nextInt(4) == 0, r.nextInt(5) == 0, false);
+            // external addresses of this Service's own (two Services on one external address and port is not modelled)
+            int own = (ref.namespace().hashCode() & 7) * 10 + Integer.parseInt(ref.name().substring(1)) + 1;
+            List<Ipv4> externalIPs = r.nextInt(4) == 0 ? List.of(Ipv4.parse("198.51.100." + own)) : List.of();
+            List<Ipv4> ingress = type == ServiceType.LoadBalancer && r.nextBoolean() ? List.of(Ipv4.parse("198.51.101." + own)) : List.of();
+            boolean eTPLocal = r.nextInt(4) == 0;
+            boolean restricted = r.nextInt(3) == 0;
+            List<dev.hotline.net.Cidr> ranges = restricted && r.nextBoolean() ? List.of(dev.hotline.net.Cidr.parse("203.0.113.0/24"),
+                    dev.hotline.net.Cidr.parse("192.168.0.0/16")) : List.of();
+            dev.hotline.cluster.ServicePolicy policy = new dev.hotline.cluster.ServicePolicy(r.nextInt(4) == 0 ? 10 + r.nextInt(2) : 0,
+                    ranges, restricted, eTPLocal && type == ServiceType.LoadBalancer ? 32000 + own : 0, true, false);
+            return new Service(ref, "test", type, ip, headless, selector, ports, externalIPs, ingress, null,
+                    eTPLocal, r.nextInt(5) == 0, false, policy);
         }
 
         static List<EndpointSlice> slices(Random r, ObjectRef ref, String svc, int count) {
@@ -274,6 +284,28 @@ class IncrementalPlannerTest {
         final TreeMap<Integer, Backend> backends = new TreeMap<>();
         final TreeMap<Integer, Map<Integer, Integer>> slots = new TreeMap<>();
         final java.util.TreeSet<Ipv4> vips = new java.util.TreeSet<>();
+        final java.util.TreeSet<String> ranges = new java.util.TreeSet<>();
+        final java.util.TreeSet<Long> matches = new java.util.TreeSet<>();
+
+        @Override
+        public void upsertSourceRange(MapOp.UpsertSourceRange op) {
+            ranges.add(op.serviceId() + " " + op.range());
+        }
+
+        @Override
+        public void deleteSourceRange(MapOp.DeleteSourceRange op) {
+            assertThat(ranges.remove(op.serviceId() + " " + op.range())).as("range " + op + " deleted while absent").isTrue();
+        }
+
+        @Override
+        public void upsertAffinityMatch(MapOp.UpsertAffinityMatch op) {
+            matches.add(((long) op.serviceId() << 32) | op.backendId());
+        }
+
+        @Override
+        public void deleteAffinityMatch(MapOp.DeleteAffinityMatch op) {
+            assertThat(matches.remove(((long) op.serviceId() << 32) | op.backendId())).as(op + " deleted while absent").isTrue();
+        }
 
         void apply(List<MapOp> ops) {
             ops.forEach(op -> op.applyTo(this));
@@ -336,7 +368,8 @@ class IncrementalPlannerTest {
         public String toString() {
             TreeMap<Integer, TreeMap<Integer, Integer>> t = new TreeMap<>();
             slots.forEach((id, m) -> t.put(id, new TreeMap<>(m)));
-            return "services=" + services + "\nbackends=" + backends + "\nslots=" + t + "\nvips=" + vips;
+            return "services=" + services + "\nbackends=" + backends + "\nslots=" + t + "\nvips=" + vips + "\nranges=" + ranges
+                    + "\nmatches=" + matches;
         }
     }
 }

@@ -63,10 +63,22 @@ class PlannerTest {
         Plan p = Planner.plan(state(service("web", "10.96.0.1", "app: web", "- {name: http, port: 80, nodePort: 30080}")
                 .replace("spec:\n", "spec:\n  type: NodePort\n  externalTrafficPolicy: Local\n") + TWO_PODS), NODE1, Plan.EMPTY);
         Map<ServiceScope, ServicePlan> byScope = p.services().stream().collect(Collectors.toMap(ServicePlan::scope, s -> s));
-        assertThat(byScope.get(ServiceScope.CLUSTER).frontends()).extracting(Frontend::kind).containsOnly(FrontendKind.CLUSTER_IP);
+        // the Cluster scope: the ClusterIP, and the NodePorts as sources inside the cluster see them (every endpoint)
+        assertThat(byScope.get(ServiceScope.CLUSTER).frontends()).extracting(f -> f + " " + f.kind().label())
+                .containsExactly("10.96.0.1:80/TCP ClusterIP", "172.16.0.1:30080/TCP (in-cluster view) NodePort",
+                        "192.168.0.1:30080/TCP (in-cluster view) NodePort");
         assertThat(byScope.get(ServiceScope.CLUSTER).backends()).hasSize(2);
-        assertThat(byScope.get(ServiceScope.NODE_LOCAL).frontends()).extracting(Frontend::kind).containsOnly(FrontendKind.NODE_PORT);
+        assertThat(byScope.get(ServiceScope.NODE_LOCAL).frontends()).extracting(f -> f.kind() + " " + f.internal())
+                .containsOnly("NODE_PORT false");
         assertThat(byScope.get(ServiceScope.NODE_LOCAL).backends()).extracting(b -> b.backend().podName()).containsExactly("a");
+        ServicePlan local = byScope.get(ServiceScope.NODE_LOCAL);
+        ServiceEntry e = ServiceEntry.of(local, local.frontends().get(0));
+        assertThat(e.internalView()).as("pods and the node go to the in-cluster view").isTrue();
+        assertThat(e.snatRemote()).isTrue();
+        assertThat(e.dropWhenEmpty()).as("endpoints exist on another node: an empty local scope drops").isTrue();
+        ServicePlan cluster = byScope.get(ServiceScope.CLUSTER);
+        ServiceEntry inCluster = ServiceEntry.of(cluster, cluster.frontends().get(1));
+        assertThat(inCluster.internalView() || inCluster.snatRemote() || inCluster.dropWhenEmpty()).isFalse();
     }
 
     @Test

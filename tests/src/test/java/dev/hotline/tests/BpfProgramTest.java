@@ -33,9 +33,11 @@ class BpfProgramTest {
             assertThat(summary).containsPattern("(?m)^hotline_" + name + ": " + line + "$");
         }
         System.out.println("verifier: " + summary);
-        // the verifier allows 512 bytes of stack; the program must leave room for what is still to come
+        // the verifier allows 512 bytes of stack; the program must leave room for what is still to come.
+        // The budget was 448 until the whole Service spec (affinity, source ranges, in-cluster views)
+        // took 24 bytes more; the cheaper NAT of the performance work is where stack is won back.
         int stack = Integer.parseInt(lines[0].replaceAll(".*stack ([0-9]+) bytes.*", "$1"));
-        assertThat(stack).as("stack bytes").isBetween(1, 448);
+        assertThat(stack).as("stack bytes").isBetween(1, 464);
     }
 
     @Test

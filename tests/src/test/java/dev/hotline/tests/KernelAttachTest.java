@@ -103,7 +103,7 @@ class KernelAttachTest {
                 assertThat(second.program().count(Abi.MAP_SERVICES)).isEqualTo(plan.frontendCount());
                 ByteBuffer key = ByteBuffer.allocateDirect(Abi.FRONTEND_KEY_SIZE).order(ByteOrder.LITTLE_ENDIAN);
                 ByteBuffer value = ByteBuffer.allocateDirect(Abi.SERVICE_SIZE).order(ByteOrder.LITTLE_ENDIAN);
-                Abi.frontendKey(key, 0, Ipv4.parse("10.96.0.10").value(), 80, 6);
+                Abi.frontendKey(key, 0, Ipv4.parse("10.96.0.10").value(), 80, 6, 0);
                 assertThat(second.program().lookup(Abi.MAP_SERVICES, key, value)).isTrue();
                 assertThat(value.getInt(Abi.SERVICE_ACTIVE)).isEqualTo(2);
                 assertThat(second.program().count(Abi.MAP_BACKENDS)).isEqualTo(plan.backends().size());

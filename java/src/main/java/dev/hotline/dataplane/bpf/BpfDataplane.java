@@ -57,6 +57,8 @@ public final class BpfDataplane implements Dataplane {
     private java.util.function.Consumer<String> events = e -> { };
     // what the maps hold, counted so growth is decided without walking them
     private final Set<Long> frontendKeys = new HashSet<>();
+    /** hl_affinity_match entries (active backends of Services with session affinity), for sizing. */
+    private long affinityMatches;
     private final Set<Integer> virtualIps = new HashSet<>();
     private final MaglevRanges ranges;
     private final MapWriter writer = new MapWriter();
@@ -104,6 +106,8 @@ public final class BpfDataplane implements Dataplane {
         max[Abi.MAP_CT_FORWARD] = config.conntrackMax();
         max[Abi.MAP_CT_REVERSE] = config.conntrackMax();
         max[Abi.MAP_FRAGMENTS] = Abi.FRAGMENTS;
+        max[Abi.MAP_AFFINITY] = Abi.AFFINITY_ENTRIES;
+        max[Abi.MAP_AFFINITY_MATCH] = sizing.backends();
         this.replayClock = replayClock;
         this.config = config;
         this.conntrackMax = config.conntrackMax();
@@ -130,6 +134,7 @@ public final class BpfDataplane implements Dataplane {
         this.ranges = new MaglevRanges(max[Abi.MAP_MAGLEV]);
         try {
             writeConfig(config, replayClock);
+            writeClusterSources(config.clusterCidrs());
             this.maglevSlots = maglevMemory(program, max[Abi.MAP_MAGLEV]);
         } catch (RuntimeException e) {
             program.close();
@@ -170,8 +175,47 @@ public final class BpfDataplane implements Dataplane {
         key.putInt(0, 0);
         DataplaneConfig c = config;
         Abi.config(value, cfgFlags, c.snatPortMin(), c.snatPortMax(), c.tcpEstablished().toNanos(), c.tcpOpening().toNanos(),
-                c.tcpClosing().toNanos(), c.udp().toNanos(), c.hairpinAddress(), cfgMark, cfgCookie, serviceCursor, backendCursor);
+                c.tcpClosing().toNanos(), c.udp().toNanos(), c.hairpinAddress(), cfgMark, cfgCookie, serviceCursor, backendCursor,
+                c.nodeAddress());
         program.update(Abi.MAP_CONFIG, key, value, 1);
+    }
+
+    /**
+     * The cluster's source ranges, under HL_CLUSTER_SOURCES in hl_source_ranges: exactly these, so
+     * ranges a previous agent on the pinned maps was given and this one was not are removed.
+     */
+    private void writeClusterSources(List<dev.hotline.net.Cidr> cidrs) {
+        Set<Long> wanted = new HashSet<>();
+        for (dev.hotline.net.Cidr c : cidrs) {
+            wanted.add(((long) c.address().value() << 8) | c.prefix());
+        }
+        for (long[] k : dumpSourceRanges()) {
+            if (k[0] == Abi.CLUSTER_SOURCES && !wanted.remove((k[1] << 8) | k[2])) {
+                int i = batch.next(Abi.MAP_SOURCE_RANGES, true, Abi.SOURCE_RANGE_KEY_SIZE, 0);
+                Abi.sourceRangeKey(batch.keys(), batch.keyOffset(i), Abi.CLUSTER_SOURCES, (int) k[1], (int) k[2]);
+            }
+        }
+        for (long w : wanted) {
+            int i = batch.next(Abi.MAP_SOURCE_RANGES, false, Abi.SOURCE_RANGE_KEY_SIZE, 4);
+            Abi.sourceRangeKey(batch.keys(), batch.keyOffset(i), Abi.CLUSTER_SOURCES, (int) (w >>> 8), (int) (w & 0xff));
+            batch.values().putInt(batch.valueOffset(i), 1);
+        }
+        batch.flush();
+    }
+
+    /** Every hl_source_ranges key as {service id, address, prefix length}. */
+    private List<long[]> dumpSourceRanges() {
+        int n = (int) program.count(Abi.MAP_SOURCE_RANGES);
+        ByteBuffer keys = ByteBuffer.allocateDirect(Math.max(1, n + 16) * Abi.SOURCE_RANGE_KEY_SIZE).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer values = ByteBuffer.allocateDirect(Math.max(1, n + 16) * 4).order(ByteOrder.LITTLE_ENDIAN);
+        n = program.dump(Abi.MAP_SOURCE_RANGES, keys, values, n + 16);
+        List<long[]> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            int k = i * Abi.SOURCE_RANGE_KEY_SIZE;
+            out.add(new long[] {keys.getInt(k + 4) & 0xffffffffL, Integer.reverseBytes(keys.getInt(k + 8)) & 0xffffffffL,
+                keys.getInt(k) - 32});
+        }
+        return out;
     }
 
     /** Kept in hl_config with the pinned maps, so a restarted agent never hands out an ID conntrack may still name. */
@@ -259,7 +303,7 @@ public final class BpfDataplane implements Dataplane {
      * The maps that grow with the cluster. Conntrack's size is the operator's (--conntrack-max); per-Service
      * counters are kept for Service IDs below its size (65536), which IDs only pass after much churn.
      */
-    static final int[] GROWABLE = {Abi.MAP_SERVICES, Abi.MAP_CLUSTER_IPS, Abi.MAP_BACKENDS, Abi.MAP_MAGLEV};
+    static final int[] GROWABLE = {Abi.MAP_SERVICES, Abi.MAP_CLUSTER_IPS, Abi.MAP_BACKENDS, Abi.MAP_MAGLEV, Abi.MAP_AFFINITY_MATCH};
 
     /** Where growth is reported (the agent's log). */
     public void onEvent(java.util.function.Consumer<String> sink) {
@@ -281,6 +325,7 @@ public final class BpfDataplane implements Dataplane {
         long backends = backendIds.size();
         long maglev = ranges.top();
         long maxServiceId = 0;
+        long matches = affinityMatches;
         Set<Integer> sized = new HashSet<>();
         for (MapOp op : ops) {
             if (op instanceof MapOp.UpsertService u) {
@@ -292,6 +337,8 @@ public final class BpfDataplane implements Dataplane {
                 vips += virtualIps.contains(v.address().value()) ? 0 : 1;
             } else if (op instanceof MapOp.UpsertBackend b) {
                 backends += backendIds.contains(b.backend().id()) ? 0 : 1;
+            } else if (op instanceof MapOp.UpsertAffinityMatch) {
+                matches++;
             } else if (op instanceof MapOp.UpsertMaglevSlots m) {
                 int[] r = currentRange.get(m.serviceId());
                 if ((r == null || r[1] != m.tableSize()) && sized.add(m.serviceId())) {
@@ -307,6 +354,7 @@ public final class BpfDataplane implements Dataplane {
         need[Abi.MAP_BACKENDS] = backends;
         need[Abi.MAP_MAGLEV] = maglev;
         need[Abi.MAP_SERVICE_STATS] = maxServiceId + 1;
+        need[Abi.MAP_AFFINITY_MATCH] = matches;
         for (int map : GROWABLE) {
             if (need[map] > sizes[map]) {
                 // half again as much room as needed, in powers of two: a growing cluster grows its maps rarely
@@ -403,7 +451,11 @@ public final class BpfDataplane implements Dataplane {
     }
 
     private static long frontendKey(Frontend f) {
-        return ((long) f.address().value() << 32) | ((long) f.port() << 8) | f.protocol().number();
+        return frontendKey(f.address().value(), f.port(), f.protocol().number(), f.internal() ? Abi.SCOPE_INTERNAL : 0);
+    }
+
+    private static long frontendKey(int address, int port, int protocol, int scope) {
+        return ((long) address << 32) | ((long) port << 16) | ((protocol & 0xff) << 8) | (scope & 0xff);
     }
 
     @Override
@@ -492,17 +544,18 @@ public final class BpfDataplane implements Dataplane {
             int[] r = pendingRange.getOrDefault(e.serviceId(), currentRange.get(e.serviceId()));
             int offset = e.tableSize() == 0 || r == null ? 0 : r[0];
             int i = batch.next(Abi.MAP_SERVICES, false, Abi.FRONTEND_KEY_SIZE, Abi.SERVICE_SIZE);
-            Abi.frontendKey(batch.keys(), batch.keyOffset(i), f.address().value(), f.port(), f.protocol().number());
+            Abi.frontendKey(batch.keys(), batch.keyOffset(i), f.address().value(), f.port(), f.protocol().number(),
+                    f.internal() ? Abi.SCOPE_INTERNAL : 0);
             Abi.service(batch.values(), batch.valueOffset(i), e.serviceId(), e.activeBackends(), e.tableSize(), offset,
-                    (e.kind() == FrontendKind.NODE_PORT ? Abi.SVC_NODE_PORT : 0)
-                            | (e.scope() == ServiceScope.NODE_LOCAL ? Abi.SVC_LOCAL_SCOPE : 0));
+                    Abi.serviceFlags(e), e.affinityTimeout());
             serviceIds.add(e.serviceId());
             frontendKeys.add(frontendKey(f));
         }
 
         @Override
         public void deleteService(MapOp.DeleteService d) {
-            deleteFrontend(d.frontend().address().value(), d.frontend().port(), d.frontend().protocol().number());
+            deleteFrontend(d.frontend().address().value(), d.frontend().port(), d.frontend().protocol().number(),
+                    d.frontend().internal() ? Abi.SCOPE_INTERNAL : 0);
             frontendKeys.remove(frontendKey(d.frontend()));
         }
 
@@ -520,11 +573,41 @@ public final class BpfDataplane implements Dataplane {
             int i = batch.next(Abi.MAP_CLUSTER_IPS, true, 4, 0);
             batch.keys().putInt(batch.keyOffset(i), Integer.reverseBytes(v.address().value()));
         }
+
+        @Override
+        public void upsertSourceRange(MapOp.UpsertSourceRange u) {
+            int i = batch.next(Abi.MAP_SOURCE_RANGES, false, Abi.SOURCE_RANGE_KEY_SIZE, 4);
+            Abi.sourceRangeKey(batch.keys(), batch.keyOffset(i), u.serviceId(), u.range().address().value(), u.range().prefix());
+            batch.values().putInt(batch.valueOffset(i), 1);
+        }
+
+        @Override
+        public void deleteSourceRange(MapOp.DeleteSourceRange d) {
+            int i = batch.next(Abi.MAP_SOURCE_RANGES, true, Abi.SOURCE_RANGE_KEY_SIZE, 0);
+            Abi.sourceRangeKey(batch.keys(), batch.keyOffset(i), d.serviceId(), d.range().address().value(), d.range().prefix());
+        }
+
+        @Override
+        public void upsertAffinityMatch(MapOp.UpsertAffinityMatch u) {
+            int i = batch.next(Abi.MAP_AFFINITY_MATCH, false, Abi.AFFINITY_MATCH_KEY_SIZE, 4);
+            batch.keys().putInt(batch.keyOffset(i), u.serviceId());
+            batch.keys().putInt(batch.keyOffset(i) + 4, u.backendId());
+            batch.values().putInt(batch.valueOffset(i), 1);
+            affinityMatches++;
+        }
+
+        @Override
+        public void deleteAffinityMatch(MapOp.DeleteAffinityMatch d) {
+            int i = batch.next(Abi.MAP_AFFINITY_MATCH, true, Abi.AFFINITY_MATCH_KEY_SIZE, 0);
+            batch.keys().putInt(batch.keyOffset(i), d.serviceId());
+            batch.keys().putInt(batch.keyOffset(i) + 4, d.backendId());
+            affinityMatches--;
+        }
     }
 
-    private void deleteFrontend(int address, int port, int protocol) {
+    private void deleteFrontend(int address, int port, int protocol, int scope) {
         int i = batch.next(Abi.MAP_SERVICES, true, Abi.FRONTEND_KEY_SIZE, 0);
-        Abi.frontendKey(batch.keys(), batch.keyOffset(i), address, port, protocol);
+        Abi.frontendKey(batch.keys(), batch.keyOffset(i), address, port, protocol, scope);
     }
 
     /** The offset the slots of this table go to: its own range when the size is unchanged, else a new one. */
@@ -866,14 +949,16 @@ public final class BpfDataplane implements Dataplane {
                 currentRange.put(id, new int[] {offset, size});
                 ranges.reserve(offset, size);
             }
-            frontendKeys.add(((long) Integer.reverseBytes(keys.getInt(k + Abi.FRONTEND_KEY_ADDR)) << 32)
-                    | ((long) Short.toUnsignedInt(Short.reverseBytes(keys.getShort(k + Abi.FRONTEND_KEY_PORT))) << 8)
-                    | (keys.get(k + Abi.FRONTEND_KEY_PROTO) & 0xff));
+            int scope = keys.get(k + Abi.FRONTEND_KEY_SCOPE) & 0xff;
+            frontendKeys.add(frontendKey(Integer.reverseBytes(keys.getInt(k + Abi.FRONTEND_KEY_ADDR)),
+                    Short.toUnsignedInt(Short.reverseBytes(keys.getShort(k + Abi.FRONTEND_KEY_PORT))),
+                    keys.get(k + Abi.FRONTEND_KEY_PROTO) & 0xff, scope));
             if (proto == null) {
                 continue; // not a protocol this version writes: removed as stale after the first apply
             }
             frontendIds.put(new FrontendKey(new Ipv4(Integer.reverseBytes(keys.getInt(k + Abi.FRONTEND_KEY_ADDR))),
-                    Short.toUnsignedInt(Short.reverseBytes(keys.getShort(k + Abi.FRONTEND_KEY_PORT))), proto), id);
+                    Short.toUnsignedInt(Short.reverseBytes(keys.getShort(k + Abi.FRONTEND_KEY_PORT))), proto,
+                    scope == Abi.SCOPE_INTERNAL), id);
         }
         Map<BackendKey, Integer> backends = new HashMap<>();
         int b = (int) program.count(Abi.MAP_BACKENDS);
@@ -913,7 +998,7 @@ public final class BpfDataplane implements Dataplane {
             int k = i * Abi.FRONTEND_KEY_SIZE;
             out[i] = new int[] {Integer.reverseBytes(keys.getInt(k + Abi.FRONTEND_KEY_ADDR)),
                 Short.toUnsignedInt(Short.reverseBytes(keys.getShort(k + Abi.FRONTEND_KEY_PORT))),
-                keys.get(k + Abi.FRONTEND_KEY_PROTO) & 0xff};
+                keys.get(k + Abi.FRONTEND_KEY_PROTO) & 0xff, keys.get(k + Abi.FRONTEND_KEY_SCOPE) & 0xff};
         }
         return out;
     }
@@ -945,9 +1030,42 @@ public final class BpfDataplane implements Dataplane {
         int removed = 0;
         for (int[] f : adoptedFrontends) {
             Protocol proto = protocol((byte) f[2]);
-            if (proto == null || !live.contains(new FrontendKey(new Ipv4(f[0]), f[1], proto))) {
-                deleteFrontend(f[0], f[1], f[2]);
-                frontendKeys.remove(((long) f[0] << 32) | ((long) f[1] << 8) | (f[2] & 0xff));
+            if (proto == null || !live.contains(new FrontendKey(new Ipv4(f[0]), f[1], proto, f[3] == Abi.SCOPE_INTERNAL))) {
+                deleteFrontend(f[0], f[1], f[2], f[3]);
+                frontendKeys.remove(frontendKey(f[0], f[1], f[2], f[3]));
+                removed++;
+            }
+        }
+        // source ranges and affinity backends of Services gone (or changed) while no agent ran
+        Set<String> liveRanges = new HashSet<>();
+        Set<Long> liveMatches = new HashSet<>();
+        plan.services().forEach(s -> {
+            s.checkedSourceRanges().forEach(c -> liveRanges.add(s.id() + " " + c));
+            for (int b : s.affinityBackends()) {
+                liveMatches.add(((long) s.id() << 32) | (b & 0xffffffffL));
+            }
+        });
+        for (long[] k : dumpSourceRanges()) {
+            if (k[0] != Abi.CLUSTER_SOURCES
+                    && !liveRanges.contains(k[0] + " " + new dev.hotline.net.Cidr(new Ipv4((int) k[1]), (int) k[2]))) {
+                int i = batch.next(Abi.MAP_SOURCE_RANGES, true, Abi.SOURCE_RANGE_KEY_SIZE, 0);
+                Abi.sourceRangeKey(batch.keys(), batch.keyOffset(i), (int) k[0], (int) k[1], (int) k[2]);
+                removed++;
+            }
+        }
+        int m = (int) program.count(Abi.MAP_AFFINITY_MATCH);
+        ByteBuffer mk = ByteBuffer.allocateDirect(Math.max(1, m + 16) * Abi.AFFINITY_MATCH_KEY_SIZE).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer mv = ByteBuffer.allocateDirect(Math.max(1, m + 16) * 4).order(ByteOrder.LITTLE_ENDIAN);
+        m = program.dump(Abi.MAP_AFFINITY_MATCH, mk, mv, m + 16);
+        affinityMatches = m;
+        for (int j = 0; j < m; j++) {
+            int sid = mk.getInt(j * 8);
+            int bid = mk.getInt(j * 8 + 4);
+            if (!liveMatches.contains(((long) sid << 32) | (bid & 0xffffffffL))) {
+                int i = batch.next(Abi.MAP_AFFINITY_MATCH, true, Abi.AFFINITY_MATCH_KEY_SIZE, 0);
+                batch.keys().putInt(batch.keyOffset(i), sid);
+                batch.keys().putInt(batch.keyOffset(i) + 4, bid);
+                affinityMatches--;
                 removed++;
             }
         }

@@ -14,9 +14,31 @@ final class LoadBalancer {
         this.maps = maps;
     }
 
-    /** lb_lookup_service: the service map slot of the packet's frontend, or -1. */
-    int lookupService(Packet p) {
-        return maps.findService(p.daddr, p.dport, p.proto);
+    /** lb_lookup_service: the service map slot of the packet's frontend in that scope, or -1. */
+    int lookupService(Packet p, int scope) {
+        return maps.findService(p.daddr, p.dport, p.proto, scope);
+    }
+
+    /** lb_source_in: whether the address lies in a range kept under this id. */
+    boolean sourceIn(int id, int addr) {
+        return maps.sourceRanges.contains(id, addr);
+    }
+
+    /**
+     * lb_select_affine: the backend this client had, while it opened a flow within the timeout and
+     * the backend is still allowed; otherwise the Maglev slot's, remembered. 0 when there is none.
+     */
+    int selectAffine(int serviceId, int tableSize, int timeoutSeconds, int client, int hash, long now) {
+        int kept = maps.affinity.kept(serviceId, client, timeoutSeconds * 1_000_000_000L, now);
+        if (kept != 0 && maps.findBackend(kept) >= 0) {
+            maps.affinity.remember(serviceId, client, kept, now);
+            return kept;
+        }
+        int b = selectBackend(serviceId, tableSize, hash);
+        if (b != 0 && maps.findBackend(b) >= 0) {
+            maps.affinity.remember(serviceId, client, b, now);
+        }
+        return b;
     }
 
     /** lb_is_cluster_ip */

@@ -2,7 +2,6 @@ package dev.hotline.dataplane.userspace;
 
 import dev.hotline.plan.Backend;
 import dev.hotline.plan.Frontend;
-import dev.hotline.plan.FrontendKind;
 import dev.hotline.plan.MapOp;
 import dev.hotline.plan.ServiceEntry;
 import dev.hotline.plan.ServiceScope;
@@ -18,22 +17,34 @@ final class ServiceMaps implements MapOp.Handler {
     static final int S_ACTIVE = 1;
     static final int S_TABLE_SIZE = 2;
     static final int S_FLAGS = 3;
+    static final int S_AFFINITY_TIMEOUT = 4;
+    // the flags of hotline_abi.h (HL_SVC_*)
     static final int FLAG_NODE_PORT = 1;
     static final int FLAG_LOCAL_SCOPE = 2;
+    static final int FLAG_DROP_EMPTY = 4;
+    static final int FLAG_INTERNAL_VIEW = 8;
+    static final int FLAG_SOURCE_RANGES = 16;
+    static final int FLAG_SNAT_NODE = 32;
+    static final int SCOPE_EXTERNAL = 0;
+    static final int SCOPE_INTERNAL = 1;
+    /** HL_CLUSTER_SOURCES: the id the cluster's own source ranges are kept under. */
+    static final int CLUSTER_SOURCES = 0;
     // backend map values
     static final int B_ADDRESS = 0; // ip << 32 | port << 16 | proto
     static final int B_LOCAL = 1;
     static final int B_PACKETS = 2;
 
-    private final OpenHashTable services = new OpenHashTable(1024, 4, true);
+    private final OpenHashTable services = new OpenHashTable(1024, 5, true);
+    final SourceRanges sourceRanges = new SourceRanges();
+    final Affinity affinity = new Affinity(dev.hotline.bpf.Abi.AFFINITY_ENTRIES);
     private final OpenHashTable virtualIps = new OpenHashTable(256, 0, true);
     private final OpenHashTable backends = new OpenHashTable(1024, 3, true);
     // by service ID, grown as IDs appear (on apply, never on the packet path)
     private int[][] maglev = new int[256][];
     private long[] servicePackets = new long[256];
 
-    static long frontendKey(int ip, int port, int proto) {
-        return ((ip & 0xffffffffL) << 24) | ((long) port << 8) | proto;
+    static long frontendKey(int ip, int port, int proto, int scope) {
+        return ((long) scope << 56) | ((ip & 0xffffffffL) << 24) | ((long) port << 8) | proto;
     }
 
     void apply(List<MapOp> ops) {
@@ -87,18 +98,43 @@ final class ServiceMaps implements MapOp.Handler {
         Frontend f = u.frontend();
         ServiceEntry e = u.entry();
         ensureServiceId(e.serviceId());
-        int slot = services.insert(frontendKey(f.address().value(), f.port(), f.protocol().number()), 0);
+        int slot = services.insert(frontendKey(f.address().value(), f.port(), f.protocol().number(),
+                f.internal() ? SCOPE_INTERNAL : SCOPE_EXTERNAL), 0);
         services.set(slot, S_ID, e.serviceId());
         services.set(slot, S_ACTIVE, e.activeBackends());
         services.set(slot, S_TABLE_SIZE, e.tableSize());
-        services.set(slot, S_FLAGS, (e.kind() == FrontendKind.NODE_PORT ? FLAG_NODE_PORT : 0)
-                | (e.scope() == ServiceScope.NODE_LOCAL ? FLAG_LOCAL_SCOPE : 0));
+        services.set(slot, S_FLAGS, (e.snatRemote() ? FLAG_NODE_PORT : 0)
+                | (e.scope() == ServiceScope.NODE_LOCAL ? FLAG_LOCAL_SCOPE : 0)
+                | (e.dropWhenEmpty() ? FLAG_DROP_EMPTY : 0) | (e.internalView() ? FLAG_INTERNAL_VIEW : 0)
+                | (e.sourceRestricted() ? FLAG_SOURCE_RANGES : 0) | (e.snatToNode() ? FLAG_SNAT_NODE : 0));
+        services.set(slot, S_AFFINITY_TIMEOUT, e.affinityTimeout());
     }
 
     @Override
     public void deleteService(MapOp.DeleteService d) {
         Frontend f = d.frontend();
-        services.remove(frontendKey(f.address().value(), f.port(), f.protocol().number()), 0);
+        services.remove(frontendKey(f.address().value(), f.port(), f.protocol().number(),
+                f.internal() ? SCOPE_INTERNAL : SCOPE_EXTERNAL), 0);
+    }
+
+    @Override
+    public void upsertSourceRange(MapOp.UpsertSourceRange u) {
+        sourceRanges.add(u.serviceId(), u.range().address().value(), u.range().prefix());
+    }
+
+    @Override
+    public void deleteSourceRange(MapOp.DeleteSourceRange d) {
+        sourceRanges.remove(d.serviceId(), d.range().address().value(), d.range().prefix());
+    }
+
+    @Override
+    public void upsertAffinityMatch(MapOp.UpsertAffinityMatch u) {
+        affinity.allow(u.serviceId(), u.backendId());
+    }
+
+    @Override
+    public void deleteAffinityMatch(MapOp.DeleteAffinityMatch d) {
+        affinity.disallow(d.serviceId(), d.backendId());
     }
 
     @Override
@@ -133,9 +169,9 @@ final class ServiceMaps implements MapOp.Handler {
         return out;
     }
 
-    /** Slot of the frontend's service entry, or -1. */
-    int findService(int ip, int port, int proto) {
-        return services.find(frontendKey(ip, port, proto), 0);
+    /** Slot of the frontend's service entry in that scope, or -1. */
+    int findService(int ip, int port, int proto, int scope) {
+        return services.find(frontendKey(ip, port, proto, scope), 0);
     }
 
     long service(int slot, int field) {

@@ -45,6 +45,9 @@ public final class UserspaceDataplane implements Dataplane {
     public UserspaceDataplane(DataplaneConfig config) {
         this.config = config;
         this.conntrack = new Conntrack(config);
+        for (dev.hotline.net.Cidr c : config.clusterCidrs()) {
+            maps.sourceRanges.add(ServiceMaps.CLUSTER_SOURCES, c.address().value(), c.prefix());
+        }
     }
 
     @Override
@@ -121,17 +124,37 @@ public final class UserspaceDataplane implements Dataplane {
         }
 
         // 4. a new flow to a frontend; 5. rejected when the Service has no backend
-        int svc = lb.lookupService(p);
+        int svc = lb.lookupService(p, ServiceMaps.SCOPE_EXTERNAL);
         if (svc >= 0) {
             int serviceId = (int) maps.service(svc, ServiceMaps.S_ID);
             r.serviceId = serviceId;
+            long flags = maps.service(svc, ServiceMaps.S_FLAGS);
+            if ((flags & ServiceMaps.FLAG_SOURCE_RANGES) != 0 && !lb.sourceIn(serviceId, p.saddr)) {
+                drop(r, Reason.SOURCE_RANGE);
+                return;
+            }
+            if ((flags & ServiceMaps.FLAG_INTERNAL_VIEW) != 0 && lb.sourceIn(ServiceMaps.CLUSTER_SOURCES, p.saddr)) {
+                int inCluster = lb.lookupService(p, ServiceMaps.SCOPE_INTERNAL);
+                if (inCluster >= 0) {
+                    svc = inCluster;
+                    serviceId = (int) maps.service(svc, ServiceMaps.S_ID);
+                    r.serviceId = serviceId;
+                    flags = maps.service(svc, ServiceMaps.S_FLAGS);
+                }
+            }
             int tableSize = (int) maps.service(svc, ServiceMaps.S_TABLE_SIZE);
             if (maps.service(svc, ServiceMaps.S_ACTIVE) == 0 || tableSize == 0) {
-                Reject.reply(f, p, r);
+                if ((flags & ServiceMaps.FLAG_DROP_EMPTY) != 0) {
+                    drop(r, Reason.NO_LOCAL_ENDPOINT);
+                } else {
+                    Reject.reply(f, p, r);
+                }
                 return;
             }
             int hash = LoadBalancer.flowHash(p);
-            int backendId = lb.selectBackend(serviceId, tableSize, hash);
+            int affinity = (int) maps.service(svc, ServiceMaps.S_AFFINITY_TIMEOUT);
+            int backendId = affinity != 0 ? lb.selectAffine(serviceId, tableSize, affinity, p.saddr, hash, now)
+                    : lb.selectBackend(serviceId, tableSize, hash);
             int backendSlot = backendId == 0 ? -1 : lb.backend(backendId);
             if (backendSlot < 0) {
                 Reject.reply(f, p, r);
@@ -186,7 +209,10 @@ public final class UserspaceDataplane implements Dataplane {
         long address = maps.backend(backendSlot, ServiceMaps.B_ADDRESS);
         int backendIp = (int) (address >>> 32);
         int backendPort = (int) ((address >>> 16) & 0xffff);
-        boolean nodePort = (maps.service(svc, ServiceMaps.S_FLAGS) & ServiceMaps.FLAG_NODE_PORT) != 0;
+        long svcFlags = maps.service(svc, ServiceMaps.S_FLAGS);
+        boolean nodePort = (svcFlags & ServiceMaps.FLAG_NODE_PORT) != 0;
+        // to a NodePort, the node address the client reached; to an externalIP or LB IP, the node's own
+        int nodeIp = (svcFlags & ServiceMaps.FLAG_SNAT_NODE) != 0 && config.nodeAddress() != 0 ? config.nodeAddress() : p.daddr;
         // hairpin: a pod landing on itself would get a frame from its own address, dropped as martian
         boolean hairpin = backendIp == p.saddr;
         boolean snat = hairpin || (nodePort && maps.backend(backendSlot, ServiceMaps.B_LOCAL) == 0);
@@ -199,7 +225,7 @@ public final class UserspaceDataplane implements Dataplane {
         }
         if (snat) {
             // the source the backend will answer to: the hairpin address, or the node address the client reached
-            snatIp = hairpin ? config.hairpinAddress() : p.daddr;
+            snatIp = hairpin ? config.hairpinAddress() : nodeIp;
             snatPort = Nat.snatClaim(config, conntrack, backendIp, backendPort, snatIp, p.proto, hash, now);
             if (snatPort < 0) {
                 drop(r, Reason.SNAT_PORTS_EXHAUSTED);
