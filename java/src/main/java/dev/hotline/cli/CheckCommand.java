@@ -50,7 +50,8 @@ final class CheckCommand extends HotlineCommand implements Callable<Integer> {
         }
         Map<dev.hotline.cluster.ObjectRef, ServiceEndpoints> endpoints = EndpointResolver.resolve(state);
         for (Service svc : state.services()) {
-            List<Finding> findings = ServiceChecker.check(svc, endpoints.get(svc.ref()), state);
+            List<Finding> findings = new java.util.ArrayList<>(ServiceChecker.check(svc, endpoints.get(svc.ref()), state));
+            findings.addAll(dev.hotline.check.SpecChecker.check(svc, endpoints.get(svc.ref()), state));
             for (Finding f : findings) {
                 out().println("PROBLEM " + f);
             }
