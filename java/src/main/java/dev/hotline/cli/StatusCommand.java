@@ -126,7 +126,7 @@ final class StatusCommand extends HotlineCommand implements Callable<Integer> {
             for (int i = 0; i < fs.size(); i++) {
                 PinnedState.FrontendEntry f = fs.get(i);
                 out.printf("%-5s %-24s %-9s %-8s %s%n", i == 0 ? Integer.toString(id) : "", endpoint(f.address(), f.port()) + "/"
-                        + proto(f.protocol()), f.nodePort() ? "NodePort" : "ClusterIP", i == 0 ? s.framesByService().getOrDefault(id, 0L) : "",
+                        + proto(f.protocol()), f.label(), i == 0 ? s.framesByService().getOrDefault(id, 0L) : "",
                         i > 0 ? "" : f.activeBackends() == 0 ? "none: refused" : String.join(", ", backends));
             }
         });
@@ -162,7 +162,7 @@ final class StatusCommand extends HotlineCommand implements Callable<Integer> {
             for (PinnedState.FrontendEntry f : e.getValue()) {
                 b.append(j++ == 0 ? "" : ", ").append("{\"address\": \"").append(new Ipv4(f.address())).append("\", \"port\": ")
                         .append(f.port()).append(", \"protocol\": \"").append(proto(f.protocol())).append("\", \"kind\": \"")
-                        .append(f.nodePort() ? "NodePort" : "ClusterIP").append("\"}");
+                        .append(f.label()).append("\"}");
             }
             b.append("], \"backends\": [");
             j = 0;

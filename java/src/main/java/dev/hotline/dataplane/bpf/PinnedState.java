@@ -22,9 +22,21 @@ public record PinnedState(List<FrontendEntry> frontends, Map<Integer, BackendEnt
                           Map<Integer, Map<Integer, Integer>> slotsByService, List<Flow> flows, Map<String, Long> byVerdict,
                           Map<String, Long> byReason, Map<Integer, Long> framesByService, int abiVersion, int configFlags) {
 
-    public record FrontendEntry(int address, int port, int protocol, int serviceId, int activeBackends, int tableSize, int flags) {
+    public record FrontendEntry(int address, int port, int protocol, int serviceId, int activeBackends, int tableSize, int flags,
+                                int scope) {
         public boolean nodePort() {
             return (flags & Abi.SVC_NODE_PORT) != 0;
+        }
+
+        /** What kind of frontend the entry is, as far as its flags and scope tell. */
+        public String label() {
+            if (scope == Abi.SCOPE_INTERNAL) {
+                return "in-cluster view";
+            }
+            if ((flags & Abi.SVC_SNAT_NODE) != 0) {
+                return "ExternalIP/LoadBalancer";
+            }
+            return nodePort() ? "NodePort" : "ClusterIP";
         }
     }
 
@@ -74,7 +86,7 @@ public record PinnedState(List<FrontendEntry> frontends, Map<Integer, BackendEnt
                 int vo = i * Abi.SERVICE_SIZE;
                 FrontendEntry f = new FrontendEntry(net32(k, ko + Abi.FRONTEND_KEY_ADDR), net16(k, ko + Abi.FRONTEND_KEY_PORT),
                         k.get(ko + Abi.FRONTEND_KEY_PROTO) & 0xff, v.getInt(vo + Abi.SERVICE_ID), v.getInt(vo + Abi.SERVICE_ACTIVE),
-                        v.getInt(vo + Abi.SERVICE_TABLE_SIZE), v.getInt(vo + Abi.SERVICE_FLAGS));
+                        v.getInt(vo + Abi.SERVICE_TABLE_SIZE), v.getInt(vo + Abi.SERVICE_FLAGS), k.get(ko + Abi.FRONTEND_KEY_SCOPE) & 0xff);
                 frontends.add(f);
                 if (f.tableSize() > 0) {
                     tables.put(f.serviceId(), new int[] {v.getInt(vo + Abi.SERVICE_TABLE_OFFSET), f.tableSize()});
