@@ -56,10 +56,15 @@ public final class HealthServer implements AutoCloseable {
             body.append(']');
         }
         body.append("}\n");
-        byte[] bytes = body.toString().getBytes(StandardCharsets.UTF_8);
+        reply(ex, ok ? 200 : 503, body.toString());
+    }
+
+    /** A JSON answer with kube-proxy's headers: what every health endpoint of the agent sends. */
+    static void reply(HttpExchange ex, int status, String json) throws IOException {
+        byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
         ex.getResponseHeaders().set("Content-Type", "application/json");
         ex.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
-        ex.sendResponseHeaders(ok ? 200 : 503, bytes.length);
+        ex.sendResponseHeaders(status, bytes.length);
         try (OutputStream out = ex.getResponseBody()) {
             out.write(bytes);
         }

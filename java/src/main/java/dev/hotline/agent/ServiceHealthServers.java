@@ -3,13 +3,10 @@ package dev.hotline.agent;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.hotline.plan.IncrementalPlanner;
-import dev.hotline.plan.ServiceBackend;
 import dev.hotline.plan.ServicePlan;
 import dev.hotline.plan.ServiceScope;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
@@ -113,14 +110,8 @@ public final class ServiceHealthServers implements AutoCloseable {
         String body = "{\n\t\"service\": {\n\t\t\"namespace\": \"" + (e == null ? "" : e.namespace()) + "\",\n\t\t\"name\": \""
                 + (e == null ? "" : e.name()) + "\"\n\t},\n\t\"localEndpoints\": " + count + ",\n\t\"serviceProxyHealthy\": " + healthy
                 + "\n}";
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        ex.getResponseHeaders().set("Content-Type", "application/json");
-        ex.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
         ex.getResponseHeaders().set("X-Load-Balancing-Endpoint-Weight", Integer.toString(count));
-        ex.sendResponseHeaders(count > 0 && healthy ? 200 : 503, bytes.length);
-        try (OutputStream out = ex.getResponseBody()) {
-            out.write(bytes);
-        }
+        HealthServer.reply(ex, count > 0 && healthy ? 200 : 503, body);
     }
 
     @Override

@@ -37,9 +37,8 @@ public final class Abi {
     public static final int AFFINITY_SIZE = 16;
     public static final int AFFINITY_LAST_USED = 8;
     public static final int AFFINITY_MATCH_KEY_SIZE = 8;
-    /** hl_affinity's size: client/Service pairs remembered, least recently used forgotten first (the twin's too). */
-    public static final int AFFINITY_ENTRIES = 65536;
-    public static final int CLUSTER_SOURCES = 0;
+    public static final int AFFINITY_ENTRIES = dev.hotline.dataplane.DataplaneConfig.AFFINITY_ENTRIES;
+    public static final int CLUSTER_SOURCES = dev.hotline.dataplane.DataplaneConfig.CLUSTER_SOURCES;
     public static final int SOCK_KEY_SIZE = 16;
     public static final int SOCK_FRONTEND_SIZE = 8;
     /** hl_ifaces value: the interface is a veth (bpf_redirect_peer reaches its other end). */
@@ -56,7 +55,7 @@ public final class Abi {
     public static final int FRONTEND_KEY_PORT = 4;
     public static final int FRONTEND_KEY_PROTO = 6;
     public static final int FRONTEND_KEY_SCOPE = 7;
-    public static final int SCOPE_INTERNAL = 1;
+    public static final int SCOPE_INTERNAL = dev.hotline.plan.Frontend.SCOPE_INTERNAL;
     // struct hl_service
     public static final int SERVICE_SIZE = 24;
     public static final int SERVICE_ID = 0;
@@ -114,12 +113,13 @@ public final class Abi {
     public static final int STAT_MAX = VERDICT_MAX + REASON_MAX + FWD_MAX;
     public static final int STAT_FORWARD = VERDICT_MAX + REASON_MAX;
 
-    public static final int SVC_NODE_PORT = 1;
-    public static final int SVC_LOCAL_SCOPE = 2;
-    public static final int SVC_DROP_EMPTY = 4;
-    public static final int SVC_INTERNAL_VIEW = 8;
-    public static final int SVC_SOURCE_RANGES = 16;
-    public static final int SVC_SNAT_NODE = 32;
+    // hl_service flags: defined once in ServiceEntry, which both dataplanes write
+    public static final int SVC_NODE_PORT = dev.hotline.plan.ServiceEntry.FLAG_NODE_PORT;
+    public static final int SVC_LOCAL_SCOPE = dev.hotline.plan.ServiceEntry.FLAG_LOCAL_SCOPE;
+    public static final int SVC_DROP_EMPTY = dev.hotline.plan.ServiceEntry.FLAG_DROP_EMPTY;
+    public static final int SVC_INTERNAL_VIEW = dev.hotline.plan.ServiceEntry.FLAG_INTERNAL_VIEW;
+    public static final int SVC_SOURCE_RANGES = dev.hotline.plan.ServiceEntry.FLAG_SOURCE_RANGES;
+    public static final int SVC_SNAT_NODE = dev.hotline.plan.ServiceEntry.FLAG_SNAT_NODE;
     public static final int BACKEND_LOCAL = 1;
     public static final int CFG_CLOCK_FROM_SKB = 1;
     public static final int CFG_REDIRECT = 2;
@@ -242,12 +242,6 @@ public final class Abi {
         putNetwork32(b, off + 8, addr);
     }
 
-    /** The hl_services flags of an entry, as hotline_abi.h defines them. */
-    public static int serviceFlags(dev.hotline.plan.ServiceEntry e) {
-        return (e.snatRemote() ? SVC_NODE_PORT : 0) | (e.scope() == dev.hotline.plan.ServiceScope.NODE_LOCAL ? SVC_LOCAL_SCOPE : 0)
-                | (e.dropWhenEmpty() ? SVC_DROP_EMPTY : 0) | (e.internalView() ? SVC_INTERNAL_VIEW : 0)
-                | (e.sourceRestricted() ? SVC_SOURCE_RANGES : 0) | (e.snatToNode() ? SVC_SNAT_NODE : 0);
-    }
 
     public static void backend(ByteBuffer b, int off, int addr, int port, int proto, int flags) {
         putNetwork32(b, off + BACKEND_ADDR, addr);

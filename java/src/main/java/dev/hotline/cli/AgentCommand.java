@@ -166,8 +166,7 @@ final class AgentCommand extends HotlineCommand implements Callable<Integer> {
         DataplaneConfig config;
         try {
             config = dataplaneOptions.config();
-            input.clusterCidrs();
-            input.nodePortAddresses(List.of());
+            input.checkNodeOptions();
         } catch (IllegalArgumentException e) {
             err.println("hotline: agent: " + e.getMessage());
             return 2;
@@ -270,7 +269,7 @@ final class AgentCommand extends HotlineCommand implements Callable<Integer> {
         }
         warnings.forEach(w -> log("warning: " + w));
         try {
-            config = input.withNode(config);
+            config = input.withNode(config, node);
         } catch (IllegalArgumentException e) {
             err.println("hotline: agent: " + e.getMessage());
             return 2;

@@ -45,12 +45,18 @@ public final class ClusterInput {
                     + "Repeatable or comma-separated. Default: none (every source at such an address counts as external).")
     List<String> clusterCidrs = new ArrayList<>();
 
-    /** The node's first address before --nodeport-addresses chose among them (set by node()): where flows are SNATed to. */
-    Ipv4 firstAddress;
+    /**
+     * The dataplane settings with what this node adds: its first NodePort address (where flows from
+     * outside to an externalIP or LoadBalancer IP are SNATed to) and the cluster's source ranges.
+     */
+    public dev.hotline.dataplane.DataplaneConfig withNode(dev.hotline.dataplane.DataplaneConfig config, NodeIdentity node) {
+        return config.withNode(node.addresses().isEmpty() ? 0 : node.addresses().get(0).value(), clusterCidrs());
+    }
 
-    /** The dataplane settings with what this node's identity adds (its address, the cluster's source ranges). */
-    public dev.hotline.dataplane.DataplaneConfig withNode(dev.hotline.dataplane.DataplaneConfig config) {
-        return config.withNode(firstAddress == null ? 0 : firstAddress.value(), clusterCidrs());
+    /** Checks --cluster-cidr and --nodeport-addresses before anything else runs; throws IllegalArgumentException naming the bad one. */
+    public void checkNodeOptions() {
+        clusterCidrs();
+        nodePortAddresses(List.of());
     }
 
     /** --cluster-cidr, parsed; throws IllegalArgumentException naming the bad one. */
@@ -136,7 +142,6 @@ public final class ClusterInput {
         }
         List<Ipv4> addresses = !nodeIps.isEmpty() ? nodeIps
                 : localAddresses != null && !localAddresses.isEmpty() ? localAddresses : node != null ? node.addresses() : List.of();
-        firstAddress = addresses.isEmpty() ? null : addresses.get(0);
         try {
             return new NodeIdentity(name, nodePortAddresses(addresses), node == null ? null : node.zone());
         } catch (IllegalArgumentException e) {

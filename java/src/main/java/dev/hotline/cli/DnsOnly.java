@@ -1,8 +1,6 @@
 package dev.hotline.cli;
 
-import dev.hotline.cluster.ClusterState;
 import dev.hotline.cluster.Service;
-import dev.hotline.endpoints.EndpointResolver;
 import dev.hotline.endpoints.ResolvedEndpoint;
 import dev.hotline.endpoints.ServiceEndpoints;
 import dev.hotline.net.Ipv4;
@@ -32,10 +30,6 @@ final class DnsOnly {
         return List.copyOf(out);
     }
 
-    static Map<dev.hotline.cluster.ObjectRef, ServiceEndpoints> endpoints(ClusterState state) {
-        return EndpointResolver.resolve(state);
-    }
-
     /** One line: what the Service is instead of a dataplane entry. */
     static String describe(Service svc, Map<dev.hotline.cluster.ObjectRef, ServiceEndpoints> endpoints) {
         if (svc.type() == dev.hotline.cluster.ServiceType.ExternalName) {
@@ -43,6 +37,6 @@ final class DnsOnly {
         }
         List<Ipv4> answers = headlessAnswers(svc, endpoints);
         return "headless (clusterIP: None): DNS answers with the ready pods' addresses, reached directly: "
-                + (answers.isEmpty() ? "none ready" : answers.stream().map(Ipv4::toString).reduce((a, b) -> a + ", " + b).get());
+                + (answers.isEmpty() ? "none ready" : answers.stream().map(Ipv4::toString).collect(java.util.stream.Collectors.joining(", ")));
     }
 }

@@ -76,7 +76,7 @@ final class PlanJson {
         }
         root.put("services", services);
         List<Object> skipped = new ArrayList<>();
-        var endpoints = DnsOnly.endpoints(state);
+        var endpoints = dev.hotline.endpoints.EndpointResolver.resolve(state);
         for (Service svc : state.services()) {
             if (!svc.hasDataplaneEntry()) {
                 Map<String, Object> o = new LinkedHashMap<>();

@@ -57,7 +57,7 @@ final class PlanText {
             }
         }
         boolean header = false;
-        var endpoints = DnsOnly.endpoints(state);
+        var endpoints = dev.hotline.endpoints.EndpointResolver.resolve(state);
         for (Service svc : state.services()) {
             if (svc.hasDataplaneEntry()) {
                 continue;

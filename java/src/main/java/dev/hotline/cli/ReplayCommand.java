@@ -121,7 +121,7 @@ final class ReplayCommand extends HotlineCommand implements Callable<Integer> {
         }
         warnings.forEach(w -> err.println("warning: " + w));
         try {
-            config = input.withNode(config);
+            config = input.withNode(config, node);
         } catch (IllegalArgumentException e) {
             err.println("hotline: " + e.getMessage());
             return 2;

@@ -15,6 +15,11 @@ public record DataplaneConfig(int conntrackMax, Duration tcpEstablished, Duratio
                               Duration udp, int snatPortMin, int snatPortMax, int hairpinAddress, int nodeAddress,
                               java.util.List<dev.hotline.net.Cidr> clusterCidrs) {
 
+    /** HL_CLUSTER_SOURCES: the id the cluster's own source ranges are kept under among the Services' ranges. */
+    public static final int CLUSTER_SOURCES = 0;
+    /** hl_affinity's size in both dataplanes: client/Service pairs remembered, least recently used forgotten first. */
+    public static final int AFFINITY_ENTRIES = 65536;
+
     /** 169.254.42.1 */
     public static final int DEFAULT_HAIRPIN = (169 << 24) | (254 << 16) | (42 << 8) | 1;
 

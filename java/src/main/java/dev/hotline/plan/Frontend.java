@@ -10,6 +10,10 @@ import java.util.Comparator;
  * the cluster (pods, the node itself) use, which keeps the Cluster policy as kube-proxy does.
  */
 public record Frontend(Ipv4 address, int port, Protocol protocol, FrontendKind kind, boolean internal) implements Comparable<Frontend> {
+    /** The scope byte of the service map key (HL_SCOPE_* in hotline_abi.h): what everyone sees, and the in-cluster view. */
+    public static final int SCOPE_EXTERNAL = 0;
+    public static final int SCOPE_INTERNAL = 1;
+
     static final Comparator<Frontend> ORDER = Comparator.comparing(Frontend::address)
             .thenComparingInt(Frontend::port).thenComparing(Frontend::protocol).thenComparing(Frontend::internal);
 
@@ -20,6 +24,11 @@ public record Frontend(Ipv4 address, int port, Protocol protocol, FrontendKind k
     @Override
     public int compareTo(Frontend o) {
         return ORDER.compare(this, o);
+    }
+
+    /** The scope byte of its map key. */
+    public int scope() {
+        return internal ? SCOPE_INTERNAL : SCOPE_EXTERNAL;
     }
 
     public FrontendKey key() {

@@ -120,46 +120,28 @@ public final class PlanDiff {
     /** Source ranges and affinity backends per Service ID: what is new in after, what is gone from before. */
     private static void checks(Plan before, Plan after, List<MapOp> upserts, List<MapOp> deletes) {
         Map<Integer, ServicePlan> old = new HashMap<>();
-        for (ServicePlan s : before.services()) {
-            old.put(s.id(), s);
-        }
-        Map<Integer, ServicePlan> now = new TreeMap<>();
-        for (ServicePlan s : after.services()) {
-            now.put(s.id(), s);
-        }
-        now.forEach((id, s) -> {
-            ServicePlan o = old.get(id);
-            List<dev.hotline.net.Cidr> was = o == null ? List.of() : o.checkedSourceRanges();
-            for (dev.hotline.net.Cidr c : s.checkedSourceRanges()) {
-                if (!was.contains(c)) {
-                    upserts.add(new MapOp.UpsertSourceRange(id, c));
-                }
-            }
-            int[] wasIds = o == null ? new int[0] : o.affinityBackends();
-            for (int b : s.affinityBackends()) {
-                if (java.util.Arrays.binarySearch(wasIds, b) < 0) {
-                    upserts.add(new MapOp.UpsertAffinityMatch(id, b));
-                }
-            }
-        });
-        List<Integer> oldIds = new ArrayList<>(old.keySet());
-        oldIds.sort(null);
-        for (int id : oldIds) {
+        before.services().forEach(s -> old.put(s.id(), s));
+        Map<Integer, ServicePlan> now = new HashMap<>();
+        after.services().forEach(s -> now.put(s.id(), s));
+        java.util.TreeSet<Integer> ids = new java.util.TreeSet<>(old.keySet());
+        ids.addAll(now.keySet());
+        for (int id : ids) {
             ServicePlan o = old.get(id);
             ServicePlan s = now.get(id);
-            List<dev.hotline.net.Cidr> is = s == null ? List.of() : s.checkedSourceRanges();
-            for (dev.hotline.net.Cidr c : o.checkedSourceRanges()) {
-                if (!is.contains(c)) {
-                    deletes.add(new MapOp.DeleteSourceRange(id, c));
-                }
-            }
-            int[] isIds = s == null ? new int[0] : s.affinityBackends();
-            for (int b : o.affinityBackends()) {
-                if (java.util.Arrays.binarySearch(isIds, b) < 0) {
-                    deletes.add(new MapOp.DeleteAffinityMatch(id, b));
-                }
-            }
+            changes(o == null ? List.of() : o.checkedSourceRanges(), s == null ? List.of() : s.checkedSourceRanges(),
+                    c -> upserts.add(new MapOp.UpsertSourceRange(id, c)), c -> deletes.add(new MapOp.DeleteSourceRange(id, c)));
+            changes(o == null ? List.of() : o.affinityBackends(), s == null ? List.of() : s.affinityBackends(),
+                    b -> upserts.add(new MapOp.UpsertAffinityMatch(id, b)), b -> deletes.add(new MapOp.DeleteAffinityMatch(id, b)));
         }
+    }
+
+    /** What is in is and not in was (added), and the other way round (gone); both lists are short and distinct. */
+    private static <T> void changes(List<T> was, List<T> is, java.util.function.Consumer<T> added, java.util.function.Consumer<T> gone) {
+        if (was.equals(is)) {
+            return;
+        }
+        is.stream().filter(x -> !was.contains(x)).forEach(added);
+        was.stream().filter(x -> !is.contains(x)).forEach(gone);
     }
 
     private static void slotChanges(int id, MaglevTable old, MaglevTable t, List<MapOp> out) {

@@ -142,23 +142,19 @@ public final class Planner {
                     external.add(new Frontend(ip, sp.port(), sp.protocol(), FrontendKind.LOAD_BALANCER));
                 }
             }
-            boolean hasLb = external.stream().anyMatch(f -> f.kind() == FrontendKind.LOAD_BALANCER);
+            // the source ranges and the health check belong to the scope the external frontends are in
+            boolean restricted = policy.sourceRestricted() && external.stream().anyMatch(f -> f.kind() == FrontendKind.LOAD_BALANCER);
+            List<dev.hotline.net.Cidr> ranges = restricted ? sourceRanges(svc, node) : List.of();
+            int healthCheck = externalScope == ServiceScope.NODE_LOCAL && !external.isEmpty() ? policy.healthCheckNodePort() : 0;
             java.util.function.Function<ServiceScope, Draft> draft = scope -> drafts.computeIfAbsent(
                     new ServicePlan.ServiceKey(name, sp.protocol(), scope),
-                    k -> new Draft(k, new ArrayList<>(), scoped(all, scope, node),
-                            new ServiceOptions(policy.affinityTimeout(), List.of(), false,
-                                    scope == ServiceScope.NODE_LOCAL && anyUsable, 0), scope == ServiceScope.CLUSTER));
+                    k -> new Draft(k, new ArrayList<>(), scoped(all, scope, node), scope != externalScope
+                            ? new ServiceOptions(policy.affinityTimeout(), List.of(), false, scope == ServiceScope.NODE_LOCAL && anyUsable, 0)
+                            : new ServiceOptions(policy.affinityTimeout(), ranges, restricted, scope == ServiceScope.NODE_LOCAL && anyUsable,
+                                    healthCheck), scope == ServiceScope.CLUSTER));
             draft.apply(clusterIpScope).frontends().add(new Frontend(svc.clusterIP(), sp.port(), sp.protocol(), FrontendKind.CLUSTER_IP));
             if (!external.isEmpty()) {
-                Draft d = draft.apply(externalScope);
-                d.frontends().addAll(external);
-                boolean restricted = hasLb && policy.sourceRestricted();
-                int healthCheck = externalScope == ServiceScope.NODE_LOCAL ? policy.healthCheckNodePort() : 0;
-                if (restricted || healthCheck != 0) {
-                    drafts.put(d.key(), new Draft(d.key(), d.frontends(), d.endpoints(), new ServiceOptions(d.options().affinityTimeout(),
-                            restricted ? sourceRanges(svc, node) : List.of(), restricted, d.options().dropWhenEmpty(), healthCheck),
-                            d.topology()));
-                }
+                draft.apply(externalScope).frontends().addAll(external);
                 if (externalScope == ServiceScope.NODE_LOCAL) {
                     Draft inCluster = draft.apply(ServiceScope.CLUSTER);
                     external.forEach(f -> inCluster.frontends().add(f.internalView()));

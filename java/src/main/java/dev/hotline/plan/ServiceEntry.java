@@ -15,6 +15,20 @@ package dev.hotline.plan;
 public record ServiceEntry(int serviceId, int activeBackends, int tableSize, FrontendKind kind, ServiceScope scope,
                            boolean snatRemote, boolean snatToNode, boolean internalView, boolean sourceRestricted,
                            boolean dropWhenEmpty, int affinityTimeout) {
+    // the entry's flags as both dataplanes hold them (HL_SVC_* in hotline_abi.h; Abi mirrors these, AbiTest holds them to C)
+    public static final int FLAG_NODE_PORT = 1;
+    public static final int FLAG_LOCAL_SCOPE = 2;
+    public static final int FLAG_DROP_EMPTY = 4;
+    public static final int FLAG_INTERNAL_VIEW = 8;
+    public static final int FLAG_SOURCE_RANGES = 16;
+    public static final int FLAG_SNAT_NODE = 32;
+
+    /** The flags word of the entry. */
+    public int flags() {
+        return (snatRemote ? FLAG_NODE_PORT : 0) | (scope == ServiceScope.NODE_LOCAL ? FLAG_LOCAL_SCOPE : 0)
+                | (dropWhenEmpty ? FLAG_DROP_EMPTY : 0) | (internalView ? FLAG_INTERNAL_VIEW : 0)
+                | (sourceRestricted ? FLAG_SOURCE_RANGES : 0) | (snatToNode ? FLAG_SNAT_NODE : 0);
+    }
 
     static ServiceEntry of(ServicePlan s, Frontend f) {
         boolean outside = f.kind().external() && !f.internal();

@@ -33,11 +33,11 @@ public record ServicePlan(int id, ServicePortName name, Protocol protocol, Servi
     }
 
     /** The backend IDs a client's affinity may keep (the active ones), when the Service has affinity; else none. */
-    public int[] affinityBackends() {
+    public List<Integer> affinityBackends() {
         if (options.affinityTimeout() == 0) {
-            return new int[0];
+            return List.of();
         }
-        return backends.stream().filter(ServiceBackend::active).mapToInt(sb -> sb.backend().id()).sorted().distinct().toArray();
+        return backends.stream().filter(ServiceBackend::active).map(sb -> sb.backend().id()).sorted().distinct().toList();
     }
 
     /**

@@ -46,27 +46,18 @@ class ServiceSpecTest {
                 """.formatted(name, spec.indent(2).stripTrailing(), status.isEmpty() ? "  {}" : status.indent(2).stripTrailing());
     }
 
+    /** A Service of port 80 to 8080 on the pods labelled app: APP, with a policy line; nodePort 0: no NodePort. */
+    static String policy(String name, String clusterIp, String app, int nodePort, String policyLine) {
+        return service(name, (nodePort != 0 ? "type: NodePort\n" : "") + "clusterIP: " + clusterIp + "\n" + policyLine + "\n"
+                + "selector: {app: " + app + "}\n"
+                + "ports: [{name: http, port: 80, targetPort: 8080" + (nodePort != 0 ? ", nodePort: " + nodePort : "") + "}]", "");
+    }
+
     @Test
     void externalTrafficPolicyLocal() throws Exception {
-        String cluster = PODS
-                + service("local", """
-                        type: NodePort
-                        clusterIP: 10.96.0.10
-                        externalTrafficPolicy: Local
-                        selector: {app: web}
-                        ports: [{name: http, port: 80, targetPort: 8080, nodePort: 30080}]""", "")
-                + service("far", """
-                        type: NodePort
-                        clusterIP: 10.96.0.11
-                        externalTrafficPolicy: Local
-                        selector: {app: far}
-                        ports: [{name: http, port: 80, targetPort: 8080, nodePort: 30081}]""", "")
-                + service("none", """
-                        type: NodePort
-                        clusterIP: 10.96.0.12
-                        externalTrafficPolicy: Local
-                        selector: {app: nothing}
-                        ports: [{name: http, port: 80, targetPort: 8080, nodePort: 30082}]""", "");
+        String local = "externalTrafficPolicy: Local";
+        String cluster = PODS + policy("local", "10.96.0.10", "web", 30080, local) + policy("far", "10.96.0.11", "far", 30081, local)
+                + policy("none", "10.96.0.12", "nothing", 30082, local);
         PacketFlows.run(cluster, NODE, CONFIG, List.of(
                 flow("an outside client reaches only this node's endpoint, its address kept", "203.0.113.50", "TCP",
                         "192.168.49.2:30080", "dnat 10.1.1.5:8080"),
@@ -75,40 +66,16 @@ class ServiceSpecTest {
                 flow("the ClusterIP keeps the Cluster policy", "10.1.1.20", "TCP", "10.96.0.10:80",
                         "dnat 10.1.1.5:8080", "dnat 10.1.2.6:8080"),
                 flow("no local endpoint, some elsewhere: dropped, not refused", "203.0.113.50", "TCP", "192.168.49.2:30081", "drop"),
+                flow("no local endpoint: a pod reaches the one on the other node, unSNATed as a ClusterIP flow is", "10.1.1.20",
+                        "TCP", "192.168.49.2:30081", "dnat 10.1.2.7:8080"),
                 flow("no endpoint anywhere: refused", "203.0.113.50", "TCP", "192.168.49.2:30082", "reject")));
     }
 
     @Test
-    void externalTrafficPolicyLocalWithoutLocalEndpointFromAPod() throws Exception {
-        String cluster = PODS + service("far", """
-                type: NodePort
-                clusterIP: 10.96.0.11
-                externalTrafficPolicy: Local
-                selector: {app: far}
-                ports: [{name: http, port: 80, targetPort: 8080, nodePort: 30081}]""", "");
-        PacketFlows.run(cluster, NODE, CONFIG, List.of(
-                flow("a pod reaches the endpoint on the other node, unSNATed as a ClusterIP flow is", "10.1.1.20", "TCP",
-                        "192.168.49.2:30081", "dnat 10.1.2.7:8080")));
-    }
-
-    @Test
     void internalTrafficPolicyLocal() throws Exception {
-        String cluster = PODS
-                + service("local", """
-                        clusterIP: 10.96.0.20
-                        internalTrafficPolicy: Local
-                        selector: {app: web}
-                        ports: [{name: http, port: 80, targetPort: 8080}]""", "")
-                + service("far", """
-                        clusterIP: 10.96.0.21
-                        internalTrafficPolicy: Local
-                        selector: {app: far}
-                        ports: [{name: http, port: 80, targetPort: 8080}]""", "")
-                + service("none", """
-                        clusterIP: 10.96.0.22
-                        internalTrafficPolicy: Local
-                        selector: {app: nothing}
-                        ports: [{name: http, port: 80, targetPort: 8080}]""", "");
+        String local = "internalTrafficPolicy: Local";
+        String cluster = PODS + policy("local", "10.96.0.20", "web", 0, local) + policy("far", "10.96.0.21", "far", 0, local)
+                + policy("none", "10.96.0.22", "nothing", 0, local);
         PacketFlows.run(cluster, NODE, CONFIG, List.of(
                 flow("only this node's endpoint", "10.1.1.20", "TCP", "10.96.0.20:80", "dnat 10.1.1.5:8080"),
                 flow("endpoints only elsewhere: dropped", "10.1.1.20", "TCP", "10.96.0.21:80", "drop"),

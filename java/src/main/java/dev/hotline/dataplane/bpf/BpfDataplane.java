@@ -451,7 +451,7 @@ public final class BpfDataplane implements Dataplane {
     }
 
     private static long frontendKey(Frontend f) {
-        return frontendKey(f.address().value(), f.port(), f.protocol().number(), f.internal() ? Abi.SCOPE_INTERNAL : 0);
+        return frontendKey(f.address().value(), f.port(), f.protocol().number(), f.scope());
     }
 
     private static long frontendKey(int address, int port, int protocol, int scope) {
@@ -545,9 +545,9 @@ public final class BpfDataplane implements Dataplane {
             int offset = e.tableSize() == 0 || r == null ? 0 : r[0];
             int i = batch.next(Abi.MAP_SERVICES, false, Abi.FRONTEND_KEY_SIZE, Abi.SERVICE_SIZE);
             Abi.frontendKey(batch.keys(), batch.keyOffset(i), f.address().value(), f.port(), f.protocol().number(),
-                    f.internal() ? Abi.SCOPE_INTERNAL : 0);
+                    f.scope());
             Abi.service(batch.values(), batch.valueOffset(i), e.serviceId(), e.activeBackends(), e.tableSize(), offset,
-                    Abi.serviceFlags(e), e.affinityTimeout());
+                    e.flags(), e.affinityTimeout());
             serviceIds.add(e.serviceId());
             frontendKeys.add(frontendKey(f));
         }
@@ -555,7 +555,7 @@ public final class BpfDataplane implements Dataplane {
         @Override
         public void deleteService(MapOp.DeleteService d) {
             deleteFrontend(d.frontend().address().value(), d.frontend().port(), d.frontend().protocol().number(),
-                    d.frontend().internal() ? Abi.SCOPE_INTERNAL : 0);
+                    d.frontend().scope());
             frontendKeys.remove(frontendKey(d.frontend()));
         }
 
@@ -1041,9 +1041,7 @@ public final class BpfDataplane implements Dataplane {
         Set<Long> liveMatches = new HashSet<>();
         plan.services().forEach(s -> {
             s.checkedSourceRanges().forEach(c -> liveRanges.add(s.id() + " " + c));
-            for (int b : s.affinityBackends()) {
-                liveMatches.add(((long) s.id() << 32) | (b & 0xffffffffL));
-            }
+            s.affinityBackends().forEach(b -> liveMatches.add(((long) s.id() << 32) | (b & 0xffffffffL)));
         });
         for (long[] k : dumpSourceRanges()) {
             if (k[0] != Abi.CLUSTER_SOURCES

@@ -4,7 +4,6 @@ import dev.hotline.plan.Backend;
 import dev.hotline.plan.Frontend;
 import dev.hotline.plan.MapOp;
 import dev.hotline.plan.ServiceEntry;
-import dev.hotline.plan.ServiceScope;
 import java.util.List;
 
 /**
@@ -18,17 +17,7 @@ final class ServiceMaps implements MapOp.Handler {
     static final int S_TABLE_SIZE = 2;
     static final int S_FLAGS = 3;
     static final int S_AFFINITY_TIMEOUT = 4;
-    // the flags of hotline_abi.h (HL_SVC_*)
-    static final int FLAG_NODE_PORT = 1;
-    static final int FLAG_LOCAL_SCOPE = 2;
-    static final int FLAG_DROP_EMPTY = 4;
-    static final int FLAG_INTERNAL_VIEW = 8;
-    static final int FLAG_SOURCE_RANGES = 16;
-    static final int FLAG_SNAT_NODE = 32;
-    static final int SCOPE_EXTERNAL = 0;
-    static final int SCOPE_INTERNAL = 1;
-    /** HL_CLUSTER_SOURCES: the id the cluster's own source ranges are kept under. */
-    static final int CLUSTER_SOURCES = 0;
+    // the flags word is ServiceEntry.flags(), the scope byte Frontend.scope(): the encodings the BPF maps hold
     // backend map values
     static final int B_ADDRESS = 0; // ip << 32 | port << 16 | proto
     static final int B_LOCAL = 1;
@@ -36,7 +25,7 @@ final class ServiceMaps implements MapOp.Handler {
 
     private final OpenHashTable services = new OpenHashTable(1024, 5, true);
     final SourceRanges sourceRanges = new SourceRanges();
-    final Affinity affinity = new Affinity(dev.hotline.bpf.Abi.AFFINITY_ENTRIES);
+    final Affinity affinity = new Affinity(dev.hotline.dataplane.DataplaneConfig.AFFINITY_ENTRIES);
     private final OpenHashTable virtualIps = new OpenHashTable(256, 0, true);
     private final OpenHashTable backends = new OpenHashTable(1024, 3, true);
     // by service ID, grown as IDs appear (on apply, never on the packet path)
@@ -98,23 +87,18 @@ final class ServiceMaps implements MapOp.Handler {
         Frontend f = u.frontend();
         ServiceEntry e = u.entry();
         ensureServiceId(e.serviceId());
-        int slot = services.insert(frontendKey(f.address().value(), f.port(), f.protocol().number(),
-                f.internal() ? SCOPE_INTERNAL : SCOPE_EXTERNAL), 0);
+        int slot = services.insert(frontendKey(f.address().value(), f.port(), f.protocol().number(), f.scope()), 0);
         services.set(slot, S_ID, e.serviceId());
         services.set(slot, S_ACTIVE, e.activeBackends());
         services.set(slot, S_TABLE_SIZE, e.tableSize());
-        services.set(slot, S_FLAGS, (e.snatRemote() ? FLAG_NODE_PORT : 0)
-                | (e.scope() == ServiceScope.NODE_LOCAL ? FLAG_LOCAL_SCOPE : 0)
-                | (e.dropWhenEmpty() ? FLAG_DROP_EMPTY : 0) | (e.internalView() ? FLAG_INTERNAL_VIEW : 0)
-                | (e.sourceRestricted() ? FLAG_SOURCE_RANGES : 0) | (e.snatToNode() ? FLAG_SNAT_NODE : 0));
+        services.set(slot, S_FLAGS, e.flags());
         services.set(slot, S_AFFINITY_TIMEOUT, e.affinityTimeout());
     }
 
     @Override
     public void deleteService(MapOp.DeleteService d) {
         Frontend f = d.frontend();
-        services.remove(frontendKey(f.address().value(), f.port(), f.protocol().number(),
-                f.internal() ? SCOPE_INTERNAL : SCOPE_EXTERNAL), 0);
+        services.remove(frontendKey(f.address().value(), f.port(), f.protocol().number(), f.scope()), 0);
     }
 
     @Override

@@ -1,5 +1,7 @@
 package dev.hotline.dataplane.userspace;
 
+import dev.hotline.plan.Frontend;
+import dev.hotline.plan.ServiceEntry;
 import dev.hotline.dataplane.Dataplane;
 import dev.hotline.dataplane.DataplaneConfig;
 import dev.hotline.dataplane.DataplaneCounters;
@@ -46,7 +48,7 @@ public final class UserspaceDataplane implements Dataplane {
         this.config = config;
         this.conntrack = new Conntrack(config);
         for (dev.hotline.net.Cidr c : config.clusterCidrs()) {
-            maps.sourceRanges.add(ServiceMaps.CLUSTER_SOURCES, c.address().value(), c.prefix());
+            maps.sourceRanges.add(DataplaneConfig.CLUSTER_SOURCES, c.address().value(), c.prefix());
         }
     }
 
@@ -124,17 +126,17 @@ public final class UserspaceDataplane implements Dataplane {
         }
 
         // 4. a new flow to a frontend; 5. rejected when the Service has no backend
-        int svc = lb.lookupService(p, ServiceMaps.SCOPE_EXTERNAL);
+        int svc = lb.lookupService(p, Frontend.SCOPE_EXTERNAL);
         if (svc >= 0) {
             int serviceId = (int) maps.service(svc, ServiceMaps.S_ID);
             r.serviceId = serviceId;
             long flags = maps.service(svc, ServiceMaps.S_FLAGS);
-            if ((flags & ServiceMaps.FLAG_SOURCE_RANGES) != 0 && !lb.sourceIn(serviceId, p.saddr)) {
+            if ((flags & ServiceEntry.FLAG_SOURCE_RANGES) != 0 && !lb.sourceIn(serviceId, p.saddr)) {
                 drop(r, Reason.SOURCE_RANGE);
                 return;
             }
-            if ((flags & ServiceMaps.FLAG_INTERNAL_VIEW) != 0 && lb.sourceIn(ServiceMaps.CLUSTER_SOURCES, p.saddr)) {
-                int inCluster = lb.lookupService(p, ServiceMaps.SCOPE_INTERNAL);
+            if ((flags & ServiceEntry.FLAG_INTERNAL_VIEW) != 0 && lb.sourceIn(DataplaneConfig.CLUSTER_SOURCES, p.saddr)) {
+                int inCluster = lb.lookupService(p, Frontend.SCOPE_INTERNAL);
                 if (inCluster >= 0) {
                     svc = inCluster;
                     serviceId = (int) maps.service(svc, ServiceMaps.S_ID);
@@ -144,7 +146,7 @@ public final class UserspaceDataplane implements Dataplane {
             }
             int tableSize = (int) maps.service(svc, ServiceMaps.S_TABLE_SIZE);
             if (maps.service(svc, ServiceMaps.S_ACTIVE) == 0 || tableSize == 0) {
-                if ((flags & ServiceMaps.FLAG_DROP_EMPTY) != 0) {
+                if ((flags & ServiceEntry.FLAG_DROP_EMPTY) != 0) {
                     drop(r, Reason.NO_LOCAL_ENDPOINT);
                 } else {
                     Reject.reply(f, p, r);
@@ -210,9 +212,9 @@ public final class UserspaceDataplane implements Dataplane {
         int backendIp = (int) (address >>> 32);
         int backendPort = (int) ((address >>> 16) & 0xffff);
         long svcFlags = maps.service(svc, ServiceMaps.S_FLAGS);
-        boolean nodePort = (svcFlags & ServiceMaps.FLAG_NODE_PORT) != 0;
+        boolean nodePort = (svcFlags & ServiceEntry.FLAG_NODE_PORT) != 0;
         // to a NodePort, the node address the client reached; to an externalIP or LB IP, the node's own
-        int nodeIp = (svcFlags & ServiceMaps.FLAG_SNAT_NODE) != 0 && config.nodeAddress() != 0 ? config.nodeAddress() : p.daddr;
+        int nodeIp = (svcFlags & ServiceEntry.FLAG_SNAT_NODE) != 0 && config.nodeAddress() != 0 ? config.nodeAddress() : p.daddr;
         // hairpin: a pod landing on itself would get a frame from its own address, dropped as martian
         boolean hairpin = backendIp == p.saddr;
         boolean snat = hairpin || (nodePort && maps.backend(backendSlot, ServiceMaps.B_LOCAL) == 0);
