@@ -494,7 +494,7 @@ final class AgentCommand extends HotlineCommand implements Callable<Integer> {
             }
             warnings.add("--node-name not given and no single Node in the manifests; using the host name " + name);
         }
-        return new NodeIdentity(name, ips, fromManifests.zone());
+        return new NodeIdentity(name, ips, fromManifests.zone(), fromManifests.primary());
     }
 
     /** Why the text is not an API server URL (https://host[:port] or http://...), or null. */

@@ -36,7 +36,8 @@ public final class ClusterInput {
 
     @Option(names = "--nodeport-addresses", paramLabel = "CIDR|primary", split = ",",
             description = "Which of this node's addresses accept NodePorts, like kube-proxy's flag: IPv4 prefixes, or "
-                    + "'primary' for the node's first address. Repeatable or comma-separated. Default: every node address.")
+                    + "'primary' for the node's own address (--node-ip, else the Node's InternalIP). Repeatable or "
+                    + "comma-separated. Default: every node address.")
     List<String> nodePortAddresses = new ArrayList<>();
 
     @Option(names = "--cluster-cidr", paramLabel = "CIDR", split = ",",
@@ -46,17 +47,17 @@ public final class ClusterInput {
     List<String> clusterCidrs = new ArrayList<>();
 
     /**
-     * The dataplane settings with what this node adds: its first NodePort address (where flows from
-     * outside to an externalIP or LoadBalancer IP are SNATed to) and the cluster's source ranges.
+     * The dataplane settings with what this node adds: its own address (where flows from outside to
+     * an externalIP or LoadBalancer IP are SNATed to) and the cluster's source ranges.
      */
     public dev.hotline.dataplane.DataplaneConfig withNode(dev.hotline.dataplane.DataplaneConfig config, NodeIdentity node) {
-        return config.withNode(node.addresses().isEmpty() ? 0 : node.addresses().get(0).value(), clusterCidrs());
+        return config.withNode(node.primary() == null ? 0 : node.primary().value(), clusterCidrs());
     }
 
     /** Checks --cluster-cidr and --nodeport-addresses before anything else runs; throws IllegalArgumentException naming the bad one. */
     public void checkNodeOptions() {
         clusterCidrs();
-        nodePortAddresses(List.of());
+        nodePortAddresses(List.of(), null);
     }
 
     /** --cluster-cidr, parsed; throws IllegalArgumentException naming the bad one. */
@@ -73,7 +74,7 @@ public final class ClusterInput {
     }
 
     /** The node's addresses --nodeport-addresses lets NodePorts listen on; throws IllegalArgumentException on a bad value. */
-    public List<Ipv4> nodePortAddresses(List<Ipv4> all) {
+    public List<Ipv4> nodePortAddresses(List<Ipv4> all, Ipv4 primaryAddress) {
         if (nodePortAddresses.isEmpty()) {
             return all;
         }
@@ -93,7 +94,7 @@ public final class ClusterInput {
         List<Ipv4> out = new ArrayList<>();
         for (int i = 0; i < all.size(); i++) {
             Ipv4 ip = all.get(i);
-            if ((primary && i == 0) || cidrs.stream().anyMatch(c -> c.contains(ip))) {
+            if ((primary && ip.equals(primaryAddress)) || cidrs.stream().anyMatch(c -> c.contains(ip))) {
                 out.add(ip);
             }
         }
@@ -142,8 +143,11 @@ public final class ClusterInput {
         }
         List<Ipv4> addresses = !nodeIps.isEmpty() ? nodeIps
                 : localAddresses != null && !localAddresses.isEmpty() ? localAddresses : node != null ? node.addresses() : List.of();
+        // the node's own address: given, else the Node's InternalIP, else the first local one
+        Ipv4 primary = !nodeIps.isEmpty() ? nodeIps.get(0) : node != null && !node.addresses().isEmpty() ? node.addresses().get(0)
+                : addresses.isEmpty() ? null : addresses.get(0);
         try {
-            return new NodeIdentity(name, nodePortAddresses(addresses), node == null ? null : node.zone());
+            return new NodeIdentity(name, nodePortAddresses(addresses, primary), node == null ? null : node.zone(), primary);
         } catch (IllegalArgumentException e) {
             throw new ManifestException(e.getMessage());
         }

@@ -13,6 +13,14 @@ public sealed interface MapOp {
     /** Calls the handler's method for this kind of write. */
     void applyTo(Handler handler);
 
+    /**
+     * A write that belongs to one Service's entries alone (its table, its source ranges, its affinity
+     * backends): a reconciler applying Service by Service sends it with that Service's other writes.
+     */
+    interface OfService {
+        int serviceId();
+    }
+
     /** One method per kind of write. */
     interface Handler {
         void upsertBackend(UpsertBackend op);
@@ -41,7 +49,7 @@ public sealed interface MapOp {
     }
 
     /** A client range a Service's LoadBalancer frontends take (loadBalancerSourceRanges). */
-    record UpsertSourceRange(int serviceId, dev.hotline.net.Cidr range) implements MapOp {
+    record UpsertSourceRange(int serviceId, dev.hotline.net.Cidr range) implements MapOp, OfService {
         @Override
         public void applyTo(Handler handler) {
             handler.upsertSourceRange(this);
@@ -49,7 +57,7 @@ public sealed interface MapOp {
     }
 
     /** A range no longer taken. */
-    record DeleteSourceRange(int serviceId, dev.hotline.net.Cidr range) implements MapOp {
+    record DeleteSourceRange(int serviceId, dev.hotline.net.Cidr range) implements MapOp, OfService {
         @Override
         public void applyTo(Handler handler) {
             handler.deleteSourceRange(this);
@@ -57,7 +65,7 @@ public sealed interface MapOp {
     }
 
     /** A backend that a client's session affinity to this Service may keep (an active one). */
-    record UpsertAffinityMatch(int serviceId, int backendId) implements MapOp {
+    record UpsertAffinityMatch(int serviceId, int backendId) implements MapOp, OfService {
         @Override
         public void applyTo(Handler handler) {
             handler.upsertAffinityMatch(this);
@@ -65,7 +73,7 @@ public sealed interface MapOp {
     }
 
     /** A backend affinity may no longer keep: a client that had it is balanced afresh. */
-    record DeleteAffinityMatch(int serviceId, int backendId) implements MapOp {
+    record DeleteAffinityMatch(int serviceId, int backendId) implements MapOp, OfService {
         @Override
         public void applyTo(Handler handler) {
             handler.deleteAffinityMatch(this);
@@ -81,7 +89,7 @@ public sealed interface MapOp {
     }
 
     /** Write these slots of a Service's Maglev table (only the ones that change hands); the arrays are read, never written. */
-    record UpsertMaglevSlots(int serviceId, int tableSize, int[] positions, int[] backendIds) implements MapOp {
+    record UpsertMaglevSlots(int serviceId, int tableSize, int[] positions, int[] backendIds) implements MapOp, OfService {
         @Override
         public void applyTo(Handler handler) {
             handler.upsertMaglevSlots(this);
@@ -137,7 +145,7 @@ public sealed interface MapOp {
     }
 
     /** Remove slots [from, to) of a Service's table (it shrank, emptied or went away). */
-    record DeleteMaglevSlots(int serviceId, int from, int to) implements MapOp {
+    record DeleteMaglevSlots(int serviceId, int from, int to) implements MapOp, OfService {
         @Override
         public void applyTo(Handler handler) {
             handler.deleteMaglevSlots(this);

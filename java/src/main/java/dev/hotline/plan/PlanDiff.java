@@ -83,7 +83,10 @@ public final class PlanDiff {
                 deleteServices.add(new MapOp.DeleteService(k.frontend()));
             }
         });
-        upsertServices.sort(Comparator.comparing(o -> ((MapOp.UpsertService) o).frontend(), Frontend.ORDER));
+        // an in-cluster view before the external entry that sends sources to it (a flip to policy Local
+        // never leaves pods pointed at a view not yet written)
+        upsertServices.sort(Comparator.comparing((MapOp o) -> !((MapOp.UpsertService) o).frontend().internal())
+                .thenComparing(o -> ((MapOp.UpsertService) o).frontend(), Frontend.ORDER));
         deleteServices.sort(Comparator.comparing(o -> ((MapOp.DeleteService) o).frontend(), Frontend.ORDER));
 
         List<MapOp> upsertVips = new ArrayList<>();

@@ -171,7 +171,7 @@ public final class Planner {
      */
     private static List<dev.hotline.net.Cidr> sourceRanges(Service svc, NodeIdentity node) {
         java.util.TreeSet<dev.hotline.net.Cidr> out = new java.util.TreeSet<>(svc.policy().sourceRanges());
-        boolean fromNode = svc.policy().sourceRanges().stream().anyMatch(c -> node.addresses().stream().anyMatch(c::contains));
+        boolean fromNode = node.primary() != null && svc.policy().sourceRanges().stream().anyMatch(c -> c.contains(node.primary()));
         if (fromNode) {
             svc.loadBalancerIngress().forEach(ip -> out.add(new dev.hotline.net.Cidr(ip, 32)));
         }

@@ -259,14 +259,15 @@ public final class Reconciler {
             Integer id = null;
             if (op instanceof MapOp.UpsertBackend || op instanceof MapOp.UpsertVirtualIp) {
                 shared.add(op);
-            } else if (op instanceof MapOp.UpsertMaglevSlots m) {
-                id = m.serviceId();
+            } else if (op instanceof MapOp.OfService s) {
+                id = s.serviceId();
             } else if (op instanceof MapOp.UpsertService u) {
                 id = u.entry().serviceId();
             } else if (op instanceof MapOp.DeleteService d) {
                 id = oldIds.get(d.frontend().key());
-            } else if (op instanceof MapOp.DeleteMaglevSlots d) {
-                id = d.serviceId();
+            } else if (!(op instanceof MapOp.DeleteBackend || op instanceof MapOp.DeleteVirtualIp)) {
+                // removals of shared entries are worked out again below; any other kind must be placed, never lost
+                throw new IllegalStateException("a map write the per-Service apply does not place: " + op);
             }
             if (id != null) {
                 int g = group(tiedTo, id);

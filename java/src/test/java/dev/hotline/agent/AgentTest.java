@@ -38,6 +38,8 @@ class AgentTest {
     static final class FailingDataplane implements Dataplane {
         final UserspaceDataplane inner = new UserspaceDataplane(DataplaneConfig.DEFAULT);
         volatile boolean poisoned = true;
+        /** A batch holding the poisoned write fails before any of it is written (else the writes before it get in). */
+        volatile boolean failWhole;
 
         @Override
         public String name() {
@@ -49,7 +51,9 @@ class AgentTest {
             List<MapOp> done = new ArrayList<>();
             for (MapOp op : ops) {
                 if (poisoned && op instanceof MapOp.UpsertService u && u.frontend().port() == 666) {
-                    inner.apply(done); // what came before the failing write got in
+                    if (!failWhole) {
+                        inner.apply(done); // what came before the failing write got in
+                    }
                     throw new IllegalStateException("injected: cannot write the frontend " + u.frontend());
                 }
                 done.add(op);
@@ -112,6 +116,35 @@ class AgentTest {
         assertThat(syn(dp, "10.96.0.2", 666, 40004)).isEqualTo(Verdict.DNAT);
         assertThat(log).anyMatch(l -> l.equals("now served as planned: default/bad:666"));
         assertThat(agent.retry()).as("nothing left to retry").isFalse();
+    }
+
+    /**
+     * When a change falls back to one Service at a time, every Service's own writes go with it: a
+     * fenced LoadBalancer's source ranges too (lost, they would drop every client of it).
+     */
+    @Test
+    void theServiceByServiceFallbackWritesSourceRangesAndAffinityBackends() {
+        String fenced = """
+                apiVersion: v1
+                kind: Service
+                metadata: {name: fenced, namespace: default}
+                spec:
+                  type: LoadBalancer
+                  clusterIP: 10.96.0.9
+                  selector: {app: a}
+                  sessionAffinity: ClientIP
+                  loadBalancerSourceRanges: [10.2.0.0/16]
+                  ports: [{port: 443, targetPort: 8080, nodePort: 30443}]
+                status: {loadBalancer: {ingress: [{ip: 198.51.100.20}]}}
+                ---
+                """;
+        FailingDataplane dp = new FailingDataplane();
+        dp.failWhole = true;
+        Reconciler agent = new Reconciler(dp, NODE, line -> { });
+        agent.onChange(TestManifests.state(CLUSTER + fenced));
+        assertThat(agent.status().notServed()).as("the fallback ran").containsExactly("default/bad:666");
+        assertThat(syn(dp, "198.51.100.20", 443, 40010)).as("a client in the source range").isEqualTo(Verdict.DNAT);
+        assertThat(syn(dp, "198.51.100.20", 443, 40011)).as("affinity kept the backend (its match written)").isEqualTo(Verdict.DNAT);
     }
 
     /**

@@ -48,6 +48,28 @@ class PlanDiffTest {
                 .allSatisfy(o -> assertThat(((MapOp.UpsertMaglevSlots) o).positions()).hasSize(((MapOp.UpsertMaglevSlots) o).tableSize()));
     }
 
+    /** A flip to externalTrafficPolicy Local writes the in-cluster views before the entries that send pods to them. */
+    @Test
+    void inClusterViewsAreWrittenBeforeTheEntriesPointingAtThem() {
+        String np = WEB.replace("spec:\n", "spec:\n  type: NodePort\n").replace("port: 80}", "port: 80, nodePort: 30080}");
+        Plan cluster = plan(np + pods("web", 2), Plan.EMPTY);
+        Plan local = plan(np.replace("spec:\n", "spec:\n  externalTrafficPolicy: Local\n") + pods("web", 2), cluster);
+        List<Frontend> order = PlanDiff.between(cluster, local).stream().filter(o -> o instanceof MapOp.UpsertService)
+                .map(o -> ((MapOp.UpsertService) o).frontend()).toList();
+        assertThat(order).isNotEmpty();
+        int lastView = -1;
+        int firstExternal = Integer.MAX_VALUE;
+        for (int i = 0; i < order.size(); i++) {
+            if (order.get(i).internal()) {
+                lastView = i;
+            } else if (order.get(i).kind() == FrontendKind.NODE_PORT) {
+                firstExternal = Math.min(firstExternal, i);
+            }
+        }
+        assertThat(lastView).as("some in-cluster view is written").isNotNegative();
+        assertThat(lastView).as("every view before the first external entry: " + order).isLessThan(firstExternal);
+    }
+
     @Test
     void samePlanNoOps() {
         Plan p = plan(WEB + pods("web", 3), Plan.EMPTY);

@@ -984,6 +984,7 @@ public final class BpfDataplane implements Dataplane {
             vips.add(new Ipv4(Integer.reverseBytes(ck.getInt(i * 4))));
             virtualIps.add(Integer.reverseBytes(ck.getInt(i * 4)));
         }
+        affinityMatches = program.count(Abi.MAP_AFFINITY_MATCH); // sized for with the rest before the first apply
         adoptedFrontends = dumpFrontendKeys(keys, n);
         adopted = new LoadedState(frontendIds, backends, vips, serviceCursor, backendCursor);
         return adopted;

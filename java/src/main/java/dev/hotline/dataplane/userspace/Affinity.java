@@ -6,7 +6,9 @@ package dev.hotline.dataplane.userspace;
  * and which backends of each Service affinity may keep. Bounded like the kernel's LRU map: when
  * full, the entries least recently used (the older half of the used span, expired ones first)
  * are forgotten in one pass, so a full table costs one sweep per many new clients, not one per flow.
- * Under the bound both dataplanes remember exactly the same clients.
+ * While the table is far from full both dataplanes remember the same clients; near the bound they
+ * part: the kernel's LRU hands out entries through per-CPU free lists and may forget some before
+ * it is exactly full, by its own recency, not by these timestamps.
  */
 final class Affinity {
     private static final int BACKEND = 0;
@@ -59,7 +61,8 @@ final class Affinity {
         }
         long cut = min + (max - min) / 2;
         for (int s = clients.capacity() - 1; s >= 0; s--) {
-            // from the end, so the backward shift of a removal never moves an unvisited entry behind us
+            // from the end: a removal's backward shift moves only visited entries into the slot, rechecked here
+            // (one wrapped round from the table's start may escape this pass; the next one takes it)
             while (clients.isUsed(s) && clients.get(s, LAST_USED) <= cut) {
                 clients.removeAt(s);
             }
