@@ -124,7 +124,7 @@ static __always_inline void step_new_flow(struct __sk_buff *skb, const struct hl
 	} else {
 		rk.daddr = p->saddr;
 		rk.dport = p->sport;
-		refused = ct_claim_reply(&rk, k, now);
+		refused = ct_claim_reply(&rk, k, now, ct_opening(p));
 		if (refused) {
 			res_drop(r, refused);
 			return;

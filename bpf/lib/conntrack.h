@@ -198,10 +198,16 @@ static __always_inline __u32 ct_refresh_reply(const struct hl_config *cfg, const
 	return flags;
 }
 
+/* A SYN without ACK: a connection being opened. */
+static __always_inline int ct_opening(const struct hl_packet *p)
+{
+	return (p->tcp_flags & (TCPF_SYN | TCPF_ACK)) == TCPF_SYN;
+}
+
 /* A SYN on a flow that was closing: the client reused its port, and this is a new connection. */
 static __always_inline int ct_reopened(const struct hl_packet *p, const struct hl_ct_forward *fv)
 {
-	return (p->tcp_flags & (TCPF_SYN | TCPF_ACK)) == TCPF_SYN && ct_closing(fv->flags);
+	return ct_opening(p) && ct_closing(fv->flags);
 }
 
 /* The forward entry of a client tuple, live or expired (the caller tells them apart). */
@@ -213,11 +219,14 @@ static __always_inline struct hl_ct_forward *ct_lookup_forward(const struct hl_c
 /*
  * Claims a reply tuple for the flow fk: inserted only if absent (BPF_NOEXIST), so two CPUs can
  * never both think they own it. One held by an expired flow is taken over (its forward entry
- * deleted first, see above); one held by a live flow, or by one being made, is a clash (the
- * backend would see two connections with the same addresses and ports).
- * Returns 0 or the reason to drop the new flow.
+ * deleted first, see above); so is one held by a closed TCP flow (both FINs, or a RST) when
+ * take_closed says the new flow opens with a SYN: a client that reuses its port toward another
+ * Service reaching the same backend, as ct_reopened lets it do toward the same one. One held by a
+ * live flow, or by one being made, is a clash (the backend would see two connections with the
+ * same addresses and ports). Returns 0 or the reason to drop the new flow.
  */
-static __always_inline __u32 ct_claim_reply(const struct hl_ct_key *rk, const struct hl_ct_key *fk, __u64 now)
+static __always_inline __u32 ct_claim_reply(const struct hl_ct_key *rk, const struct hl_ct_key *fk, __u64 now,
+					    int take_closed)
 {
 	struct hl_ct_reverse rv = {};
 	struct hl_ct_reverse *held;
@@ -236,7 +245,7 @@ static __always_inline __u32 ct_claim_reply(const struct hl_ct_key *rk, const st
 	/* the holder's key, copied: the entry's memory can be reused once another CPU replaces it */
 	rv.forward = held->forward;
 	holder = bpf_map_lookup_elem(&hl_ct_forward, &rv.forward);
-	if (!holder || now < holder->expires)
+	if (!holder || (now < holder->expires && !(take_closed && ct_closing(holder->flags))))
 		return HL_REASON_CONNTRACK_CLASH;
 	if (bpf_map_delete_elem(&hl_ct_forward, &rv.forward))
 		return HL_REASON_CONNTRACK_CLASH; /* another CPU took it over first */

@@ -89,7 +89,7 @@ static __always_inline __be16 nat_snat_claim(const struct hl_config *cfg, const 
 		__u32 port = cfg->snat_port_min + (start + i) % range;
 
 		rk->dport = bpf_htons((__u16)port);
-		claim = ct_claim_reply(rk, fk, now);
+		claim = ct_claim_reply(rk, fk, now, 0); /* a free port is there to find: closed flows keep theirs */
 		if (!claim)
 			return rk->dport;
 		if (claim == HL_REASON_CONNTRACK_FULL) {

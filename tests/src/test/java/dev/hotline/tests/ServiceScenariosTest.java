@@ -416,6 +416,28 @@ class ServiceScenariosTest {
     }
 
     /**
+     * A client that reuses its port toward another Service reaching the same backend, once the first
+     * connection is closed (both FINs), gets its new connection: the closed flow's reply tuple is
+     * taken over, as a SYN on the closed flow's own tuple would start a new flow. Its replies then
+     * come from the second Service.
+     */
+    @Test
+    void aSynMayTakeOverTheReplyTupleOfAClosedFlow() throws Exception {
+        String cluster = Cluster.pod("shared", "10.1.1.5", "node-1", "app: shared", "{name: http, containerPort: 8080}")
+                + Cluster.service("one", "ClusterIP", "10.96.0.21", "app: shared", "{name: http, port: 80, targetPort: 8080}")
+                + Cluster.service("two", "ClusterIP", "10.96.0.22", "app: shared", "{name: http, port: 80, targetPort: 8080}");
+        List<Scenario.Out> out = new Scenario(cluster)
+                .frame(0, syn("10.1.1.10", 40000, "10.96.0.21", 80))
+                .frame(1, FrameBuilder.tcp().from("10.1.1.10", 40000).to("10.96.0.21", 80).flags(Frame.TCP_FIN | TCP_ACK_FLAG).seq(2000).build())
+                .frameFrom(2, o -> fromBackend(o.get(0)).flags(Frame.TCP_FIN | TCP_ACK_FLAG).seq(9000).build())
+                .frame(3, syn("10.1.1.10", 40000, "10.96.0.22", 80))
+                .frameFrom(4, o -> fromBackend(o.get(3)).flags(TCP_SYN | TCP_ACK_FLAG).seq(7000).ack(1001).build())
+                .run();
+        assertThat(out).extracting(Scenario.Out::verdict).containsExactly("dnat", "dnat", "reverse", "dnat", "reverse");
+        assertThat(src(out.get(4).frame())).isEqualTo("10.96.0.22:80");
+    }
+
+    /**
      * A full conntrack on both dataplanes: new flows beyond the size are refused and counted, every
      * recorded flow keeps both halves (all its replies are translated), and once the flows have
      * expired a new flow sweeps them and is recorded. (The kernel's maps used to be LRUs, which

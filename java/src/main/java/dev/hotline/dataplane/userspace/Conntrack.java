@@ -119,7 +119,12 @@ final class Conntrack {
     /** ct_reopened: a SYN on a flow that was closing: the client reused its port, and this is a new connection. */
     boolean reopened(int flow, Packet p) {
         int flags = (int) fwd.get(flow, F_SNAT);
-        return (p.tcpFlags & (Frame.TCP_SYN | Frame.TCP_ACK_FLAG)) == Frame.TCP_SYN && closing(flags);
+        return opening(p) && closing(flags);
+    }
+
+    /** ct_opening: a SYN without ACK. */
+    static boolean opening(Packet p) {
+        return (p.tcpFlags & (Frame.TCP_SYN | Frame.TCP_ACK_FLAG)) == Frame.TCP_SYN;
     }
 
     /** ct_find_forward: the live forward entry of this tuple, or -1 (an expired one is removed with its reverse entry). */
@@ -215,14 +220,14 @@ final class Conntrack {
      * dataplane's test-run harness does when the program refuses it. Returns the forward slot, -1
      * when the tables are full, or CLASH.
      */
-    int create(long k1, long k2, long rk1, long rk2, long now) {
+    int create(long k1, long k2, long rk1, long rk2, long now, boolean takeClosed) {
         int held = rev.find(rk1, rk2);
         if (held >= 0) {
             int holder = fwd.find(rev.get(held, R_FWD_K1), rev.get(held, R_FWD_K2));
-            if (holder < 0 || now < fwd.get(holder, F_EXPIRES)) {
-                return CLASH; // replyTupleTaken's rule
+            if (holder < 0 || (now < fwd.get(holder, F_EXPIRES) && !(takeClosed && closing((int) fwd.get(holder, F_SNAT))))) {
+                return CLASH; // replyTupleTaken's rule, and ct_claim_reply's for a closed holder and a SYN
             }
-            // held by an expired flow: taken over, its forward entry removed first (as in C)
+            // held by an expired flow (or a closed one, for a SYN): taken over, its forward entry removed first (as in C)
             fwd.removeAt(holder);
         }
         boolean needsRoom = (held < 0 && rev.full()) || (fwd.find(k1, k2) < 0 && fwd.full());

@@ -239,7 +239,8 @@ public final class UserspaceDataplane implements Dataplane {
             rk1 = Conntrack.key1(backendIp, p.saddr);
             rk2 = Conntrack.key2(backendPort, p.sport, p.proto);
         }
-        int flow = conntrack.create(k1, k2, rk1, rk2, now);
+        // a SNAT port was chosen free; the client's own tuple may take over a closed flow's (ct_claim_reply)
+        int flow = conntrack.create(k1, k2, rk1, rk2, now, !snat && Conntrack.opening(p));
         if (flow < 0) {
             drop(r, flow == Conntrack.CLASH ? Reason.CONNTRACK_CLASH : Reason.CONNTRACK_FULL);
             return;

@@ -16,6 +16,7 @@ import java.nio.charset.StandardCharsets;
  * answer, or "error KIND after N ms" (refused, unreachable, timeout, or the exception).
  * <pre>
  *   get HOST PORT COUNT                 COUNT new connections, one GET each
+ *   getevery HOST PORT COUNT GAP_MS     the same, GAP_MS apart (session affinity past its timeout)
  *   udp HOST PORT COUNT                 COUNT datagrams, each from a new socket
  *   hold HOST PORT SECONDS INTERVAL_MS  one connection, a GET every INTERVAL_MS for SECONDS
  *   udpmsg HOST PORT N MESSAGE         as udp, with this message
@@ -30,8 +31,11 @@ public final class LabClient {
         String host = args[1];
         int port = Integer.parseInt(args[2]);
         switch (args[0]) {
-            case "get" -> {
+            case "get", "getevery" -> {
                 for (int i = 0; i < Integer.parseInt(args[3]); i++) {
+                    if (args[0].equals("getevery") && i > 0) {
+                        Thread.sleep(Long.parseLong(args[4]));
+                    }
                     long t0 = System.nanoTime();
                     try (Socket s = new Socket()) {
                         s.connect(new InetSocketAddress(host, port), 3000);
