@@ -48,6 +48,26 @@ public record Service(
         return ref.name();
     }
 
+    /** True when each port gets a NodePort (allocated when missing): NodePort, and LoadBalancer unless it asks not to. */
+    public boolean wantsNodePorts() {
+        return type.hasNodePorts() && (type != ServiceType.LoadBalancer || policy.allocateNodePorts());
+    }
+
+    /**
+     * The external frontends it claims, as "address:port/protocol": each externalIP, and each
+     * LoadBalancer ingress IP, on every port. Two Services cannot both have one.
+     */
+    public List<String> externalAddresses() {
+        List<String> out = new java.util.ArrayList<>();
+        for (ServicePort sp : ports) {
+            externalIPs.forEach(ip -> out.add(ip + ":" + sp.port() + "/" + sp.protocol()));
+            if (type == ServiceType.LoadBalancer) {
+                loadBalancerIngress.forEach(ip -> out.add(ip + ":" + sp.port() + "/" + sp.protocol()));
+            }
+        }
+        return out;
+    }
+
     /** True when the Service has addresses reached from outside the cluster (NodePorts, externalIPs, LoadBalancer ingress). */
     public boolean hasExternalFrontends() {
         return type.hasNodePorts() || !externalIPs.isEmpty() || (type == ServiceType.LoadBalancer && !loadBalancerIngress.isEmpty());

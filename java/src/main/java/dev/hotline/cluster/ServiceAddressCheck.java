@@ -8,7 +8,9 @@ import java.util.Map;
 
 /**
  * The checks that need all Services at once, as the API server's allocators would make them: a
- * ClusterIP belongs to one Service, a NodePort to one Service and lies in the configured range.
+ * ClusterIP belongs to one Service, a NodePort to one Service and lies in the configured range; an
+ * externalIP or LoadBalancer IP on a port and protocol belongs to one Service (the maps hold one
+ * entry per frontend: two owners would leave which one serves it to chance).
  * The first Service (in input order) keeps a contested address; later ones are reported and skipped.
  */
 public final class ServiceAddressCheck {
@@ -21,6 +23,7 @@ public final class ServiceAddressCheck {
     public List<Service> apply(java.util.Collection<Service> services, List<Problem> problems) {
         Map<Ipv4, Service> clusterIPs = new HashMap<>();
         Map<Integer, Service> nodePorts = new HashMap<>();
+        Map<String, Service> externals = new HashMap<>();
         List<Service> kept = new ArrayList<>();
         for (Service s : services) {
             ObjectProblems p = new ObjectProblems(s.source(), s.ref());
@@ -45,10 +48,19 @@ public final class ServiceAddressCheck {
                     p.error(f, np + " is already the NodePort of " + owner.ref().namespacedName() + "; choose another, or leave nodePort out to have one allocated");
                 }
             }
+            for (String a : s.externalAddresses()) {
+                Service owner = externals.get(a);
+                if (owner != null && owner != s) {
+                    p.error("spec.externalIPs", a + " is already an external address of " + owner.ref().namespacedName()
+                            + " (an externalIP or LoadBalancer IP on that port); give each Service its own");
+                    break;
+                }
+            }
             problems.addAll(p.problems());
             if (p.failed()) {
                 continue;
             }
+            s.externalAddresses().forEach(a -> externals.put(a, s));
             if (s.clusterIP() != null) {
                 clusterIPs.put(s.clusterIP(), s);
             }
@@ -74,7 +86,7 @@ public final class ServiceAddressCheck {
      * we: from a hash of the port's name, so the choice does not move when other Services change.
      */
     private Service allocateMissingNodePorts(Service s, Map<Integer, Service> nodePorts, List<Problem> problems) {
-        if (!s.type().hasNodePorts() || s.ports().stream().allMatch(sp -> sp.nodePort() != 0)) {
+        if (!s.wantsNodePorts() || s.ports().stream().allMatch(sp -> sp.nodePort() != 0)) {
             return s;
         }
         List<ServicePort> ports = new ArrayList<>();

@@ -25,6 +25,7 @@ public final class ServiceAdmission {
     private Map<ObjectRef, Service> admitted = new HashMap<>();
     private final Map<Ipv4, ObjectRef> clusterIPs = new HashMap<>();
     private final Map<Integer, ObjectRef> nodePorts = new HashMap<>();
+    private final Map<String, ObjectRef> externals = new HashMap<>();
     /** True when every Service given is admitted as it is. */
     private boolean clean = true;
 
@@ -93,6 +94,7 @@ public final class ServiceAdmission {
         admitted = next;
         clusterIPs.clear();
         nodePorts.clear();
+        externals.clear();
         kept.forEach(this::claim);
         clean = kept.size() == given.size() && kept.stream().allMatch(s -> s == given.get(s.ref()));
         return changed;
@@ -110,7 +112,12 @@ public final class ServiceAdmission {
             return false;
         }
         for (dev.hotline.cluster.ServicePort sp : s.ports()) {
-            if (sp.nodePort() == 0 ? s.type().hasNodePorts() : (!range.contains(sp.nodePort()) || nodePorts.containsKey(sp.nodePort()))) {
+            if (sp.nodePort() == 0 ? s.wantsNodePorts() : (!range.contains(sp.nodePort()) || nodePorts.containsKey(sp.nodePort()))) {
+                return false;
+            }
+        }
+        for (String a : s.externalAddresses()) {
+            if (externals.containsKey(a)) {
                 return false;
             }
         }
@@ -129,6 +136,7 @@ public final class ServiceAdmission {
                 nodePorts.put(sp.nodePort(), s.ref());
             }
         });
+        s.externalAddresses().forEach(a -> externals.put(a, s.ref()));
     }
 
     private void release(Service s) {
@@ -139,5 +147,6 @@ public final class ServiceAdmission {
             clusterIPs.remove(s.clusterIP(), s.ref());
         }
         s.ports().forEach(sp -> nodePorts.remove(sp.nodePort(), s.ref()));
+        s.externalAddresses().forEach(a -> externals.remove(a, s.ref()));
     }
 }

@@ -146,6 +146,37 @@ class BadInputTest {
     }
 
     @Test
+    void anExternalAddressOnAPortBelongsToOneService() {
+        ClusterState s = state("""
+                apiVersion: v1
+                kind: Service
+                metadata: {name: good}
+                spec: {clusterIP: 10.96.0.1, externalIPs: [198.51.100.7], ports: [{port: 80}]}
+                ---
+                apiVersion: v1
+                kind: Service
+                metadata: {name: clash}
+                spec: {type: LoadBalancer, clusterIP: 10.96.0.2, allocateLoadBalancerNodePorts: false, ports: [{port: 80}]}
+                status: {loadBalancer: {ingress: [{ip: 198.51.100.7}]}}
+                """);
+        assertOnlyGoodSurvives(s);
+        assertThat(errors(s)).containsExactly("test.yaml:6: Service default/clash: spec.externalIPs: 198.51.100.7:80/TCP is already "
+                + "an external address of default/good (an externalIP or LoadBalancer IP on that port); give each Service its own");
+    }
+
+    @Test
+    void aLoadBalancerWithoutNodePortsGetsNoneAllocated() {
+        ClusterState s = state("""
+                apiVersion: v1
+                kind: Service
+                metadata: {name: lb}
+                spec: {type: LoadBalancer, clusterIP: 10.96.0.2, allocateLoadBalancerNodePorts: false, ports: [{port: 80}]}
+                """);
+        assertThat(s.problems()).isEmpty();
+        assertThat(s.services().get(0).ports().get(0).nodePort()).isZero();
+    }
+
+    @Test
     void nodePortOutsideTheConfiguredRange() {
         String yaml = GOOD + """
                 apiVersion: v1

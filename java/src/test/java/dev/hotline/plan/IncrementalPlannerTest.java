@@ -235,16 +235,16 @@ class IncrementalPlannerTest {
                 ports.add(new ServicePort(n == 1 && r.nextBoolean() ? "" : "p" + i, proto, 80 + i, target, nodePort));
             }
             Map<String, String> selector = r.nextInt(3) == 0 ? Map.of() : Map.of("app", "x" + r.nextInt(2));
-            // external addresses of this Service's own (two Services on one external address and port is not modelled)
+            // external addresses mostly the Service's own, sometimes one another Service may claim too (refused then)
             int own = (ref.namespace().hashCode() & 7) * 10 + Integer.parseInt(ref.name().substring(1)) + 1;
-            List<Ipv4> externalIPs = r.nextInt(4) == 0 ? List.of(Ipv4.parse("198.51.100." + own)) : List.of();
+            List<Ipv4> externalIPs = r.nextInt(4) == 0 ? List.of(Ipv4.parse("198.51.100." + (r.nextInt(6) == 0 ? 250 : own))) : List.of();
             List<Ipv4> ingress = type == ServiceType.LoadBalancer && r.nextBoolean() ? List.of(Ipv4.parse("198.51.101." + own)) : List.of();
             boolean eTPLocal = r.nextInt(4) == 0;
             boolean restricted = r.nextInt(3) == 0;
             List<dev.hotline.net.Cidr> ranges = restricted && r.nextBoolean() ? List.of(dev.hotline.net.Cidr.parse("203.0.113.0/24"),
                     dev.hotline.net.Cidr.parse("192.168.0.0/16")) : List.of();
             dev.hotline.cluster.ServicePolicy policy = new dev.hotline.cluster.ServicePolicy(r.nextInt(4) == 0 ? 10 + r.nextInt(2) : 0,
-                    ranges, restricted, eTPLocal && type == ServiceType.LoadBalancer ? 32000 + own : 0, true, false);
+                    ranges, restricted, eTPLocal && type == ServiceType.LoadBalancer ? 32000 + own : 0, r.nextInt(4) != 0, false);
             return new Service(ref, "test", type, ip, headless, selector, ports, externalIPs, ingress, null,
                     eTPLocal, r.nextInt(5) == 0, false, policy);
         }
