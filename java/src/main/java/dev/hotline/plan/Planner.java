@@ -115,6 +115,12 @@ public final class Planner {
     static List<Draft> drafts(Service svc, ServiceEndpoints eps, NodeIdentity node, List<Problem> problems) {
         Map<ServicePlan.ServiceKey, Draft> drafts = new TreeMap<>();
         dev.hotline.cluster.ServicePolicy policy = svc.policy();
+        if (policy.preferClose() && eps != null && eps.origin() == ServiceEndpoints.Origin.SELECTOR) {
+            // the hints are the EndpointSlice controller's to write; endpoints made here from a selector have none
+            problems.add(Problem.warning(svc.source(), svc.ref(), "spec.trafficDistribution", "PreferClose has no effect here: "
+                    + "zone hints come from EndpointSlices, and this Service's endpoints come from its selector (give its "
+                    + "EndpointSlices, as kubectl get endpointslices -o yaml shows them, to use the hints)"));
+        }
         for (ServicePort sp : svc.ports()) {
             ServicePortName name = new ServicePortName(svc.namespace(), svc.name(), sp.name());
             if (sp.protocol() == dev.hotline.net.Protocol.SCTP) {

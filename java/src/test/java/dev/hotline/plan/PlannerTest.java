@@ -82,6 +82,13 @@ class PlannerTest {
     }
 
     @Test
+    void preferCloseWithoutSlicesSaysItHasNoEffect() {
+        Plan p = Planner.plan(state(service("web", "10.96.0.1", "app: web", "- {name: http, port: 80}")
+                .replace("spec:\n", "spec:\n  trafficDistribution: PreferClose\n") + TWO_PODS), NODE1, Plan.EMPTY);
+        assertThat(p.problems()).singleElement().asString().contains("spec.trafficDistribution: PreferClose has no effect here");
+    }
+
+    @Test
     void terminatingServingBackendsAreUsedOnlyWhenNoneIsReady() {
         String yaml = service("web", "10.96.0.1", "", "- {name: http, port: 80}") + """
                 apiVersion: discovery.k8s.io/v1
