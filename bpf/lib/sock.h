@@ -12,8 +12,10 @@
  * flows do. A Service without backends, or a ClusterIP on a port no Service defines, refuses the
  * call with ECONNREFUSED, which is what a client of the tc path learns from the RST or ICMP.
  * The node's own sockets are inside the cluster: an externalTrafficPolicy Local frontend gives them
- * its in-cluster view (every endpoint), as kube-proxy does for traffic from the node. Session
- * affinity and source ranges are not applied here: every client of this path is the node itself.
+ * its in-cluster view (every endpoint), as kube-proxy does for traffic from the node. The client
+ * a Service sees from here is the node's own address (hl_config.node_addr), as kube-proxy's rules
+ * see it: a LoadBalancer address whose source ranges leave it out refuses the node, and session
+ * affinity keeps the node's connections on one backend.
  * Kernel only: the twin has no sockets.
  */
 #ifndef HL_SOCK_H
@@ -103,6 +105,11 @@ static __always_inline int sock_forward(struct bpf_sock_addr *ctx, int v6)
 	svc = bpf_map_lookup_elem(&hl_services, &key);
 	if (!svc)
 		return lb_is_cluster_ip(key.addr) ? sock_refuse() : SOCK_ALLOW;
+	const struct hl_config *cfg = ct_config();
+	__be32 node = cfg ? cfg->node_addr : 0;
+
+	if ((svc->flags & HL_SVC_SOURCE_RANGES) && !lb_source_in(svc->service_id, node))
+		return sock_refuse();
 	/* the node itself is inside the cluster: an externalTrafficPolicy Local frontend's in-cluster view */
 	if (svc->flags & HL_SVC_INTERNAL_VIEW) {
 		key.scope = HL_SCOPE_INTERNAL;
@@ -117,7 +124,10 @@ static __always_inline int sock_forward(struct bpf_sock_addr *ctx, int v6)
 		return sock_refuse();
 	cookie = bpf_get_socket_cookie(ctx);
 	hash = hl_mix((__u32)cookie ^ hl_mix((__u32)(cookie >> 32) ^ HL_SOCK_SEED));
-	b = lb_select_backend(&s, hash, &backend_id);
+	if (s.affinity_timeout)
+		b = lb_select_affine(&s, node, hash, bpf_ktime_get_ns(), &backend_id);
+	else
+		b = lb_select_backend(&s, hash, &backend_id);
 	if (!b)
 		return sock_refuse();
 	rk.cookie = cookie;

@@ -128,6 +128,9 @@ class ServiceSpecEndToEndTest {
         assertThat(lab.client(lab.client, "get", LB_FENCED, "80", "1")).singleElement().asString().startsWith("error timeout");
         // the same Service by its ClusterIP is not fenced
         assertThat(lab.client(lab.client, "get", "10.96.0.32", "80", "2")).allMatch(l -> l.startsWith("pod="));
+        // the node itself (its sockets, 192.168.77.1) is outside the ranges too: refused at connect()
+        assertThat(lab.clientInCgroup(lab.node1, env.cgroup, "get", LB_FENCED, "80", "1")).singleElement().asString()
+                .startsWith("error refused");
     }
 
     @Test
@@ -135,6 +138,10 @@ class ServiceSpecEndToEndTest {
         List<String> close = lab.client(lab.client, "get", "10.96.0.40", "80", "30");
         assertThat(close).hasSize(30).allMatch(l -> l.startsWith("pod="));
         assertThat(AgentLab.pods(close)).as("30 connections within the timeout: one pod").hasSize(1);
+        // the node's own connections (the socket-level path) keep one backend too
+        List<String> fromNode = lab.clientInCgroup(lab.node1, env.cgroup, "get", "10.96.0.40", "80", "20");
+        assertThat(fromNode).hasSize(20).allMatch(l -> l.startsWith("pod="));
+        assertThat(AgentLab.pods(fromNode)).as("20 connections from the node within the timeout: one pod").hasSize(1);
         // 1.5 s apart, past the 1 s timeout: each is balanced afresh (all on one pod: 2 in 2^11)
         List<String> apart = lab.client(lab.client, "getevery", "10.96.0.40", "80", "12", "1500");
         assertThat(AgentLab.pods(apart)).containsExactly("pod-a", "pod-b");
