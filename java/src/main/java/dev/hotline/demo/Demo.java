@@ -226,7 +226,7 @@ public final class Demo {
                 Backend b = before.backends().get(d.backendId());
                 parts.add("-backend " + b.key().address() + ":" + b.key().port() + " (" + b.podName() + ")");
             } else if (op instanceof MapOp.UpsertMaglevSlots u) {
-                slots += u.positions().length;
+                slots += u.count();
             } else if (op instanceof MapOp.UpsertService u && u.frontend().kind() == dev.hotline.plan.FrontendKind.NODE_PORT) {
                 parts.add("+frontend " + u.frontend() + " (NodePort)");
             }

@@ -88,8 +88,36 @@ public sealed interface MapOp {
         }
     }
 
-    /** Write these slots of a Service's Maglev table (only the ones that change hands); the arrays are read, never written. */
-    record UpsertMaglevSlots(int serviceId, int tableSize, int[] positions, int[] backendIds) implements MapOp, OfService {
+    /**
+     * Write these slots of a Service's Maglev table (only the ones that change hands), their values
+     * read from the new table itself: a first sync writes ten million slots, and expanding them into
+     * arrays first would double the heap it needs. positions null means every slot.
+     */
+    record UpsertMaglevSlots(int serviceId, MaglevTable table, int[] positions) implements MapOp, OfService {
+        /** Every slot of the table. */
+        public UpsertMaglevSlots(int serviceId, MaglevTable table) {
+            this(serviceId, table, null);
+        }
+
+        public int tableSize() {
+            return table.size();
+        }
+
+        /** How many slots this writes. */
+        public int count() {
+            return positions == null ? table.size() : positions.length;
+        }
+
+        /** The slot of the i-th write. */
+        public int position(int i) {
+            return positions == null ? i : positions[i];
+        }
+
+        /** The backend ID the i-th write puts in its slot. */
+        public int backendId(int i) {
+            return table.backendAt(position(i));
+        }
+
         @Override
         public void applyTo(Handler handler) {
             handler.upsertMaglevSlots(this);
@@ -97,18 +125,25 @@ public sealed interface MapOp {
 
         @Override
         public boolean equals(Object o) {
-            return o instanceof UpsertMaglevSlots u && u.serviceId == serviceId && u.tableSize == tableSize
-                    && Arrays.equals(u.positions, positions) && Arrays.equals(u.backendIds, backendIds);
+            if (!(o instanceof UpsertMaglevSlots u) || u.serviceId != serviceId || u.tableSize() != tableSize() || u.count() != count()) {
+                return false;
+            }
+            for (int i = 0; i < count(); i++) {
+                if (u.position(i) != position(i) || u.backendId(i) != backendId(i)) {
+                    return false;
+                }
+            }
+            return true;
         }
 
         @Override
         public int hashCode() {
-            return serviceId * 31 + Arrays.hashCode(positions);
+            return (serviceId * 31 + tableSize()) * 31 + count();
         }
 
         @Override
         public String toString() {
-            return "UpsertMaglevSlots[service=" + serviceId + ", size=" + tableSize + ", slots=" + positions.length + "]";
+            return "UpsertMaglevSlots[service=" + serviceId + ", size=" + tableSize() + ", slots=" + count() + "]";
         }
     }
 

@@ -151,38 +151,20 @@ public final class PlanDiff {
         if (t.size() == 0 || old == t) {
             return;
         }
-        boolean whole = old.size() != t.size();
-        if (whole) {
-            // every slot: the positions shared (map writes only read them), the values expanded once
-            out.add(new MapOp.UpsertMaglevSlots(id, t.size(), everySlot(t.size()), t.toArray()));
+        if (old.size() != t.size()) {
+            out.add(new MapOp.UpsertMaglevSlots(id, t));
             return;
         }
         int n = 0;
         int[] positions = new int[t.size()];
-        int[] values = new int[t.size()];
         for (int i = 0; i < t.size(); i++) {
-            if (whole || old.backendAt(i) != t.backendAt(i)) {
-                positions[n] = i;
-                values[n] = t.backendAt(i);
-                n++;
+            if (old.backendAt(i) != t.backendAt(i)) {
+                positions[n++] = i;
             }
         }
         if (n > 0) {
-            out.add(new MapOp.UpsertMaglevSlots(id, t.size(), java.util.Arrays.copyOf(positions, n), java.util.Arrays.copyOf(values, n)));
+            out.add(new MapOp.UpsertMaglevSlots(id, t, java.util.Arrays.copyOf(positions, n)));
         }
-    }
-
-    private static final Map<Integer, int[]> EVERY_SLOT = new java.util.concurrent.ConcurrentHashMap<>();
-
-    /** 0, 1, ..., size - 1, one array per table size (a handful of primes). */
-    private static int[] everySlot(int size) {
-        return EVERY_SLOT.computeIfAbsent(size, n -> {
-            int[] a = new int[n];
-            for (int i = 0; i < n; i++) {
-                a[i] = i;
-            }
-            return a;
-        });
     }
 
     private static Map<Integer, MaglevTable> tables(Plan p) {

@@ -325,8 +325,8 @@ class IncrementalPlannerTest {
         @Override
         public void upsertMaglevSlots(MapOp.UpsertMaglevSlots op) {
             Map<Integer, Integer> t = slots.computeIfAbsent(op.serviceId(), k -> new HashMap<>());
-            for (int i = 0; i < op.positions().length; i++) {
-                t.put(op.positions()[i], op.backendIds()[i]);
+            for (int i = 0; i < op.count(); i++) {
+                t.put(op.position(i), op.backendId(i));
             }
         }
 

@@ -45,7 +45,7 @@ class PlanDiffTest {
         assertThat(phases(ops)).containsExactly("UpsertBackend", "UpsertMaglevSlots", "UpsertService", "UpsertVirtualIp");
         assertThat(ops.stream().filter(o -> o instanceof MapOp.UpsertBackend)).hasSize(5);
         assertThat(ops.stream().filter(o -> o instanceof MapOp.UpsertMaglevSlots))
-                .allSatisfy(o -> assertThat(((MapOp.UpsertMaglevSlots) o).positions()).hasSize(((MapOp.UpsertMaglevSlots) o).tableSize()));
+                .allSatisfy(o -> assertThat(((MapOp.UpsertMaglevSlots) o).count()).isEqualTo(((MapOp.UpsertMaglevSlots) o).tableSize()));
     }
 
     /** A flip to externalTrafficPolicy Local writes the in-cluster views before the entries that send pods to them. */
@@ -102,11 +102,11 @@ class PlanDiffTest {
         assertThat(phases(shrink)).containsExactly("UpsertMaglevSlots", "UpsertService", "DeleteBackend");
         MapOp.UpsertMaglevSlots slots = (MapOp.UpsertMaglevSlots) shrink.get(0);
         assertThat(slots.tableSize()).isEqualTo(1021);
-        assertThat(slots.positions().length).isBetween(1021 / 8 - 20, 1021 / 8 + 40);
+        assertThat(slots.count()).isBetween(1021 / 8 - 20, 1021 / 8 + 40);
         // applying the partial write to the old table gives exactly the new one
         int[] table = p8.services().get(0).table().toArray();
-        for (int i = 0; i < slots.positions().length; i++) {
-            table[slots.positions()[i]] = slots.backendIds()[i];
+        for (int i = 0; i < slots.count(); i++) {
+            table[slots.position(i)] = slots.backendId(i);
         }
         assertThat(table).isEqualTo(p7.services().get(0).table().toArray());
     }
@@ -133,8 +133,8 @@ class PlanDiffTest {
                     t = java.util.Arrays.copyOf(t, u.tableSize());
                     tables.put(u.serviceId(), t);
                 }
-                for (int i = 0; i < u.positions().length; i++) {
-                    t[u.positions()[i]] = u.backendIds()[i];
+                for (int i = 0; i < u.count(); i++) {
+                    t[u.position(i)] = u.backendId(i);
                 }
             } else if (op instanceof MapOp.DeleteMaglevSlots d) {
                 int[] t = tables.get(d.serviceId());

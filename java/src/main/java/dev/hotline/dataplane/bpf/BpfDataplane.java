@@ -68,8 +68,8 @@ public final class BpfDataplane implements Dataplane {
     private final Map<Integer, int[]> pendingRange = new HashMap<>();
     private final List<int[]> deferredRelease = new ArrayList<>();
     // read by metrics scrapes while the agent's thread writes them
-    private final java.util.NavigableSet<Integer> serviceIds = new java.util.concurrent.ConcurrentSkipListSet<>();
-    private final java.util.NavigableSet<Integer> backendIds = new java.util.concurrent.ConcurrentSkipListSet<>();
+    private final IdSet serviceIds = new IdSet();
+    private final IdSet backendIds = new IdSet();
     private final ByteBuffer slot = ByteBuffer.allocateDirect(STRIDE).order(ByteOrder.LITTLE_ENDIAN);
     private ByteBuffer batchSlots = ByteBuffer.allocateDirect(STRIDE * 64).order(ByteOrder.LITTLE_ENDIAN);
     private int[] batchIndex = new int[64];
@@ -490,6 +490,8 @@ public final class BpfDataplane implements Dataplane {
 
     /** Each kind of map write as batched map updates, in the diff's order. */
     private final class MapWriter implements MapOp.Handler {
+        private long[] slotScratch = new long[0];
+
         @Override
         public void upsertBackend(MapOp.UpsertBackend u) {
             Backend b = u.backend();
@@ -514,13 +516,31 @@ public final class BpfDataplane implements Dataplane {
             // rewritten in place may name one), the entries that point at the slots after
             batch.flush();
             java.nio.ByteBuffer[] windows = maglevSlots;
-            int[] positions = u.positions();
-            int[] ids = u.backendIds();
+            int n = u.count();
+            // the kernel keeps array values 8 bytes apart; a table lies in one window unless it straddles two
+            long first = (long) offset << 3;
+            long last = (long) (offset + u.tableSize() - 1) << 3;
+            int window = (int) (first / BpfProgram.WINDOW);
+            boolean oneWindow = window == (int) (last / BpfProgram.WINDOW);
+            long[] whole = null;
+            if (oneWindow && u.positions() == null) {
+                // a whole table (every table of a first sync): its slots as the kernel lays them out, then
+                // one bulk copy, which costs the same compiled or not (a starting agent's code is not)
+                whole = slotScratch.length >= n ? slotScratch : (slotScratch = new long[n]);
+                for (int i = 0; i < n; i++) {
+                    whole[i] = u.table().backendAt(i) & 0xffffffffL;
+                }
+            }
+            long[] values = whole;
             // under the program's read lock: a close (which unmaps) waits, and one already done throws
             program.whileOpen(() -> {
-                for (int p = 0; p < positions.length; p++) {
-                    long at = (long) (offset + positions[p]) << 3; // the kernel keeps array values 8 bytes apart
-                    windows[(int) (at / BpfProgram.WINDOW)].putInt((int) (at % BpfProgram.WINDOW), ids[p]);
+                if (values != null) {
+                    windows[window].asLongBuffer().put((int) (first % BpfProgram.WINDOW) >> 3, values, 0, n);
+                    return;
+                }
+                for (int i = 0; i < n; i++) {
+                    long at = (long) (offset + u.position(i)) << 3;
+                    windows[(int) (at / BpfProgram.WINDOW)].putInt((int) (at % BpfProgram.WINDOW), u.backendId(i));
                 }
             });
         }
@@ -1214,7 +1234,7 @@ public final class BpfDataplane implements Dataplane {
             byReason.put(x, kernel + localReasons[x.ordinal()]);
         }
         Map<Integer, Long> byService = new TreeMap<>();
-        for (int id : serviceIds) {
+        for (int id : serviceIds.toArray()) {
             key.putInt(0, id);
             if (program.lookup(Abi.MAP_SERVICE_STATS, key, perCpu)) {
                 long n = localServices.getOrDefault(id, 0L);
@@ -1228,7 +1248,7 @@ public final class BpfDataplane implements Dataplane {
         }
         Map<Integer, Long> byBackend = new TreeMap<>();
         ByteBuffer backend = ByteBuffer.allocateDirect(Abi.BACKEND_SIZE).order(ByteOrder.LITTLE_ENDIAN);
-        for (int id : backendIds) {
+        for (int id : backendIds.toArray()) {
             key.putInt(0, id);
             if (program.lookup(Abi.MAP_BACKENDS, key, backend) && backend.getLong(Abi.BACKEND_PACKETS) > 0) {
                 byBackend.put(id, backend.getLong(Abi.BACKEND_PACKETS));

@@ -57,9 +57,7 @@ final class MapBatch {
             return b;
         }
         ByteBuffer n = ByteBuffer.allocateDirect(Math.max(bytes, b.capacity() * 2)).order(ByteOrder.LITTLE_ENDIAN);
-        for (int i = 0; i < b.capacity(); i++) {
-            n.put(i, b.get(i));
-        }
+        n.put(0, b, 0, b.capacity());
         return n;
     }
 

@@ -65,8 +65,8 @@ final class ServiceMaps implements MapOp.Handler {
             t = t == null ? new int[u.tableSize()] : java.util.Arrays.copyOf(t, u.tableSize());
             maglev[u.serviceId()] = t;
         }
-        for (int i = 0; i < u.positions().length; i++) {
-            t[u.positions()[i]] = u.backendIds()[i];
+        for (int i = 0, n = u.count(); i < n; i++) {
+            t[u.position(i)] = u.backendId(i);
         }
     }
 
