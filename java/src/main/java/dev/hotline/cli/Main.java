@@ -14,7 +14,7 @@ import picocli.CommandLine.Spec;
                 + "user-space twin in Java. It reads Services, Pods and EndpointSlices, plans per-Service "
                 + "backend maps (Maglev tables) and loads them.",
             ""},
-        subcommands = {DemoCommand.class, PlanCommand.class, CheckCommand.class, ReplayCommand.class, AgentCommand.class, StatusCommand.class, VersionCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {DemoCommand.class, PlanCommand.class, CheckCommand.class, ReplayCommand.class, AgentCommand.class, WatchCommand.class, StatusCommand.class, VersionCommand.class, CommandLine.HelpCommand.class},
         footer = {"",
             "Start with:%n  hotline check -f examples/seed/%n  hotline plan -f examples/seed/ --node-name node-1",
             "Exit codes: 0 ok, 1 problems found (check), 2 bad input or usage.%n"})

@@ -7,9 +7,9 @@ import java.nio.file.Path;
  * pcap4j asks JNA for "pcap", which finds libpcap.so only where the -dev package put that link.
  * Point it at the runtime library (libpcap.so.0.8 on Debian and Ubuntu) when the link is absent.
  */
-final class LibpcapLocator {
+public final class LibpcapLocator {
     /** What to say when libpcap cannot be loaded (live capture, --filter, CaptureReader). */
-    static final String MISSING = "reading captures needs libpcap 1.5 or newer, which this machine lacks "
+    public static final String MISSING = "reading captures needs libpcap 1.5 or newer, which this machine lacks "
             + "(apt-get install libpcap0.8, or dnf install libpcap)";
 
     private static final String PROPERTY = "org.pcap4j.core.pcapLibName";
@@ -21,7 +21,7 @@ final class LibpcapLocator {
     private LibpcapLocator() {
     }
 
-    static void configure() {
+    public static void configure() {
         if (System.getProperty(PROPERTY) != null) {
             return;
         }

@@ -4,7 +4,6 @@ import dev.hotline.dataplane.PacketResult;
 import dev.hotline.dataplane.Reason;
 import dev.hotline.dataplane.Verdict;
 import dev.hotline.net.Ipv4;
-import java.io.BufferedWriter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -16,22 +15,33 @@ import java.nio.file.Path;
  * S is "namespace/name:portName" or null, B is "ip:port" or null.
  */
 public final class TraceWriter implements AutoCloseable {
-    private final BufferedWriter out;
-    private final String[] serviceNames;
+    private final java.io.Writer out;
+    private final java.util.function.IntFunction<String> serviceName;
 
     /** serviceNames: the JSON string (quoted) for each Service ID, null where there is none. */
     public TraceWriter(Path file, String[] serviceNames) throws IOException {
-        this.out = Files.newBufferedWriter(file, StandardCharsets.UTF_8);
-        this.serviceNames = serviceNames;
+        this(Files.newBufferedWriter(file, StandardCharsets.UTF_8),
+                id -> id > 0 && id < serviceNames.length ? serviceNames[id] : null);
+    }
+
+    /** serviceName: the JSON string (quoted) of a Service ID, null where there is none (live use: names change). */
+    public TraceWriter(java.io.Writer out, java.util.function.IntFunction<String> serviceName) {
+        this.out = out;
+        this.serviceName = serviceName;
     }
 
     public void write(long index, PacketResult r) throws IOException {
+        write(index, r, null);
+    }
+
+    /** extra: more members, already JSON ("\"interface\":\"eth0\""), after the contract's, or null. */
+    public void write(long index, PacketResult r, String extra) throws IOException {
         out.write("{\"index\":");
         out.write(Long.toString(index));
         out.write(",\"verdict\":\"");
         out.write(r.verdict.traceName());
         out.write("\",\"service\":");
-        String s = r.serviceId > 0 && r.serviceId < serviceNames.length ? serviceNames[r.serviceId] : null;
+        String s = r.serviceId > 0 ? serviceName.apply(r.serviceId) : null;
         out.write(s == null ? "null" : s);
         out.write(",\"backend\":");
         if (r.backendIp != 0 && (r.verdict == Verdict.DNAT || r.verdict == Verdict.DNAT_SNAT || r.verdict == Verdict.REVERSE)) {
@@ -50,7 +60,16 @@ public final class TraceWriter implements AutoCloseable {
         }
         out.write(",\"length\":");
         out.write(Integer.toString(r.length));
+        if (extra != null) {
+            out.write(',');
+            out.write(extra);
+        }
         out.write("}\n");
+    }
+
+    /** Sends what is written so far on (a live trace read as it is written). */
+    public void flush() throws IOException {
+        out.flush();
     }
 
     /** A JSON string literal. */

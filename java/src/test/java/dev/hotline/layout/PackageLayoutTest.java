@@ -27,7 +27,7 @@ class PackageLayoutTest {
     void theModelDoesNotKnowWhereItComesFromOrWhereItGoes() {
         noClasses().that().resideInAnyPackage("dev.hotline.cluster..", "dev.hotline.endpoints..", "dev.hotline.plan..")
                 .should().dependOnClassesThat().resideInAnyPackage("dev.hotline.source..", "dev.hotline.dataplane..",
-                        "dev.hotline.agent..", "dev.hotline.reconcile..", "dev.hotline.cli..", "dev.hotline.bpf..", "dev.hotline.replay..")
+                        "dev.hotline.agent..", "dev.hotline.reconcile..", "dev.hotline.cli..", "dev.hotline.bpf..", "dev.hotline.replay..", "dev.hotline.live..")
                 .check(CLASSES);
     }
 
@@ -42,6 +42,13 @@ class PackageLayoutTest {
     @Test
     void theUserspaceTwinNeedsNoNativeCode() {
         noClasses().that().resideInAPackage("dev.hotline.dataplane.userspace..")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.hotline.bpf..", "dev.hotline.dataplane.bpf..")
+                .check(CLASSES);
+    }
+
+    @Test
+    void theLiveCaptureRunsWhereBpfCannot() {
+        noClasses().that().resideInAPackage("dev.hotline.live..")
                 .should().dependOnClassesThat().resideInAnyPackage("dev.hotline.bpf..", "dev.hotline.dataplane.bpf..")
                 .check(CLASSES);
     }
