@@ -1,9 +1,6 @@
 package dev.hotline.agent;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
@@ -35,17 +32,22 @@ public final class StackNotrack {
                 + "    type filter hook prerouting priority -310; policy accept;\n"
                 + "    meta mark & " + m + " == " + m + " meta mark set meta mark & " + keep + " notrack\n"
                 + "  }\n"
+                // the user-space dataplane hands translated packets back through a raw socket: the output path
+                + "  chain output_notrack {\n"
+                + "    type filter hook output priority -310; policy accept;\n"
+                + "    meta mark & " + m + " == " + m + " meta mark set meta mark & " + keep + " notrack\n"
+                + "  }\n"
                 + "}\n";
     }
 
     /** Installs the rule for this mark; returns null, or why it could not (nft missing or refusing). */
     public static String install(int mark) {
-        return nft(ruleset(mark), "-f", "-");
+        return dev.hotline.live.Nft.run(ruleset(mark));
     }
 
     /** Removes hotline's table if it is there; returns null, or why it could not. */
     public static String remove() {
-        return nft("add table ip " + TABLE + "\ndelete table ip " + TABLE + "\n", "-f", "-");
+        return dev.hotline.live.Nft.run("add table ip " + TABLE + "\ndelete table ip " + TABLE + "\n");
     }
 
     /** Removes the table, saying so in the log when that fails for another reason than nft being absent. */
@@ -53,28 +55,6 @@ public final class StackNotrack {
         String why = remove();
         if (why != null && !why.startsWith("nft is not installed")) {
             log.accept("cannot remove the nftables table ip " + TABLE + ": " + why);
-        }
-    }
-
-    private static String nft(String input, String... args) {
-        List<String> cmd = new java.util.ArrayList<>();
-        cmd.add("nft");
-        cmd.addAll(List.of(args));
-        try {
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-            p.getOutputStream().write(input.getBytes(StandardCharsets.UTF_8));
-            p.getOutputStream().close();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-            if (!p.waitFor(30, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                return "nft did not finish within 30 s";
-            }
-            return p.exitValue() == 0 ? null : "nft: " + out.replace('\n', ' ');
-        } catch (IOException e) {
-            return "nft is not installed (apt-get install nftables)";
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return "interrupted";
         }
     }
 }

@@ -65,8 +65,16 @@ final class AgentCommand extends HotlineCommand implements Callable<Integer> {
     String pinDir;
 
     @Option(names = "--dataplane", paramLabel = "KIND", defaultValue = "bpf",
-            description = "bpf (the only one the agent runs for now). Default: ${DEFAULT-VALUE}.")
+            description = "bpf (the program at tc ingress), userspace (for nodes where BPF cannot load: frames captured "
+                    + "with libpcap, translated by the Java dataplane, handed back to the kernel through a raw socket; "
+                    + "hotline's nftables table netdev hotline drops the kernel's copy of exactly those), or auto (bpf when "
+                    + "the program can load here, else userspace; the log says which and why). Default: ${DEFAULT-VALUE}.")
     String dataplane;
+
+    @Option(names = "--ring-size", paramLabel = "BYTES", defaultValue = "4194304",
+            description = "userspace: libpcap's kernel buffer per interface; frames arriving while it is full are lost "
+                    + "(hotline_capture_dropped in the log). Default: ${DEFAULT-VALUE}.")
+    int ringSize;
 
     @Option(names = "--kube",
             description = "Read Services, EndpointSlices and Nodes from the API server (informers) instead of -f manifests. "
@@ -153,9 +161,12 @@ final class AgentCommand extends HotlineCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         out = out();
         PrintWriter err = err();
-        if (!dataplane.equals("bpf")) {
-            err.println("hotline: agent --dataplane " + dataplane + ": the agent runs the BPF dataplane only; the user-space "
-                    + "dataplane on live interfaces comes with pcap4j's live mode");
+        if (!List.of("bpf", "userspace", "auto").contains(dataplane)) {
+            err.println("hotline: agent: --dataplane " + dataplane + ": bpf, userspace or auto");
+            return 2;
+        }
+        if (ringSize < 65536) {
+            err.println("hotline: agent: --ring-size " + ringSize + ": at least 65536 bytes");
             return 2;
         }
         // what the user typed is checked before anything about this machine
@@ -227,9 +238,21 @@ final class AgentCommand extends HotlineCommand implements Callable<Integer> {
             sun.misc.Signal.handle(new sun.misc.Signal(sig), s -> stopRequested.countDown());
         }
         String reason = Dataplanes.bpfUnavailable();
-        if (reason != null) {
+        boolean userspace = dataplane.equals("userspace") || (dataplane.equals("auto") && reason != null);
+        if (dataplane.equals("auto")) {
+            log("--dataplane auto: " + (userspace ? "the user-space dataplane, as the BPF one cannot run here: " + reason
+                    : "the BPF dataplane (the program loads here)"));
+        }
+        if (reason != null && !userspace && !cleanup) {
             err.println("hotline: agent: " + reason);
             return 2;
+        }
+        if (cleanup && reason != null) {
+            String why = dev.hotline.live.LiveDataplane.removeTable();
+            dev.hotline.agent.StackNotrack.remove(this::log);
+            log("cleanup: removed the nftables tables netdev " + dev.hotline.live.TakeOver.TABLE + " and ip "
+                    + dev.hotline.agent.StackNotrack.TABLE + (why == null ? "" : " (" + why + ")") + "; no BPF here (" + reason + ")");
+            return 0;
         }
         if (cleanup) {
             int n = 0;
@@ -241,11 +264,12 @@ final class AgentCommand extends HotlineCommand implements Callable<Integer> {
             int links = BpfDataplane.detachSockets(pinDir);
             BpfProgram.unpin(pinDir);
             dev.hotline.agent.StackNotrack.remove(this::log);
+            dev.hotline.live.LiveDataplane.removeTable();
             log("cleanup: detached from " + n + " interface(s)" + (links > 0 ? " and the socket-level programs" : "")
                     + ", removed the pins under " + pinDir + " and the nftables table ip " + dev.hotline.agent.StackNotrack.TABLE);
             return 0;
         }
-        String bpffs = BpfFilesystem.problemWith(pinDir);
+        String bpffs = userspace ? null : BpfFilesystem.problemWith(pinDir);
         if (bpffs != null) {
             err.println("hotline: agent: --pin-dir " + pinDir + ": " + bpffs);
             return 2;
@@ -274,19 +298,29 @@ final class AgentCommand extends HotlineCommand implements Callable<Integer> {
             err.println("hotline: agent: " + e.getMessage());
             return 2;
         }
-        BpfDataplane kernel;
-        try {
-            kernel = new BpfDataplane(config, BpfSizing.DEFAULT, false, pinDir);
-        } catch (BpfException e) {
-            err.println("hotline: agent: loading the program with maps pinned at " + pinDir + ": " + e.getMessage());
-            return 2;
+        BpfDataplane kernel = null;
+        Dataplane dp;
+        if (userspace) {
+            try {
+                dp = new dev.hotline.live.LiveDataplane(config, mark, ringSize, this::log);
+            } catch (java.io.IOException e) {
+                err.println("hotline: agent: --dataplane userspace: " + e.getMessage());
+                return 2;
+            }
+        } else {
+            try {
+                kernel = new BpfDataplane(config, BpfSizing.DEFAULT, false, pinDir);
+            } catch (BpfException e) {
+                err.println("hotline: agent: loading the program with maps pinned at " + pinDir + ": " + e.getMessage());
+                return 2;
+            }
+            if (!kernel.recreatedPins().isEmpty()) {
+                log("the maps pinned at " + pinDir + " could not be reused, so all were made anew (conntrack starts empty: "
+                        + "connections through hotline are balanced again): " + String.join("; ", kernel.recreatedPins()));
+            }
+            kernel.onEvent(this::log);
+            dp = kernel;
         }
-        if (!kernel.recreatedPins().isEmpty()) {
-            log("the maps pinned at " + pinDir + " could not be reused, so all were made anew (conntrack starts empty: "
-                    + "connections through hotline are balanced again): " + String.join("; ", kernel.recreatedPins()));
-        }
-        kernel.onEvent(this::log);
-        Dataplane dp = kernel;
         Reconciler agent = new Reconciler(dp, node, input.nodePortRange, this::log);
         agent.adopt();
         dev.hotline.agent.HealthServer healthServer = null;
@@ -347,7 +381,9 @@ final class AgentCommand extends HotlineCommand implements Callable<Integer> {
             }
             // the socket-level links stay: without kube-proxy, the next agent reaches the API server
             // through the kubernetes Service they translate (--cleanup removes them)
-            log("stopping: detached from " + n + " interface(s); maps and socket-level links stay pinned at " + pinDir);
+            log(userspace ? "stopping: detached from " + n + " interface(s); the nftables table netdev " + dev.hotline.live.TakeOver.TABLE
+                    + " removed (conntrack of the user-space dataplane ends with it)"
+                    : "stopping: detached from " + n + " interface(s); maps and socket-level links stay pinned at " + pinDir);
         };
         Runtime.getRuntime().addShutdownHook(new Thread(stop, "hotline-shutdown"));
         if (stopRequested.getCount() == 0) { // asked to stop while loading
@@ -388,14 +424,21 @@ final class AgentCommand extends HotlineCommand implements Callable<Integer> {
                         + "host stack are tracked by netfilter, and a --ctstate INVALID drop rule would break them");
             }
         }
-        kernel.livePath(redirect, effectiveMark, dev.hotline.bpf.BpfProgram.netnsCookie());
-        log("translated frames: " + (redirect ? "redirected to their next hop from tc, the stack when it cannot be resolved"
+        if (kernel != null) {
+            kernel.livePath(redirect, effectiveMark, dev.hotline.bpf.BpfProgram.netnsCookie());
+        }
+        log(userspace ? "translated frames: handed back to the kernel through a raw socket, which routes them"
+                + (effectiveMark != 0 ? String.format(" (marked 0x%x and untracked by nftables table ip %s)", effectiveMark,
+                dev.hotline.agent.StackNotrack.TABLE) : "") : "translated frames: " + (redirect ? "redirected to their next hop from tc, the stack when it cannot be resolved"
                 : "left to the host stack (--no-redirect)") + (effectiveMark != 0 ? String.format(
                 ", those in the stack marked 0x%x and untracked (nftables table ip %s)", effectiveMark,
                 dev.hotline.agent.StackNotrack.TABLE) : ""));
         interfaces.scan();
         interfaces.start(rescanInterval.toMillis());
-        if (cgroupDir != null) {
+        if (kernel == null) {
+            log("clients in the node's own network namespace are not served by the user-space dataplane (their packets "
+                    + "never arrive on an interface it captures)");
+        } else if (cgroupDir != null) {
             try {
                 int made = kernel.attachSockets(cgroupDir.toString(), pinDir);
                 log("socket-level load balancing on cgroup " + cgroupDir + " (connect, sendmsg, recvmsg, getpeername; IPv4 and v4-mapped; "
@@ -435,7 +478,7 @@ final class AgentCommand extends HotlineCommand implements Callable<Integer> {
         }, 5, 5, java.util.concurrent.TimeUnit.SECONDS);
         dev.hotline.reconcile.Reconciler.Status st = agent.status();
         log("ready: node " + node.name() + " " + node.addresses() + ", attached to " + interfaces.attached()
-                + ", maps pinned at " + pinDir + (st.notServed().isEmpty() ? "" : "; not served yet: " + String.join(", ", st.notServed()))
+                + (kernel == null ? ", user-space dataplane" : ", maps pinned at " + pinDir) + (st.notServed().isEmpty() ? "" : "; not served yet: " + String.join(", ", st.notServed()))
                 + (healthz != null ? "; health at " + health[0] + ":" + healthz.port() + "/healthz" : "")
                 + (metricsAt != null ? "; metrics at " + metricsAt[0] + ":" + metrics.port() + "/metrics" : ""));
         stopRequested.await();

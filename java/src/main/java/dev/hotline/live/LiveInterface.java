@@ -74,6 +74,11 @@ public final class LiveInterface implements AutoCloseable {
         return (Pointer) f.get(h);
     }
 
+    /** A descriptor that polls readable when frames wait (pcap_get_selectable_fd). */
+    public int descriptor() {
+        return PcapNext.pcap_get_selectable_fd(pcap);
+    }
+
     public String name() {
         return name;
     }

@@ -22,6 +22,9 @@ final class PcapNext {
     /** 1 a frame, 0 the timeout passed, -1 an error, -2 pcap_breakloop; header and data receive pointers. */
     static native int pcap_next_ex(Pointer pcap, long[] header, long[] data);
 
+    /** The descriptor to poll for frames. */
+    static native int pcap_get_selectable_fd(Pointer pcap);
+
     /** Makes a blocked pcap_next_ex return -2 (from another thread). */
     static native void pcap_breakloop(Pointer pcap);
 

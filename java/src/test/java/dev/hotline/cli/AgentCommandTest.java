@@ -8,11 +8,14 @@ import org.junit.jupiter.api.Test;
 class AgentCommandTest {
 
     @Test
-    void theUserspaceDataplaneIsNotOfferedYetAndSaysSo() {
-        CliRun r = CliRun.of("agent", "-f", TestManifests.root().resolve("examples/seed").toString(), "--dataplane", "userspace");
+    void anUnknownDataplaneOrATinyRingIsOneLineBeforeAnythingRuns() {
+        CliRun r = CliRun.of("agent", "-f", TestManifests.root().resolve("examples/seed").toString(), "--dataplane", "xdp");
         assertThat(r.exitCode()).isEqualTo(2);
-        assertThat(r.err()).isEqualTo("hotline: agent --dataplane userspace: the agent runs the BPF dataplane only; the user-space "
-                + "dataplane on live interfaces comes with pcap4j's live mode\n");
+        assertThat(r.err()).isEqualTo("hotline: agent: --dataplane xdp: bpf, userspace or auto\n");
+        CliRun ring = CliRun.of("agent", "-f", TestManifests.root().resolve("examples/seed").toString(), "--dataplane", "userspace",
+                "--ring-size", "100");
+        assertThat(ring.exitCode()).isEqualTo(2);
+        assertThat(ring.err()).isEqualTo("hotline: agent: --ring-size 100: at least 65536 bytes\n");
     }
 
     @Test

@@ -158,8 +158,14 @@ final class AgentLab implements AutoCloseable {
         }
     }
 
+    /**
+     * What the user-space dataplane needs, and no more: NET_RAW (capturing, the raw socket that hands
+     * translated packets back), NET_ADMIN (its nftables table, the packets' mark). No BPF, no PERFMON.
+     */
+    static final List<String> USERSPACE_CAPABILITIES = List.of("setpriv", "--bounding-set=-all,+net_admin,+net_raw", "--");
+
     Lab.Running startAgent() throws Exception {
-        List<String> cmd = new java.util.ArrayList<>(DAEMONSET_CAPABILITIES);
+        List<String> cmd = new java.util.ArrayList<>(agentArgs.contains("userspace") ? USERSPACE_CAPABILITIES : DAEMONSET_CAPABILITIES);
         cmd.addAll(List.of(BpfProgramTest.javaBin(), "-Xmx256m", "-jar",
                 BpfProgramTest.shadedJar().toString(), "agent", "-f", manifests.toString(), "--attach", "v*", "--attach", "up0",
                 "--attach", "n12", "--node-name", "node-1", "--pin-dir", pins, "--conntrack-max", "65536",

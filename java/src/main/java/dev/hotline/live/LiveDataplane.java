@@ -1,0 +1,301 @@
+package dev.hotline.live;
+
+import dev.hotline.dataplane.Attachment;
+import dev.hotline.dataplane.Dataplane;
+import dev.hotline.dataplane.DataplaneConfig;
+import dev.hotline.dataplane.DataplaneCounters;
+import dev.hotline.dataplane.PacketResult;
+import dev.hotline.dataplane.Verdict;
+import dev.hotline.plan.Frontend;
+import dev.hotline.plan.MapOp;
+import java.io.IOException;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+
+/**
+ * The user-space dataplane on live interfaces: for nodes where the BPF program cannot load.
+ * Each served interface is captured (libpcap, one thread each); hotline's nftables table drops
+ * the kernel's copy of the frames hotline takes over ({@link TakeOver}); those go through the Java
+ * twin, the very process() replay runs, and what leaves is handed back to the kernel through a raw
+ * socket, which routes it to its new destination. Everything else stays the kernel's, untouched.
+ * See docs/userspace-live.md for the reasoning.
+ */
+public final class LiveDataplane implements Dataplane, Attachment {
+    private final SharedDataplane twin;
+    private final TakeOver takeOver;
+    private final int mark;
+    private final int ringBytes;
+    private final Consumer<String> log;
+    private final Set<Long> frontendEntries = new HashSet<>();
+    private final Map<String, Capture> captures = new ConcurrentHashMap<>();
+    private final AtomicLong sent = new AtomicLong();
+    private final AtomicLong sendFailed = new AtomicLong();
+    private final AtomicLong forwardedUnchanged = new AtomicLong();
+    private volatile boolean nftBehind;
+
+    /**
+     * Makes hotline's nftables table (an older one is replaced). mark: the notrack mark the raw
+     * socket's packets carry (0: none).
+     */
+    public LiveDataplane(DataplaneConfig config, int mark, int ringBytes, Consumer<String> log) throws IOException {
+        this.twin = new SharedDataplane(new dev.hotline.dataplane.userspace.UserspaceDataplane(config));
+        this.takeOver = new TakeOver(config.snatPortMin(), config.snatPortMax());
+        this.mark = mark;
+        this.ringBytes = ringBytes;
+        this.log = log;
+        String why = Nft.run(takeOver.tableScript() + takeOver.setLocals(localAddresses()).script());
+        if (why != null) {
+            throw new IOException("cannot make the nftables table netdev " + TakeOver.TABLE + ": " + why);
+        }
+    }
+
+    /** Removes hotline's netdev table (a previous run's, or --cleanup); null, or why not. */
+    public static String removeTable() {
+        return Nft.run("add table netdev " + TakeOver.TABLE + "\ndelete table netdev " + TakeOver.TABLE + "\n");
+    }
+
+    @Override
+    public String name() {
+        return "userspace-live";
+    }
+
+    @Override
+    public void apply(List<MapOp> ops) {
+        twin.apply(ops);
+        TakeOver.Changes c = new TakeOver.Changes();
+        synchronized (frontendEntries) {
+            for (MapOp op : ops) {
+                if (op instanceof MapOp.UpsertService u) {
+                    Frontend f = u.frontend();
+                    if (frontendEntries.add(entryKey(f))) {
+                        takeOver.addFrontend(f.address().value(), f.protocol().number(), f.port(), c);
+                    }
+                } else if (op instanceof MapOp.DeleteService d) {
+                    Frontend f = d.frontend();
+                    if (frontendEntries.remove(entryKey(f))) {
+                        takeOver.removeFrontend(f.address().value(), f.protocol().number(), f.port(), c);
+                    }
+                } else if (op instanceof MapOp.UpsertBackend b) {
+                    takeOver.putBackend(b.backend().id(), b.backend().key().address().value(), b.backend().key().protocol().number(),
+                            b.backend().key().port(), c);
+                } else if (op instanceof MapOp.DeleteBackend d) {
+                    takeOver.removeBackend(d.backendId(), c);
+                }
+            }
+        }
+        if (nftBehind || !c.isEmpty()) {
+            // after a failed update the sets may hold anything: written whole, and the Java side is the truth
+            String why = Nft.run(nftBehind ? takeOver.contentsScript() : c.script());
+            if (why != null) {
+                nftBehind = true;
+                throw new IllegalStateException("updating the nftables sets of table netdev " + TakeOver.TABLE + " failed: " + why);
+            }
+            nftBehind = false;
+        }
+    }
+
+    private static long entryKey(Frontend f) {
+        return TakeOver.key(f.address().value(), f.protocol().number(), f.port()) << 2 | f.scope();
+    }
+
+    @Override
+    public void process(byte[] frame, int length, long nowNanos, PacketResult result) {
+        twin.process(frame, length, nowNanos, result);
+    }
+
+    @Override
+    public int sweepConntrack(long nowNanos) {
+        return twin.sweepConntrack(nowNanos);
+    }
+
+    @Override
+    public DataplaneCounters counters() {
+        return twin.counters();
+    }
+
+    @Override
+    public Map<String, long[]> mapUsage() {
+        return twin.mapUsage();
+    }
+
+    @Override
+    public Map<String, Long> forwarded() {
+        return Map.of("raw_socket", sent.get(), "raw_socket_failed", sendFailed.get(), "unchanged", forwardedUnchanged.get());
+    }
+
+    @Override
+    public Attachment attachment() {
+        return this;
+    }
+
+    @Override
+    public int attach(String ifname) {
+        if (captures.containsKey(ifname)) {
+            return index(ifname);
+        }
+        int index = index(ifname);
+        LiveInterface in;
+        try {
+            in = LiveInterface.open(ifname, ringBytes);
+        } catch (IOException e) {
+            throw new IllegalStateException(e.getMessage());
+        }
+        String why = Nft.run(takeOver.chainScript(ifname));
+        if (why != null) {
+            in.close();
+            throw new IllegalStateException("cannot add the nftables chain for " + ifname + ": " + why);
+        }
+        Capture c = new Capture(in);
+        captures.put(ifname, c);
+        c.thread.start();
+        return index;
+    }
+
+    @Override
+    public boolean detach(String ifname) {
+        Capture c = captures.remove(ifname);
+        if (c == null) {
+            return false;
+        }
+        c.stop();
+        Nft.run(TakeOver.deleteChainScript(ifname)); // gone with its interface already, most often
+        return true;
+    }
+
+    private static int index(String ifname) {
+        try {
+            java.net.NetworkInterface ni = java.net.NetworkInterface.getByName(ifname);
+            if (ni == null) {
+                throw new IllegalStateException("no such interface");
+            }
+            return ni.getIndex();
+        } catch (java.net.SocketException e) {
+            throw new IllegalStateException(e.getMessage());
+        }
+    }
+
+    /** The node's IPv4 addresses, as the take-over rules read them. */
+    static Set<Integer> localAddresses() {
+        Set<Integer> out = new HashSet<>();
+        try {
+            for (java.net.NetworkInterface ni : java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces())) {
+                for (java.net.InetAddress a : java.util.Collections.list(ni.getInetAddresses())) {
+                    if (a instanceof java.net.Inet4Address) {
+                        out.add(java.nio.ByteBuffer.wrap(a.getAddress()).getInt());
+                    }
+                }
+            }
+        } catch (java.net.SocketException e) {
+            // none listed: replies to the node stay the kernel's only through the SNAT range rule
+        }
+        return out;
+    }
+
+    /** One interface's capture thread: frames taken over go through the twin and back to the kernel. */
+    private final class Capture {
+        final LiveInterface in;
+        final Thread thread;
+        volatile boolean stopped;
+
+        Capture(LiveInterface in) {
+            this.in = in;
+            this.thread = new Thread(this::run, "capture-" + in.name());
+            thread.setDaemon(true);
+        }
+
+        void stop() {
+            stopped = true;
+            in.stop();
+            try {
+                thread.join(2000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            in.close();
+        }
+
+        private void run() {
+            byte[] buf = new byte[LiveInterface.SNAPLEN + Dataplane.REPLY_ROOM];
+            PacketResult r = new PacketResult();
+            int[] poll = {in.descriptor(), Libc.POLLIN};
+            RawSender sender;
+            RawSender unchanged;
+            try {
+                sender = new RawSender(mark);
+                unchanged = new RawSender(0);
+            } catch (IOException e) {
+                log.accept(in.name() + ": " + e.getMessage() + "; frames taken over on it are lost");
+                return;
+            }
+            try (sender; unchanged) {
+                while (!stopped) {
+                    int n = in.next(buf);
+                    if (n == 0) {
+                        poll[1] = Libc.POLLIN;
+                        Libc.poll(poll, 1, 100);
+                        continue;
+                    }
+                    if (n < 0) {
+                        return;
+                    }
+                    if (takeOver.takes(buf, n)) {
+                        handle(buf, n, r, sender, unchanged);
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                if (!stopped) {
+                    log.accept("capture on " + in.name() + " stopped: " + e.getMessage());
+                }
+            }
+        }
+
+        private void handle(byte[] buf, int n, PacketResult r, RawSender sender, RawSender unchanged) {
+            int unfinished = PartialChecksum.unfinished(buf, n);
+            twin.process(buf, n, System.nanoTime(), r);
+            int length;
+            switch (r.verdict) {
+                case DROP -> {
+                    return;
+                }
+                case PASS -> {
+                    // the kernel's copy is dropped: forwarded as it came (a backend answering by pod IP)
+                    length = n;
+                    forwardedUnchanged.incrementAndGet();
+                }
+                default -> length = r.length;
+            }
+            if (r.verdict != Verdict.REJECT) {
+                buf[14 + 8]--; // a router's hop (the kernel computes the header checksum of a raw packet)
+                if (unfinished >= 0) {
+                    PartialChecksum.finish(buf, length, unfinished);
+                }
+            }
+            // a frame forwarded as it came belongs to a flow the kernel's conntrack follows (a client talking
+            // to a backend by pod IP): unmarked, so conntrack sees this half too and the next one stays valid
+            int errno = (r.verdict == Verdict.PASS ? unchanged : sender).send(buf, 14, length - 14);
+            if (errno == 0) {
+                sent.incrementAndGet();
+            } else if (sendFailed.incrementAndGet() <= 10) {
+                log.accept("sending a translated frame from " + in.name() + " failed: errno " + errno
+                        + (errno == 90 ? " (larger than the route's MTU: a segmentation-offload frame?)" : ""));
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        for (String ifname : List.copyOf(captures.keySet())) {
+            detach(ifname);
+        }
+        String why = removeTable();
+        if (why != null) {
+            log.accept("cannot remove the nftables table netdev " + TakeOver.TABLE + ": " + why);
+        }
+        twin.close();
+    }
+}

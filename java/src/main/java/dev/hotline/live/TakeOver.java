@@ -1,0 +1,206 @@
+package dev.hotline.live;
+
+import dev.hotline.net.Ipv4;
+import dev.hotline.packet.Bytes;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Which arriving frames the user-space dataplane takes over from the kernel, said twice in the
+ * same words: as hotline's nftables table (family netdev, one ingress chain per served interface,
+ * which drops the kernel's copy; a packet tap has already given hotline its own), and as a Java
+ * test the capture loop applies to its copy. Both read the same three sets, kept here:
+ * <ul>
+ *   <li>frontends (address . protocol . port): every frame to a Service;</li>
+ *   <li>backends (address . protocol . port): frames from a backend's port, the replies of translated
+ *       flows, unless addressed to the node itself ...</li>
+ *   <li>... except those to the SNAT port range, the replies of flows SNATed to the node's address.</li>
+ * </ul>
+ * A frame with TTL 1 or less is never taken: the kernel sends the Time Exceeded a router owes.
+ * A frame taken over that the dataplane passes (a backend talking to a client directly, by pod IP)
+ * is forwarded unchanged by hotline, as the kernel would have.
+ *
+ * Thread-safe: the reconciler changes the sets, capture threads read them.
+ */
+public final class TakeOver {
+    public static final String TABLE = "hotline";
+
+    private final LongCounts frontends = new LongCounts();
+    private final Map<Integer, Long> backendsById = new HashMap<>();
+    private final LongCounts backends = new LongCounts();
+    private volatile Set<Integer> locals = Set.of();
+    /** The same, sorted, for the capture loop's lookups. */
+    private volatile int[] localsSorted = new int[0];
+    private final int snatMin;
+    private final int snatMax;
+
+    public TakeOver(int snatMin, int snatMax) {
+        this.snatMin = snatMin;
+        this.snatMax = snatMax;
+    }
+
+    static long key(int address, int protocol, int port) {
+        return (address & 0xffffffffL) << 24 | (long) (protocol & 0xff) << 16 | (port & 0xffff);
+    }
+
+    /** The nftables elements added and removed by a change, to be sent in one transaction. */
+    public static final class Changes {
+        final List<String> add = new ArrayList<>();
+        final List<String> delete = new ArrayList<>();
+
+        public boolean isEmpty() {
+            return add.isEmpty() && delete.isEmpty();
+        }
+
+        /** The nft script of this change. */
+        public String script() {
+            StringBuilder s = new StringBuilder();
+            delete.forEach(e -> s.append("delete element netdev ").append(TABLE).append(' ').append(e).append('\n'));
+            add.forEach(e -> s.append("add element netdev ").append(TABLE).append(' ').append(e).append('\n'));
+            return s.toString();
+        }
+    }
+
+    public synchronized void addFrontend(int address, int protocol, int port, Changes c) {
+        if (frontends.add(key(address, protocol, port), 1) == 1) {
+            c.add.add("frontends { " + element(address, protocol, port) + " }");
+        }
+    }
+
+    public synchronized void removeFrontend(int address, int protocol, int port, Changes c) {
+        long k = key(address, protocol, port);
+        if (frontends.contains(k) && frontends.add(k, -1) == 0) {
+            c.delete.add("frontends { " + element(address, protocol, port) + " }");
+        }
+    }
+
+    public synchronized void putBackend(int id, int address, int protocol, int port, Changes c) {
+        removeBackend(id, c);
+        long k = key(address, protocol, port);
+        backendsById.put(id, k);
+        if (backends.add(k, 1) == 1) {
+            c.add.add("backends { " + element(address, protocol, port) + " }");
+        }
+    }
+
+    public synchronized void removeBackend(int id, Changes c) {
+        Long k = backendsById.remove(id);
+        if (k == null) {
+            return;
+        }
+        if (backends.add(k, -1) == 0) {
+            c.delete.add("backends { " + element((int) (k >>> 24), (int) (k >>> 16) & 0xff, (int) (k & 0xffff)) + " }");
+        }
+    }
+
+    /** The node's own addresses (replies addressed to them stay the kernel's, SNAT ports excepted). */
+    public Changes setLocals(Set<Integer> now) {
+        Changes c = new Changes();
+        Set<Integer> before = locals;
+        for (int a : now) {
+            if (!before.contains(a)) {
+                c.add.add("locals { " + new Ipv4(a) + " }");
+            }
+        }
+        for (int a : before) {
+            if (!now.contains(a)) {
+                c.delete.add("locals { " + new Ipv4(a) + " }");
+            }
+        }
+        locals = Set.copyOf(now);
+        localsSorted = now.stream().mapToInt(Integer::intValue).sorted().toArray();
+        return c;
+    }
+
+    /** Every set's whole contents, written anew in one transaction (after a failed update). */
+    public synchronized String contentsScript() {
+        StringBuilder s = new StringBuilder();
+        for (String set : List.of("frontends", "backends", "locals")) {
+            s.append("flush set netdev ").append(TABLE).append(' ').append(set).append('\n');
+        }
+        frontends.forEachKey(k -> s.append("add element netdev ").append(TABLE).append(" frontends { ")
+                .append(element((int) (k >>> 24), (int) (k >>> 16) & 0xff, (int) (k & 0xffff))).append(" }\n"));
+        backends.forEachKey(k -> s.append("add element netdev ").append(TABLE).append(" backends { ")
+                .append(element((int) (k >>> 24), (int) (k >>> 16) & 0xff, (int) (k & 0xffff))).append(" }\n"));
+        for (int a : localsSorted) {
+            s.append("add element netdev ").append(TABLE).append(" locals { ").append(new Ipv4(a)).append(" }\n");
+        }
+        return s.toString();
+    }
+
+    /** The table with its sets, empty, and no chain yet (chains come with the interfaces). */
+    public String tableScript() {
+        return "add table netdev " + TABLE + "\n"
+                + "delete table netdev " + TABLE + "\n"
+                + "table netdev " + TABLE + " {\n"
+                + "  set frontends { type ipv4_addr . inet_proto . inet_service; }\n"
+                + "  set backends { type ipv4_addr . inet_proto . inet_service; }\n"
+                + "  set locals { type ipv4_addr; }\n"
+                + "}\n";
+    }
+
+    /** The ingress chain of one interface: the three rules, in the words of {@link #takes}. */
+    public String chainScript(String ifname) {
+        String chain = chainName(ifname);
+        return "add chain netdev " + TABLE + " " + chain + " { type filter hook ingress device \"" + ifname
+                + "\" priority -500; policy accept; }\n"
+                + "flush chain netdev " + TABLE + " " + chain + "\n"
+                + "add rule netdev " + TABLE + " " + chain + " ip ttl > 1 ip daddr . ip protocol . th dport @frontends drop\n"
+                + "add rule netdev " + TABLE + " " + chain + " ip ttl > 1 ip saddr . ip protocol . th sport @backends "
+                + "ip daddr != @locals drop\n"
+                + "add rule netdev " + TABLE + " " + chain + " ip ttl > 1 ip saddr . ip protocol . th sport @backends "
+                + "th dport " + snatMin + "-" + snatMax + " drop\n";
+    }
+
+    public static String deleteChainScript(String ifname) {
+        return "delete chain netdev " + TABLE + " " + chainName(ifname) + "\n";
+    }
+
+    /** One chain per interface, named after it (nft names are letters, digits, _ and .). */
+    static String chainName(String ifname) {
+        StringBuilder s = new StringBuilder("in_");
+        for (char ch : ifname.toCharArray()) {
+            s.append(Character.isLetterOrDigit(ch) || ch == '_' || ch == '.' ? ch : '_');
+        }
+        return s.toString();
+    }
+
+    private static String element(int address, int protocol, int port) {
+        String p = protocol == 6 ? "tcp" : protocol == 17 ? "udp" : protocol == 132 ? "sctp" : Integer.toString(protocol);
+        return new Ipv4(address) + " . " + p + " . " + port;
+    }
+
+    /** True when the nftables rules drop the kernel's copy of this frame (Ethernet, IPv4). */
+    public boolean takes(byte[] f, int len) {
+        if (len < 14 + 20 || Bytes.be16(f, 12) != 0x0800 || (f[14 + 8] & 0xff) <= 1) {
+            return false;
+        }
+        int proto = f[14 + 9] & 0xff;
+        int l4 = 14 + (f[14] & 0xf) * 4;
+        // nftables' th matches transport headers of unfragmented frames and first fragments
+        if ((Bytes.be16(f, 14 + 6) & 0x1fff) != 0 || l4 + 4 > len) {
+            return false;
+        }
+        int saddr = Bytes.be32(f, 14 + 12);
+        int daddr = Bytes.be32(f, 14 + 16);
+        int sport = Bytes.be16(f, l4);
+        int dport = Bytes.be16(f, l4 + 2);
+        synchronized (this) {
+            if (frontends.contains(key(daddr, proto, dport))) {
+                return true;
+            }
+            if (!backends.contains(key(saddr, proto, sport))) {
+                return false;
+            }
+        }
+        return java.util.Arrays.binarySearch(localsSorted, daddr) < 0 || (dport >= snatMin && dport <= snatMax);
+    }
+
+    /** A snapshot for tests: how many of each. */
+    synchronized int[] sizes() {
+        return new int[] {frontends.size(), backends.size(), locals.size()};
+    }
+}

@@ -1,0 +1,104 @@
+package dev.hotline.tests;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.hotline.tests.lab.Lab;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * The agent with the user-space dataplane (`--dataplane userspace`) in the namespace lab, with
+ * netfilter conntrack on and INVALID drops as on a real node, running with only NET_RAW and
+ * NET_ADMIN: the scenarios the BPF agent passes, and no BPF program or tc filter of ours anywhere.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class UserspaceAgentEndToEndTest {
+    static final String CLUSTER_IP = AgentLab.CLUSTER_IP;
+    AgentLab env;
+    Lab lab;
+
+    @BeforeAll
+    void setUp() throws Exception {
+        env = AgentLab.start("", "--dataplane", "userspace");
+        lab = env.lab;
+    }
+
+    @AfterAll
+    void tearDown() throws Exception {
+        if (env != null) {
+            env.close();
+        }
+    }
+
+    @Test
+    void noBpfProgramOrTcFilterOfOursIsAnywhere() throws Exception {
+        assertThat(env.agent.lines()).anySatisfy(l -> assertThat(l).contains("ready").contains("user-space dataplane"));
+        for (String dev : List.of("va", "vb", "vk", "up0", "n12")) {
+            assertThat(lab.in(lab.node1, "tc", "filter", "show", "dev", dev, "ingress")).as(dev).isBlank();
+        }
+        assertThat(java.nio.file.Files.exists(java.nio.file.Path.of(env.pins))).as("no pins").isFalse();
+        assertThat(lab.in(lab.node1, "nft", "list", "table", "netdev", "hotline")).contains("chain in_va").contains("10.96.0.10 . tcp . 80");
+    }
+
+    @Test
+    void clusterIpConnectionsReachEveryBackend() throws Exception {
+        List<String> answers = lab.client(lab.client, "get", CLUSTER_IP, "80", "20");
+        assertThat(answers).hasSize(20).allMatch(l -> l.startsWith("pod="), "every connection answered");
+        assertThat(AgentLab.pods(answers)).containsExactly("pod-a", "pod-b");
+        assertThat(answers).allSatisfy(l -> {
+            assertThat(AgentLab.field(l, "client")).startsWith("10.244.1.10:");
+            assertThat(AgentLab.field(l, "local")).isEqualTo("8080");
+        });
+    }
+
+    @Test
+    void numericTargetPortsAndUdpThroughTheClusterIp() throws Exception {
+        List<String> alt = lab.client(lab.client, "get", CLUSTER_IP, "8081", "4");
+        assertThat(alt).hasSize(4).allSatisfy(l -> assertThat(AgentLab.field(l, "local")).isEqualTo("8081"));
+        List<String> udp = lab.client(lab.client, "udp", CLUSTER_IP, "53", "10");
+        assertThat(udp).hasSize(10).allSatisfy(l -> {
+            assertThat(l).startsWith("pod=");
+            assertThat(AgentLab.field(l, "from")).isEqualTo(CLUSTER_IP + ":53");
+        });
+    }
+
+    @Test
+    void nodePortFromOutsideKeepsTheClientAddressForALocalBackend() throws Exception {
+        List<String> answers = lab.client(lab.ext, "get", "192.168.77.1", "30081", "4");
+        assertThat(answers).hasSize(4).allSatisfy(l -> {
+            assertThat(AgentLab.field(l, "pod")).isEqualTo("pod-a");
+            assertThat(AgentLab.field(l, "client")).startsWith("192.168.77.100:");
+        });
+    }
+
+    @Test
+    void nodePortToABackendOnTheOtherNodeIsSnatedAndItsRepliesComeBack() throws Exception {
+        List<String> answers = lab.client(lab.ext, "get", "192.168.77.1", "30082", "4");
+        assertThat(answers).hasSize(4).allSatisfy(l -> {
+            assertThat(AgentLab.field(l, "pod")).isEqualTo("pod-c");
+            assertThat(AgentLab.field(l, "client")).startsWith("192.168.77.1:");
+        });
+    }
+
+    @Test
+    void aServiceWithoutEndpointsRefusesAtOnce() throws Exception {
+        List<String> tcp = lab.client(lab.client, "get", "10.96.0.99", "80", "2");
+        assertThat(tcp).hasSize(2).allSatisfy(l -> {
+            assertThat(l).startsWith("error refused after ");
+            assertThat(Long.parseLong(l.split(" ")[3])).isLessThan(AgentLab.ANSWER_LIMIT_MS);
+        });
+    }
+
+    @Test
+    void trafficNotAddressedToAServiceIsUntouched() throws Exception {
+        List<String> direct = lab.client(lab.client, "get", "10.244.1.2", "8080", "3");
+        assertThat(direct).hasSize(3).allSatisfy(l -> {
+            assertThat(AgentLab.field(l, "pod")).isEqualTo("pod-a");
+            assertThat(AgentLab.field(l, "client")).startsWith("10.244.1.10:");
+        });
+        assertThat(lab.client(lab.ext, "get", "10.244.2.2", "8080", "1")).singleElement().asString().startsWith("pod=pod-c");
+    }
+}
