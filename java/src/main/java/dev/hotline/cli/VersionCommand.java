@@ -29,6 +29,10 @@ final class VersionCommand extends HotlineCommand implements Callable<Integer> {
             out().println("libbpf: unavailable");
         }
         out().println("bpf dataplane: " + (reason == null ? "available" : "unavailable: " + reason));
+        String live = dev.hotline.live.LiveInterface.unavailableReason();
+        out().println("userspace dataplane on live interfaces: " + (live == null ? "available" : "unavailable: " + live));
+        out().println("agent --dataplane auto would run: " + (reason == null ? "bpf" : live == null ? "userspace (no BPF here)"
+                : "nothing (neither BPF nor libpcap here)"));
         if (verify) {
             try {
                 out().println("verifier: accepted\n  " + Bpf.verifyBundledProgram().replace("\n", "\n  "));

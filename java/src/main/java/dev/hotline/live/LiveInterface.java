@@ -35,6 +35,17 @@ public final class LiveInterface implements AutoCloseable {
         this.pcap = pcap;
     }
 
+    /** Why live capture cannot work here (libpcap missing), or null. */
+    public static String unavailableReason() {
+        dev.hotline.replay.LibpcapLocator.configure();
+        try {
+            com.sun.jna.NativeLibrary.getInstance(System.getProperty("org.pcap4j.core.pcapLibName", "pcap"));
+            return null;
+        } catch (UnsatisfiedLinkError | NoClassDefFoundError e) {
+            return dev.hotline.replay.LibpcapLocator.MISSING;
+        }
+    }
+
     /**
      * Opens the interface. ringBytes is libpcap's kernel buffer: frames that arrive while it is
      * full are lost (and counted, see {@link #dropped}).

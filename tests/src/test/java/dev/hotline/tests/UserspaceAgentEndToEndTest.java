@@ -93,6 +93,37 @@ class UserspaceAgentEndToEndTest {
     }
 
     @Test
+    void aRemovedPodGetsNoNewConnectionsPromptlyWhileALongConnectionToAnotherKeepsWorking() throws Exception {
+        Lab.Running hold = lab.clientProcess(lab.client, "hold", CLUSTER_IP, "80", "6", "100");
+        String survivor = AgentLab.field(hold.await("pod=", 10_000), "pod");
+        boolean removeB = survivor.equals("pod-a");
+        Lab.Running agent = env.agent;
+        int seen = agent.lines().size();
+        long edited = System.currentTimeMillis();
+        java.nio.file.Files.writeString(env.cluster, AgentLab.manifest(removeB, !removeB));
+        try {
+            agent.awaitAfter(seen, "applied services", 5_000);
+            assertThat(System.currentTimeMillis() - edited).isLessThan(AgentLab.CHANGE_LIMIT_MS);
+            List<String> after = lab.client(lab.client, "get", CLUSTER_IP, "80", "12");
+            assertThat(after).hasSize(12).allMatch(l -> l.startsWith("pod="));
+            assertThat(AgentLab.pods(after)).doesNotContain(removeB ? "pod-b" : "pod-a");
+            List<String> held = hold.waitForLines();
+            assertThat(hold.process.exitValue()).as(String.join("\n", held)).isZero();
+            assertThat(held).allSatisfy(l -> assertThat(AgentLab.field(l, "pod")).isEqualTo(survivor));
+        } finally {
+            int before = agent.lines().size();
+            java.nio.file.Files.writeString(env.cluster, AgentLab.manifest(true, true));
+            agent.awaitAfter(before, "applied services", 5_000);
+        }
+    }
+
+    @Test
+    void versionSaysWhichDataplaneAutoWouldRun() throws Exception {
+        String out = lab.in(lab.node1, BpfProgramTest.javaBin(), "-jar", BpfProgramTest.shadedJar().toString(), "version");
+        assertThat(out).contains("userspace dataplane on live interfaces: available").contains("agent --dataplane auto would run: bpf");
+    }
+
+    @Test
     void trafficNotAddressedToAServiceIsUntouched() throws Exception {
         List<String> direct = lab.client(lab.client, "get", "10.244.1.2", "8080", "3");
         assertThat(direct).hasSize(3).allSatisfy(l -> {
