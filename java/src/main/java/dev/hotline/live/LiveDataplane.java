@@ -48,11 +48,30 @@ public final class LiveDataplane implements Dataplane, Attachment {
         this.mark = mark;
         this.ringBytes = ringBytes;
         this.log = log;
+        long t = System.nanoTime();
         String why = Nft.run(takeOver.tableScript() + takeOver.setLocals(localAddresses()).script());
         if (why != null) {
             throw new IOException("cannot make the nftables table netdev " + TakeOver.TABLE + ": " + why);
         }
+        takeOver.heartbeat(t);
+        heartbeat.scheduleWithFixedDelay(this::beat, 1, 1, java.util.concurrent.TimeUnit.SECONDS);
     }
+
+    /** Renews the rules' lease; a beat that fails leaves the lease to run out (the kernel takes everything back). */
+    private void beat() {
+        long t = System.nanoTime();
+        String why = Nft.run(TakeOver.heartbeatScript());
+        if (why == null) {
+            takeOver.heartbeat(t);
+            missedBeats = 0;
+        } else if (++missedBeats == 2) {
+            log.accept("renewing the nftables rules' lease failed twice (" + why + "): past " + TakeOver.ALIVE_SECONDS
+                    + " s without one, every frame is left to the kernel (Services unserved) until a renewal succeeds");
+        }
+    }
+
+    private final java.util.concurrent.ScheduledExecutorService heartbeat = dev.hotline.source.Daemons.thread("nft-heartbeat");
+    private int missedBeats;
 
     /** Removes hotline's netdev table (a previous run's, or --cleanup); null, or why not. */
     public static String removeTable() {
@@ -289,6 +308,7 @@ public final class LiveDataplane implements Dataplane, Attachment {
 
     @Override
     public void close() {
+        dev.hotline.source.Daemons.stop(heartbeat);
         for (String ifname : List.copyOf(captures.keySet())) {
             detach(ifname);
         }

@@ -139,8 +139,29 @@ public final class TakeOver {
                 + "  set frontends { type ipv4_addr . inet_proto . inet_service; }\n"
                 + "  set backends { type ipv4_addr . inet_proto . inet_service; }\n"
                 + "  set locals { type ipv4_addr; }\n"
-                + "}\n";
+                + "  set alive { type ether_type; flags timeout; }\n"
+                + "}\n" + heartbeatScript();
     }
+
+    /**
+     * How long the rules hold after the agent's last heartbeat. A dead agent (SIGKILL, a crash, a
+     * node out of memory) must not keep the kernel's copies dropped: past this, every frame is the
+     * kernel's again (Services go unserved until the agent is back; nothing else breaks).
+     */
+    public static final int ALIVE_SECONDS = 5;
+
+    /** Renews the "alive" element the rules test (sent every second or so). */
+    public static String heartbeatScript() {
+        return "flush set netdev " + TABLE + " alive\n"
+                + "add element netdev " + TABLE + " alive { ip timeout " + ALIVE_SECONDS + "s }\n";
+    }
+
+    /** Records a heartbeat the kernel took; {@link #takes} holds only while the rules do. */
+    public void heartbeat(long nowNanos) {
+        aliveUntil = nowNanos + (ALIVE_SECONDS - 1) * 1_000_000_000L;
+    }
+
+    private volatile long aliveUntil = Long.MIN_VALUE;
 
     /** The ingress chain of one interface: the three rules, in the words of {@link #takes}. */
     public String chainScript(String ifname) {
@@ -148,12 +169,15 @@ public final class TakeOver {
         return "add chain netdev " + TABLE + " " + chain + " { type filter hook ingress device \"" + ifname
                 + "\" priority -500; policy accept; }\n"
                 + "flush chain netdev " + TABLE + " " + chain + "\n"
-                + "add rule netdev " + TABLE + " " + chain + " ip ttl > 1 ip daddr . ip protocol . th dport @frontends drop\n"
-                + "add rule netdev " + TABLE + " " + chain + " ip ttl > 1 ip saddr . ip protocol . th sport @backends "
+                + "add rule netdev " + TABLE + " " + chain + " " + ALIVE + "ip daddr . ip protocol . th dport @frontends drop\n"
+                + "add rule netdev " + TABLE + " " + chain + " " + ALIVE + "ip saddr . ip protocol . th sport @backends "
                 + "ip daddr != @locals drop\n"
-                + "add rule netdev " + TABLE + " " + chain + " ip ttl > 1 ip saddr . ip protocol . th sport @backends "
+                + "add rule netdev " + TABLE + " " + chain + " " + ALIVE + "ip saddr . ip protocol . th sport @backends "
                 + "th dport " + snatMin + "-" + snatMax + " drop\n";
     }
+
+    /** Every rule's first words: the agent is alive, the frame is IPv4 with a hop left. */
+    private static final String ALIVE = "meta protocol @alive ip ttl > 1 ";
 
     public static String deleteChainScript(String ifname) {
         return "delete chain netdev " + TABLE + " " + chainName(ifname) + "\n";
@@ -175,7 +199,7 @@ public final class TakeOver {
 
     /** True when the nftables rules drop the kernel's copy of this frame (Ethernet, IPv4). */
     public boolean takes(byte[] f, int len) {
-        if (len < 14 + 20 || Bytes.be16(f, 12) != 0x0800 || (f[14 + 8] & 0xff) <= 1) {
+        if (len < 14 + 20 || Bytes.be16(f, 12) != 0x0800 || (f[14 + 8] & 0xff) <= 1 || System.nanoTime() > aliveUntil) {
             return false;
         }
         int proto = f[14 + 9] & 0xff;

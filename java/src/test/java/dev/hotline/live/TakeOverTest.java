@@ -22,6 +22,7 @@ class TakeOverTest {
         t.addFrontend(CLUSTER_IP, 6, 80, c);
         t.putBackend(7, POD, 6, 8080, c);
         t.setLocals(Set.of(NODE));
+        t.heartbeat(System.nanoTime());
         assertThat(c.script()).isEqualTo("add element netdev hotline frontends { 10.96.0.10 . tcp . 80 }\n"
                 + "add element netdev hotline backends { 10.244.1.2 . tcp . 8080 }\n");
         return t;
@@ -40,6 +41,16 @@ class TakeOverTest {
         assertThat(t.takes(FrameBuilder.tcp().from("10.244.1.2", 9090).to("10.244.1.10", 40000).build(), 54)).isFalse();
         // TTL 1: the kernel's, to answer with Time Exceeded
         assertThat(t.takes(FrameBuilder.tcp().from("10.244.1.10", 40000).to("10.96.0.10", 80).ttl(1).build(), 54)).isFalse();
+    }
+
+    @Test
+    void withoutARecentHeartbeatNothingIsTakenAsTheRulesNoLongerHold() {
+        TakeOver t = served();
+        t.heartbeat(System.nanoTime() - (TakeOver.ALIVE_SECONDS + 1) * 1_000_000_000L);
+        assertThat(t.takes(FrameBuilder.tcp().from("10.244.1.10", 40000).to("10.96.0.10", 80).build(), 54)).isFalse();
+        assertThat(TakeOver.heartbeatScript()).isEqualTo("flush set netdev hotline alive\n"
+                + "add element netdev hotline alive { ip timeout 5s }\n");
+        assertThat(new TakeOver(61000, 65535).chainScript("va")).contains("meta protocol @alive ip ttl > 1 ip daddr");
     }
 
     @Test

@@ -118,6 +118,18 @@ class UserspaceAgentEndToEndTest {
     }
 
     @Test
+    void aKilledAgentLeavesTheKernelEverythingOnceItsLeaseRunsOutAndARestartServesAgain() throws Exception {
+        env.agent.process.destroyForcibly(); // SIGKILL: the table stays, its lease runs out
+        assertThat(env.agent.process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        Thread.sleep(6_000);
+        assertThat(lab.in(lab.node1, "nft", "list", "table", "netdev", "hotline")).contains("chain in_va");
+        // a client talking to a backend by its pod IP: the backend's replies are the kernel's again
+        assertThat(lab.client(lab.client, "get", "10.244.1.2", "8080", "2")).hasSize(2).allMatch(l -> l.startsWith("pod=pod-a"));
+        env.agent = env.startAgent();
+        assertThat(lab.client(lab.client, "get", CLUSTER_IP, "80", "6")).hasSize(6).allMatch(l -> l.startsWith("pod="));
+    }
+
+    @Test
     void versionSaysWhichDataplaneAutoWouldRun() throws Exception {
         String out = lab.in(lab.node1, BpfProgramTest.javaBin(), "-jar", BpfProgramTest.shadedJar().toString(), "version");
         assertThat(out).contains("userspace dataplane on live interfaces: available").contains("agent --dataplane auto would run: bpf");
