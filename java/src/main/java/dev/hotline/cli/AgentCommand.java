@@ -76,6 +76,12 @@ final class AgentCommand extends HotlineCommand implements Callable<Integer> {
                     + "(hotline_capture_dropped in the log). Default: ${DEFAULT-VALUE}.")
     int ringSize;
 
+    @Option(names = "--conntrack-file", paramLabel = "FILE", defaultValue = "/run/hotline/userspace-conntrack",
+            description = "userspace: where conntrack is saved when the agent stops and read back when it starts, so "
+                    + "connections through a Service survive a restart (the BPF dataplane keeps conntrack in its pinned "
+                    + "maps). none: not kept. Default: ${DEFAULT-VALUE}.")
+    String conntrackFile;
+
     @Option(names = "--kube",
             description = "Read Services, EndpointSlices and Nodes from the API server (informers) instead of -f manifests. "
                     + "Uses the in-cluster service account, or --kubeconfig, or ~/.kube/config.")
@@ -147,6 +153,9 @@ final class AgentCommand extends HotlineCommand implements Callable<Integer> {
                     + "durations and change counts, hotline's for frames by verdict, reason and Service, conntrack, map "
                     + "fill. none: not served. Default: ${DEFAULT-VALUE}.")
     String metricsAddress;
+
+    /** How long a stopped user-space agent's rules wait for its successor (a restart here takes 2-4 s). */
+    static final int USERSPACE_RESTART_GRACE_SECONDS = 15;
 
     private PrintWriter out;
 
@@ -302,7 +311,8 @@ final class AgentCommand extends HotlineCommand implements Callable<Integer> {
         Dataplane dp;
         if (userspace) {
             try {
-                dp = new dev.hotline.live.LiveDataplane(config, mark, ringSize, this::log);
+                dp = new dev.hotline.live.LiveDataplane(config, mark, ringSize,
+                        conntrackFile.equals("none") ? null : Path.of(conntrackFile), this::log);
             } catch (java.io.IOException e) {
                 err.println("hotline: agent: --dataplane userspace: " + e.getMessage());
                 return 2;
@@ -371,6 +381,9 @@ final class AgentCommand extends HotlineCommand implements Callable<Integer> {
             }
             metrics.close();
             serviceHealth.close();
+            if (dp instanceof dev.hotline.live.LiveDataplane live) {
+                live.handOver(USERSPACE_RESTART_GRACE_SECONDS);
+            }
             interfaces.close();
             int n = interfaces.detachAll();
             synchronized (agent) {
@@ -381,8 +394,9 @@ final class AgentCommand extends HotlineCommand implements Callable<Integer> {
             }
             // the socket-level links stay: without kube-proxy, the next agent reaches the API server
             // through the kubernetes Service they translate (--cleanup removes them)
-            log(userspace ? "stopping: detached from " + n + " interface(s); the nftables table netdev " + dev.hotline.live.TakeOver.TABLE
-                    + " removed (conntrack of the user-space dataplane ends with it)"
+            log(userspace ? "stopping: detached from " + n + " interface(s); conntrack saved for the next agent, the nftables "
+                    + "table netdev " + dev.hotline.live.TakeOver.TABLE + " kept in force for " + USERSPACE_RESTART_GRACE_SECONDS
+                    + " s for it to take over (then every frame is the kernel's; --cleanup removes the table)"
                     : "stopping: detached from " + n + " interface(s); maps and socket-level links stay pinned at " + pinDir);
         };
         Runtime.getRuntime().addShutdownHook(new Thread(stop, "hotline-shutdown"));

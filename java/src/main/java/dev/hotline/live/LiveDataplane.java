@@ -27,6 +27,10 @@ import java.util.function.Consumer;
  */
 public final class LiveDataplane implements Dataplane, Attachment {
     private final SharedDataplane twin;
+    private final dev.hotline.dataplane.userspace.UserspaceDataplane inner;
+    private final java.nio.file.Path conntrackFile;
+    /** Conntrack a previous agent saved, restored with the first change applied (it names backends of the plan). */
+    private byte[] savedConntrack;
     private final TakeOver takeOver;
     private final int mark;
     private final int ringBytes;
@@ -36,14 +40,21 @@ public final class LiveDataplane implements Dataplane, Attachment {
     private final AtomicLong sent = new AtomicLong();
     private final AtomicLong sendFailed = new AtomicLong();
     private final AtomicLong forwardedUnchanged = new AtomicLong();
-    private volatile boolean nftBehind;
+    /** The sets in the kernel may not be what the Java side says (at start: a predecessor's; after a failed update). */
+    private volatile boolean nftBehind = true;
+    /** Stopping with a successor expected: chains and table stay (see {@link #handOver}). */
+    private volatile boolean handingOver;
 
     /**
      * Makes hotline's nftables table (an older one is replaced). mark: the notrack mark the raw
      * socket's packets carry (0: none).
      */
-    public LiveDataplane(DataplaneConfig config, int mark, int ringBytes, Consumer<String> log) throws IOException {
-        this.twin = new SharedDataplane(new dev.hotline.dataplane.userspace.UserspaceDataplane(config));
+    public LiveDataplane(DataplaneConfig config, int mark, int ringBytes, java.nio.file.Path conntrackFile, Consumer<String> log)
+            throws IOException {
+        this.inner = new dev.hotline.dataplane.userspace.UserspaceDataplane(config);
+        this.twin = new SharedDataplane(inner);
+        this.conntrackFile = conntrackFile;
+        this.savedConntrack = conntrackFile == null ? null : ConntrackFile.read(conntrackFile, log);
         this.takeOver = new TakeOver(config.snatPortMin(), config.snatPortMax());
         this.mark = mark;
         this.ringBytes = ringBytes;
@@ -51,7 +62,12 @@ public final class LiveDataplane implements Dataplane, Attachment {
         long t = System.nanoTime();
         String why = Nft.run(takeOver.tableScript() + takeOver.setLocals(localAddresses()).script());
         if (why != null) {
-            throw new IOException("cannot make the nftables table netdev " + TakeOver.TABLE + ": " + why);
+            // a table of another shape (an older hotline's): made anew, its chains gone with it
+            String again = Nft.run(takeOver.freshTableScript() + takeOver.setLocals(localAddresses()).script());
+            if (again != null) {
+                throw new IOException("cannot make the nftables table netdev " + TakeOver.TABLE + ": " + why);
+            }
+            log.accept("the nftables table netdev " + TakeOver.TABLE + " a previous agent left had another shape: made anew (" + why + ")");
         }
         takeOver.heartbeat(t);
         heartbeat.scheduleWithFixedDelay(this::beat, 1, 1, java.util.concurrent.TimeUnit.SECONDS);
@@ -86,6 +102,13 @@ public final class LiveDataplane implements Dataplane, Attachment {
     @Override
     public void apply(List<MapOp> ops) {
         twin.apply(ops);
+        if (savedConntrack != null) {
+            byte[] saved = savedConntrack;
+            savedConntrack = null;
+            int[] n = ConntrackFile.restore(saved, twin, inner);
+            log.accept("conntrack of the previous agent restored: " + n[0] + " flow(s) carry on"
+                    + (n[1] > 0 ? ", " + n[1] + " left out (expired, or their backend is gone)" : ""));
+        }
         TakeOver.Changes c = new TakeOver.Changes();
         synchronized (frontendEntries) {
             for (MapOp op : ops) {
@@ -182,7 +205,9 @@ public final class LiveDataplane implements Dataplane, Attachment {
             return false;
         }
         c.stop();
-        Nft.run(TakeOver.deleteChainScript(ifname)); // gone with its interface already, most often
+        if (!handingOver) {
+            Nft.run(TakeOver.deleteChainScript(ifname)); // gone with its interface already, most often
+        }
         return true;
     }
 
@@ -306,15 +331,33 @@ public final class LiveDataplane implements Dataplane, Attachment {
         }
     }
 
+    /**
+     * Prepares a stop after which another agent is expected (SIGTERM): the rules stay in force for
+     * graceSeconds with no one renewing them, conntrack is saved at close, and the successor carries
+     * on the flows (they lose the frames of the gap, which TCP sends again). Past the grace the
+     * rules stop matching, as after a crash; `--cleanup` removes the table.
+     */
+    public void handOver(int graceSeconds) {
+        handingOver = true;
+        dev.hotline.source.Daemons.stop(heartbeat);
+        String why = Nft.run(TakeOver.handOverScript(graceSeconds));
+        if (why != null) {
+            log.accept("cannot extend the nftables rules' lease for the next agent (" + why + ")");
+        }
+    }
+
     @Override
     public void close() {
         dev.hotline.source.Daemons.stop(heartbeat);
         for (String ifname : List.copyOf(captures.keySet())) {
             detach(ifname);
         }
-        String why = removeTable();
+        String why = handingOver ? null : removeTable();
         if (why != null) {
             log.accept("cannot remove the nftables table netdev " + TakeOver.TABLE + ": " + why);
+        }
+        if (conntrackFile != null) {
+            ConntrackFile.write(conntrackFile, twin, inner, log);
         }
         twin.close();
     }

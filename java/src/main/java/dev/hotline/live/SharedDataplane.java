@@ -21,6 +21,16 @@ public final class SharedDataplane implements Dataplane {
         this.twin = twin;
     }
 
+    /** Runs the action holding the dataplane's lock (no frame is processed meanwhile). */
+    public <T> T locked(java.util.function.Supplier<T> action) {
+        lock.lock();
+        try {
+            return action.get();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     @Override
     public String name() {
         return twin.name();

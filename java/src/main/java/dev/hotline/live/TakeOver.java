@@ -131,16 +131,34 @@ public final class TakeOver {
         return s.toString();
     }
 
-    /** The table with its sets, empty, and no chain yet (chains come with the interfaces). */
+    /**
+     * The table and its sets, made if missing and otherwise left as they are: a previous agent
+     * that handed over (see {@link #handOverScript}) left its chains and sets in force, and they
+     * keep dropping the kernel's copies until this agent's first change writes the sets whole.
+     */
     public String tableScript() {
         return "add table netdev " + TABLE + "\n"
-                + "delete table netdev " + TABLE + "\n"
-                + "table netdev " + TABLE + " {\n"
-                + "  set frontends { type ipv4_addr . inet_proto . inet_service; }\n"
-                + "  set backends { type ipv4_addr . inet_proto . inet_service; }\n"
-                + "  set locals { type ipv4_addr; }\n"
-                + "  set alive { type ether_type; flags timeout; }\n"
-                + "}\n" + heartbeatScript();
+                + "add set netdev " + TABLE + " frontends { type ipv4_addr . inet_proto . inet_service; }\n"
+                + "add set netdev " + TABLE + " backends { type ipv4_addr . inet_proto . inet_service; }\n"
+                + "add set netdev " + TABLE + " locals { type ipv4_addr; }\n"
+                + "add set netdev " + TABLE + " alive { type ether_type; flags timeout; }\n"
+                + heartbeatScript();
+    }
+
+    /** The same, the table made anew: for a table of another shape (an older hotline's). */
+    public String freshTableScript() {
+        return "add table netdev " + TABLE + "\ndelete table netdev " + TABLE + "\n" + tableScript();
+    }
+
+    /**
+     * A stopping agent's last words when a successor is expected (SIGTERM, as a rolling update
+     * sends): the rules stay, with a lease long enough for the next agent to start, so frames of
+     * the flows it will carry on are dropped (and retransmitted) meanwhile instead of reaching the
+     * kernel untranslated, where a client would answer a reply it cannot place with a RST.
+     */
+    public static String handOverScript(int seconds) {
+        return "flush set netdev " + TABLE + " alive\n"
+                + "add element netdev " + TABLE + " alive { ip timeout " + seconds + "s }\n";
     }
 
     /**

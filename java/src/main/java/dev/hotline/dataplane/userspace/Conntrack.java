@@ -276,4 +276,70 @@ final class Conntrack {
         }
         return removed;
     }
+
+    /** Writes every live flow, both its tables, for an agent that starts after this one to read back. */
+    void writeTo(java.io.DataOutputStream out) throws java.io.IOException {
+        out.writeInt(fwd.size());
+        for (int slot = 0; slot < fwd.capacity(); slot++) {
+            if (fwd.isUsed(slot)) {
+                out.writeLong(fwd.key1(slot));
+                out.writeLong(fwd.key2(slot));
+                for (int f = F_BACKEND; f <= F_EXPIRES; f++) {
+                    out.writeLong(fwd.get(slot, f));
+                }
+            }
+        }
+        out.writeInt(rev.size());
+        for (int slot = 0; slot < rev.capacity(); slot++) {
+            if (rev.isUsed(slot)) {
+                out.writeLong(rev.key1(slot));
+                out.writeLong(rev.key2(slot));
+                out.writeLong(rev.get(slot, R_FWD_K1));
+                out.writeLong(rev.get(slot, R_FWD_K2));
+            }
+        }
+    }
+
+    /**
+     * Reads flows written by {@link #writeTo}. Backend IDs are the previous agent's: each flow takes
+     * the ID its backend (address, port, protocol) has now, from backendIdOf (-1: the backend is gone,
+     * and so is the flow); expired flows stay out. Returns {flows restored, flows left out}.
+     */
+    int[] readFrom(java.io.DataInputStream in, java.util.function.LongToIntFunction backendIdOf, long now) throws java.io.IOException {
+        int restored = 0;
+        int left = 0;
+        int n = in.readInt();
+        for (int i = 0; i < n; i++) {
+            long k1 = in.readLong();
+            long k2 = in.readLong();
+            long backend = in.readLong();
+            long snat = in.readLong();
+            long ids = in.readLong();
+            long expires = in.readLong();
+            int id = backendIdOf.applyAsInt(backend | (k2 & 0xff));
+            if (id < 0 || expires <= now || fwd.full()) {
+                left++;
+                continue;
+            }
+            int slot = fwd.insert(k1, k2);
+            fwd.set(slot, F_BACKEND, backend);
+            fwd.set(slot, F_SNAT, snat);
+            fwd.set(slot, F_IDS, ((long) id << 32) | (ids & 0xffffffffL));
+            fwd.set(slot, F_EXPIRES, expires);
+            restored++;
+        }
+        int m = in.readInt();
+        for (int i = 0; i < m; i++) {
+            long k1 = in.readLong();
+            long k2 = in.readLong();
+            long f1 = in.readLong();
+            long f2 = in.readLong();
+            if (fwd.find(f1, f2) >= 0 && !rev.full()) {
+                int slot = rev.insert(k1, k2);
+                rev.set(slot, R_FWD_K1, f1);
+                rev.set(slot, R_FWD_K2, f2);
+            }
+        }
+        return new int[] {restored, left};
+    }
 }

@@ -185,6 +185,17 @@ final class ServiceMaps implements MapOp.Handler {
         backends.set(slot, B_PACKETS, backends.get(slot, B_PACKETS) + 1);
     }
 
+    /** Every backend's ID by its address (ip << 32 | port << 16 | proto, as B_ADDRESS holds it). */
+    java.util.Map<Long, Integer> backendIdsByAddress() {
+        java.util.Map<Long, Integer> out = new java.util.HashMap<>();
+        for (int s = 0; s < backends.capacity(); s++) {
+            if (backends.isUsed(s)) {
+                out.put(backends.get(s, B_ADDRESS), (int) backends.key1(s));
+            }
+        }
+        return out;
+    }
+
     java.util.Map<Integer, Long> backendCounters() {
         java.util.Map<Integer, Long> out = new java.util.TreeMap<>();
         for (int s = 0; s < backends.capacity(); s++) {

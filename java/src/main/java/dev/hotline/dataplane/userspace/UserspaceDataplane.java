@@ -62,6 +62,21 @@ public final class UserspaceDataplane implements Dataplane {
         maps.apply(ops);
     }
 
+    /** Writes conntrack for a later agent on this machine (the live dataplane's restarts). */
+    public void saveConntrack(java.io.DataOutputStream out) throws java.io.IOException {
+        conntrack.writeTo(out);
+    }
+
+    /**
+     * Reads conntrack a previous agent saved, once the plan is applied: flows keep their backends
+     * under the IDs those have now; flows to backends gone or past their expiry stay out.
+     * Returns {restored, left out}.
+     */
+    public int[] restoreConntrack(java.io.DataInputStream in, long now) throws java.io.IOException {
+        java.util.Map<Long, Integer> ids = maps.backendIdsByAddress();
+        return conntrack.readFrom(in, address -> ids.getOrDefault(address, -1), now);
+    }
+
     /** hotline_ingress, with res_finish's counting at the end. */
     @Override
     public void process(byte[] f, int len, long now, PacketResult r) {

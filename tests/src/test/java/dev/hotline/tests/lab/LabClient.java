@@ -88,9 +88,11 @@ public final class LabClient {
             case "hold" -> {
                 long end = System.nanoTime() + Long.parseLong(args[3]) * 1_000_000_000L;
                 long interval = Long.parseLong(args[4]);
+                // a read may wait longer than a connect: a flow that stalls while a dataplane restarts carries on
+                int readTimeout = args.length > 5 ? Integer.parseInt(args[5]) : 3000;
                 try (Socket s = new Socket()) {
                     s.connect(new InetSocketAddress(host, port), 3000);
-                    s.setSoTimeout(3000);
+                    s.setSoTimeout(readTimeout);
                     while (System.nanoTime() < end) {
                         long t0 = System.nanoTime();
                         try {
