@@ -256,6 +256,12 @@ final class AgentCommand extends HotlineCommand implements Callable<Integer> {
             err.println("hotline: agent: " + reason);
             return 2;
         }
+        String noPcap = userspace && !cleanup ? dev.hotline.live.LiveInterface.unavailableReason() : null;
+        if (noPcap != null) {
+            err.println("hotline: agent: --dataplane " + dataplane + ": the user-space dataplane " + noPcap
+                    + (reason != null && dataplane.equals("auto") ? "; and the BPF one cannot run either: " + reason : ""));
+            return 2;
+        }
         if (cleanup && reason != null) {
             String why = dev.hotline.live.LiveDataplane.removeTable();
             dev.hotline.agent.StackNotrack.remove(this::log);

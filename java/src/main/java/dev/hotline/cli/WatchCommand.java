@@ -110,6 +110,11 @@ final class WatchCommand extends HotlineCommand implements Callable<Integer> {
             return 2;
         }
         warnings.forEach(w -> err.println("warning: " + w));
+        String noPcap = LiveInterface.unavailableReason();
+        if (noPcap != null) {
+            err.println("hotline: watch: live capture " + noPcap);
+            return 2;
+        }
         List<LiveInterface> open = new ArrayList<>();
         try {
             for (String name : interfaces) {

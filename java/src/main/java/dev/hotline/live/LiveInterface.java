@@ -35,6 +35,10 @@ public final class LiveInterface implements AutoCloseable {
         this.pcap = pcap;
     }
 
+    /** What to say when libpcap cannot be loaded, with the package to install. */
+    public static final String NO_LIBPCAP = "needs libpcap 1.5 or newer at run time, which this machine lacks "
+            + "(apt-get install libpcap0.8, or dnf install libpcap)";
+
     /** Why live capture cannot work here (libpcap missing), or null. */
     public static String unavailableReason() {
         dev.hotline.replay.LibpcapLocator.configure();
@@ -42,7 +46,7 @@ public final class LiveInterface implements AutoCloseable {
             com.sun.jna.NativeLibrary.getInstance(System.getProperty("org.pcap4j.core.pcapLibName", "pcap"));
             return null;
         } catch (UnsatisfiedLinkError | NoClassDefFoundError e) {
-            return dev.hotline.replay.LibpcapLocator.MISSING;
+            return NO_LIBPCAP;
         }
     }
 
@@ -58,7 +62,7 @@ public final class LiveInterface implements AutoCloseable {
                     .timeoutMillis(TIMEOUT_MILLIS).immediateMode(true).bufferSize(ringBytes)
                     .direction(PcapHandle.PcapDirection.IN).build();
         } catch (UnsatisfiedLinkError | NoClassDefFoundError e) {
-            throw new IOException(dev.hotline.replay.LibpcapLocator.MISSING);
+            throw new IOException("live capture " + NO_LIBPCAP);
         } catch (PcapNativeException e) {
             throw new IOException(name + ": " + e.getMessage());
         }
