@@ -7,7 +7,6 @@ import dev.hotline.agent.InterfaceWatcher;
 import dev.hotline.source.ManifestSource;
 import dev.hotline.bpf.BpfException;
 import dev.hotline.bpf.BpfProgram;
-import dev.hotline.bpf.BpfUnavailableException;
 import dev.hotline.cluster.ClusterState;
 import dev.hotline.cluster.ManifestException;
 import dev.hotline.dataplane.Dataplane;
@@ -15,19 +14,13 @@ import dev.hotline.dataplane.DataplaneConfig;
 import dev.hotline.dataplane.select.Dataplanes;
 import dev.hotline.dataplane.bpf.BpfDataplane;
 import dev.hotline.dataplane.bpf.BpfSizing;
-import dev.hotline.net.Ipv4;
 import dev.hotline.plan.NodeIdentity;
 import java.io.PrintWriter;
-import java.net.Inet4Address;
-import java.net.InetAddress;
-import java.net.NetworkInterface;
-import java.net.SocketException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Callable;
@@ -82,19 +75,8 @@ final class AgentCommand extends HotlineCommand implements Callable<Integer> {
                     + "maps). none: not kept. Default: ${DEFAULT-VALUE}.")
     String conntrackFile;
 
-    @Option(names = "--kube",
-            description = "Read Services, EndpointSlices and Nodes from the API server (informers) instead of -f manifests. "
-                    + "Uses the in-cluster service account, or --kubeconfig, or ~/.kube/config.")
-    boolean kube;
-
-    @Option(names = "--kubeconfig", paramLabel = "FILE", description = "The kubeconfig for --kube (default: in-cluster, then ~/.kube/config).")
-    Path kubeconfig;
-
-    @Option(names = "--kube-apiserver", paramLabel = "URL",
-            description = "The API server's own address for --kube (https://HOST:PORT), over what the kubeconfig or the "
-                    + "in-cluster KUBERNETES_SERVICE_HOST/PORT say: on a node without kube-proxy, the kubernetes Service's "
-                    + "ClusterIP works only once hotline has programmed it.")
-    String kubeApiserver;
+    @Mixin
+    KubeOptions kubeOptions;
 
     @Option(names = "--cleanup", description = "Detach hotline's filter from every interface and remove the pinned maps, then exit.")
     boolean cleanup;
@@ -179,7 +161,7 @@ final class AgentCommand extends HotlineCommand implements Callable<Integer> {
             return 2;
         }
         // what the user typed is checked before anything about this machine
-        if (!cleanup && kube == !input.files.isEmpty()) {
+        if (!cleanup && kubeOptions.kube == !input.files.isEmpty()) {
             err.println("hotline: agent: give either -f manifests or --kube, one of the two");
             return 2;
         }
@@ -196,16 +178,9 @@ final class AgentCommand extends HotlineCommand implements Callable<Integer> {
             err.println("hotline: agent: " + ports);
             return 2;
         }
-        if (kubeApiserver != null) {
-            String why = apiServerProblem(kubeApiserver);
-            if (why != null) {
-                err.println("hotline: agent: --kube-apiserver " + kubeApiserver + ": " + why);
-                return 2;
-            }
-        }
-        if (kubeconfig != null && !java.nio.file.Files.isReadable(kubeconfig)) {
-            err.println("hotline: agent: --kubeconfig " + kubeconfig + ": "
-                    + (java.nio.file.Files.exists(kubeconfig) ? "not readable" : "no such file"));
+        String kubeProblem = kubeOptions.problem();
+        if (kubeProblem != null) {
+            err.println("hotline: agent: " + kubeProblem);
             return 2;
         }
         int mark;
@@ -290,7 +265,7 @@ final class AgentCommand extends HotlineCommand implements Callable<Integer> {
             return 2;
         }
         ClusterState first = ClusterState.empty();
-        if (!kube) {
+        if (!kubeOptions.kube) {
             try {
                 first = input.load();
             } catch (ManifestException e) {
@@ -301,7 +276,7 @@ final class AgentCommand extends HotlineCommand implements Callable<Integer> {
         List<String> warnings = new ArrayList<>();
         NodeIdentity node;
         try {
-            node = nodeIdentity(first, warnings);
+            node = input.nodeOfThisMachine(first, warnings);
         } catch (ManifestException e) {
             err.println("hotline: agent: " + e.getMessage());
             return 2;
@@ -368,8 +343,8 @@ final class AgentCommand extends HotlineCommand implements Callable<Integer> {
                 return 2;
             }
         }
-        io.fabric8.kubernetes.client.KubernetesClient client = kube ? kubeClient() : null;
-        ClusterSource source = kube ? new KubeSource(client, input.nodePortRange, this::log)
+        io.fabric8.kubernetes.client.KubernetesClient client = kubeOptions.kube ? kubeOptions.client() : null;
+        ClusterSource source = kubeOptions.kube ? new KubeSource(client, input.nodePortRange, this::log)
                 : new ManifestSource(input.files, input.nodePortRange, pollInterval, this::log);
         InterfaceWatcher interfaces = new InterfaceWatcher(dp.attachment(), attach, this::log);
         java.util.concurrent.ScheduledExecutorService sweeper = dev.hotline.source.Daemons.thread("conntrack-sweep");
@@ -542,74 +517,4 @@ final class AgentCommand extends HotlineCommand implements Callable<Integer> {
         return (int) v;
     }
 
-    private NodeIdentity nodeIdentity(ClusterState state, List<String> warnings) throws SocketException, ManifestException {
-        NodeIdentity fromManifests = input.node(state, new ArrayList<>(), input.nodeIps.isEmpty() ? localAddresses() : null);
-        String name = fromManifests.name();
-        List<Ipv4> ips = fromManifests.addresses();
-        if (name == null && System.getenv("NODE_NAME") != null) {
-            name = System.getenv("NODE_NAME"); // a DaemonSet passes spec.nodeName down this way
-        }
-        if (name == null) {
-            try {
-                name = InetAddress.getLocalHost().getHostName();
-            } catch (java.net.UnknownHostException e) {
-                name = System.getenv().getOrDefault("HOSTNAME", "node");
-            }
-            warnings.add("--node-name not given and no single Node in the manifests; using the host name " + name);
-        }
-        return new NodeIdentity(name, ips, fromManifests.zone(), fromManifests.primary());
-    }
-
-    /** Why the text is not an API server URL (https://host[:port] or http://...), or null. */
-    static String apiServerProblem(String url) {
-        try {
-            java.net.URI u = new java.net.URI(url);
-            if (u.getScheme() == null || !(u.getScheme().equals("https") || u.getScheme().equals("http")) || u.getHost() == null) {
-                return "not an API server URL like https://192.0.2.10:6443";
-            }
-            return null;
-        } catch (java.net.URISyntaxException e) {
-            return "not an API server URL like https://192.0.2.10:6443";
-        }
-    }
-
-    private io.fabric8.kubernetes.client.KubernetesClient kubeClient() {
-        io.fabric8.kubernetes.client.Config config = kubeconfig == null ? io.fabric8.kubernetes.client.Config.autoConfigure(null)
-                : io.fabric8.kubernetes.client.Config.fromKubeconfig(null, readKubeconfig(), kubeconfig.toString());
-        if (kubeApiserver != null) {
-            config.setMasterUrl(kubeApiserver);
-        }
-        // a failing request surfaces after a few quick retries; the informers' own backoff goes on from there
-        config.setRequestRetryBackoffLimit(3);
-        return new io.fabric8.kubernetes.client.KubernetesClientBuilder().withConfig(config).build();
-    }
-
-    private String readKubeconfig() {
-        try {
-            return java.nio.file.Files.readString(kubeconfig);
-        } catch (java.io.IOException e) {
-            throw new IllegalArgumentException("--kubeconfig " + kubeconfig + ": " + e.getMessage());
-        }
-    }
-
-    /** The IPv4 addresses of this network namespace's interfaces, loopback and link-local excepted. */
-    static List<Ipv4> localAddresses() throws SocketException {
-        List<Ipv4> out = new ArrayList<>();
-        for (NetworkInterface ni : Collections.list(NetworkInterface.getNetworkInterfaces())) {
-            if (ni.isLoopback()) {
-                continue;
-            }
-            for (InetAddress a : Collections.list(ni.getInetAddresses())) {
-                // link-local addresses (169.254/16, e.g. the pods' gateway) are no place for NodePorts
-                if (a instanceof Inet4Address && !a.isLinkLocalAddress()) {
-                    Ipv4 ip = Ipv4.parse(a.getHostAddress());
-                    if (!out.contains(ip)) {
-                        out.add(ip);
-                    }
-                }
-            }
-        }
-        Collections.sort(out);
-        return out;
-    }
 }

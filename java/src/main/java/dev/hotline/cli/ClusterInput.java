@@ -174,4 +174,47 @@ public final class ClusterInput {
             }
         }
     }
+
+    /**
+     * This machine as a node (agent and watch): --node-name, else the one Node of the manifests,
+     * else $NODE_NAME (a DaemonSet passes spec.nodeName down), else the host name (warned); its
+     * addresses from --node-ip, else this network namespace's own.
+     */
+    NodeIdentity nodeOfThisMachine(ClusterState state, List<String> warnings) throws java.net.SocketException, ManifestException {
+        NodeIdentity fromManifests = node(state, new java.util.ArrayList<>(), nodeIps.isEmpty() ? localAddresses() : null);
+        String name = fromManifests.name();
+        if (name == null && System.getenv("NODE_NAME") != null) {
+            name = System.getenv("NODE_NAME");
+        }
+        if (name == null) {
+            try {
+                name = java.net.InetAddress.getLocalHost().getHostName();
+            } catch (java.net.UnknownHostException e) {
+                name = System.getenv().getOrDefault("HOSTNAME", "node");
+            }
+            warnings.add("--node-name not given and no single Node in the manifests; using the host name " + name);
+        }
+        return new NodeIdentity(name, fromManifests.addresses(), fromManifests.zone(), fromManifests.primary());
+    }
+
+    /** The IPv4 addresses of this network namespace's interfaces, loopback and link-local excepted. */
+    static List<Ipv4> localAddresses() throws java.net.SocketException {
+        List<Ipv4> out = new java.util.ArrayList<>();
+        for (java.net.NetworkInterface ni : java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces())) {
+            if (ni.isLoopback()) {
+                continue;
+            }
+            for (java.net.InetAddress a : java.util.Collections.list(ni.getInetAddresses())) {
+                // link-local addresses (169.254/16, e.g. the pods' gateway) are no place for NodePorts
+                if (a instanceof java.net.Inet4Address && !a.isLinkLocalAddress()) {
+                    Ipv4 ip = Ipv4.parse(a.getHostAddress());
+                    if (!out.contains(ip)) {
+                        out.add(ip);
+                    }
+                }
+            }
+        }
+        java.util.Collections.sort(out);
+        return out;
+    }
 }

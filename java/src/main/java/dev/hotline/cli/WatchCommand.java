@@ -33,9 +33,11 @@ import picocli.CommandLine.Option;
                 + "it sees, so a reply shows as reverse when its request was captured first.",
             "%nFrames are taken as tc ingress sees them: arriving on the interface, before any translation the node's own "
                 + "dataplane makes. Watch the client's and the backend's interfaces to see both directions of a connection.",
-            "%nThe manifests are followed as the agent follows them: a change shows from the next frame on."},
+            "%nThe manifests, or with --kube the API server's Services and EndpointSlices, are followed as the agent follows "
+                + "them: a change shows from the next frame on."},
         footer = {"", "Example:  hotline watch -i veth-client -i veth-web -f examples/seed/ --node-name node-1",
             "          hotline watch -i eth0 -f cluster/ -o jsonl -c 100 --out leaving.pcap",
+            "          hotline watch -i eth0 --kube --node-name \"$(hostname)\"      (the cluster's Services, from the API server)",
             "Needs libpcap at run time (apt-get install libpcap0.8) and CAP_NET_RAW.",
             "Exit codes: 0 done (count reached, or SIGINT/SIGTERM), 2 bad input or usage.%n"})
 final class WatchCommand extends HotlineCommand implements Callable<Integer> {
@@ -69,6 +71,9 @@ final class WatchCommand extends HotlineCommand implements Callable<Integer> {
     Duration pollInterval;
 
     @Mixin
+    KubeOptions kubeOptions;
+
+    @Mixin
     DataplaneOptions dataplaneOptions;
 
     @Override
@@ -91,8 +96,13 @@ final class WatchCommand extends HotlineCommand implements Callable<Integer> {
             err.println("hotline: watch: --ring-size " + ringSize + ": at least 65536 bytes");
             return 2;
         }
-        if (input.files.isEmpty()) {
-            err.println("hotline: watch: give -f manifests (the Services to watch for)");
+        if (kubeOptions.kube == !input.files.isEmpty()) {
+            err.println("hotline: watch: give either -f manifests or --kube, one of the two");
+            return 2;
+        }
+        String kubeProblem = kubeOptions.problem();
+        if (kubeProblem != null) {
+            err.println("hotline: watch: " + kubeProblem);
             return 2;
         }
         DataplaneConfig config;
@@ -102,10 +112,10 @@ final class WatchCommand extends HotlineCommand implements Callable<Integer> {
         try {
             config = dataplaneOptions.config();
             input.checkNodeOptions();
-            state = input.load();
-            node = input.node(state, warnings);
+            state = kubeOptions.kube ? ClusterState.empty() : input.load();
+            node = input.nodeOfThisMachine(state, warnings);
             config = input.withNode(config, node);
-        } catch (IllegalArgumentException | ManifestException e) {
+        } catch (IllegalArgumentException | ManifestException | java.net.SocketException e) {
             err.println("hotline: watch: " + e.getMessage());
             return 2;
         }
@@ -140,16 +150,22 @@ final class WatchCommand extends HotlineCommand implements Callable<Integer> {
             err.println("hotline: watch: " + line);
             err.flush();
         });
-        ManifestSource source = new ManifestSource(input.files, input.nodePortRange, pollInterval, line -> {
+        java.util.function.Consumer<String> log = line -> {
             err.println("hotline: watch: " + line);
             err.flush();
-        });
+        };
+        dev.hotline.source.ClusterSource source = kubeOptions.kube
+                ? new dev.hotline.source.KubeSource(kubeOptions.client(), input.nodePortRange, log)
+                : new ManifestSource(input.files, input.nodePortRange, pollInterval, log);
         CountDownLatch first = new CountDownLatch(1);
         source.start(delta -> {
             reconciler.onDelta(delta);
             first.countDown();
         });
-        first.await(30, TimeUnit.SECONDS);
+        if (!first.await(kubeOptions.kube ? 60 : 30, TimeUnit.SECONDS)) {
+            err.println("hotline: watch: no cluster picture within " + (kubeOptions.kube ? "60 s from the API server" : "30 s")
+                    + "; watching with what there is");
+        }
         CountDownLatch stop = new CountDownLatch(1);
         for (String sig : List.of("TERM", "INT")) {
             sun.misc.Signal.handle(new sun.misc.Signal(sig), s -> stop.countDown());
