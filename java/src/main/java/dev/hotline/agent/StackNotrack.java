@@ -21,7 +21,7 @@ public final class StackNotrack {
     private StackNotrack() {
     }
 
-    static String ruleset(int mark) {
+    static String ruleset(int mark, boolean localOut) {
         String m = String.format("0x%08x", mark);
         String keep = String.format("0x%08x", ~mark);
         // "add" then "delete" makes the delete safe when the table is not there yet
@@ -33,16 +33,21 @@ public final class StackNotrack {
                 + "    meta mark & " + m + " == " + m + " meta mark set meta mark & " + keep + " notrack\n"
                 + "  }\n"
                 // the user-space dataplane hands translated packets back through a raw socket: the output path
-                + "  chain output_notrack {\n"
+                + (localOut ? "  chain output_notrack {\n"
                 + "    type filter hook output priority -310; policy accept;\n"
                 + "    meta mark & " + m + " == " + m + " meta mark set meta mark & " + keep + " notrack\n"
-                + "  }\n"
+                + "  }\n" : "")
                 + "}\n";
     }
 
     /** Installs the rule for this mark; returns null, or why it could not (nft missing or refusing). */
     public static String install(int mark) {
-        return dev.hotline.live.Nft.run(ruleset(mark));
+        return install(mark, false);
+    }
+
+    /** localOut: also in the output path (the user-space dataplane's raw socket sends translated packets there). */
+    public static String install(int mark, boolean localOut) {
+        return dev.hotline.live.Nft.run(ruleset(mark, localOut));
     }
 
     /** Removes hotline's table if it is there; returns null, or why it could not. */

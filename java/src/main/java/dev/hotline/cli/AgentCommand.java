@@ -66,7 +66,7 @@ final class AgentCommand extends HotlineCommand implements Callable<Integer> {
 
     @Option(names = "--ring-size", paramLabel = "BYTES", defaultValue = "4194304",
             description = "userspace: libpcap's kernel buffer per interface; frames arriving while it is full are lost "
-                    + "(hotline_capture_dropped in the log). Default: ${DEFAULT-VALUE}.")
+                    + "(and retransmitted by TCP). Default: ${DEFAULT-VALUE}.")
     int ringSize;
 
     @Option(names = "--conntrack-file", paramLabel = "FILE", defaultValue = "/run/hotline/userspace-conntrack",
@@ -295,7 +295,7 @@ final class AgentCommand extends HotlineCommand implements Callable<Integer> {
                 dp = new dev.hotline.live.LiveDataplane(config, mark, ringSize,
                         conntrackFile.equals("none") ? null : Path.of(conntrackFile), this::log);
             } catch (java.io.IOException e) {
-                err.println("hotline: agent: --dataplane userspace: " + e.getMessage());
+                err.println("hotline: agent: --dataplane " + dataplane + ": " + e.getMessage());
                 return 2;
             }
         } else {
@@ -410,7 +410,7 @@ final class AgentCommand extends HotlineCommand implements Callable<Integer> {
         if (mark == 0) {
             dev.hotline.agent.StackNotrack.remove(this::log); // one a previous run left (SIGKILL)
         } else {
-            String why = dev.hotline.agent.StackNotrack.install(mark);
+            String why = dev.hotline.agent.StackNotrack.install(mark, userspace);
             if (why == null) {
                 notrackInstalled.set(true);
                 effectiveMark = mark;

@@ -6,6 +6,7 @@ import dev.hotline.dataplane.DataplaneConfig;
 import dev.hotline.dataplane.DataplaneCounters;
 import dev.hotline.dataplane.PacketResult;
 import dev.hotline.dataplane.Verdict;
+import dev.hotline.packet.Bytes;
 import dev.hotline.plan.Frontend;
 import dev.hotline.plan.MapOp;
 import java.io.IOException;
@@ -37,45 +38,59 @@ public final class LiveDataplane implements Dataplane, Attachment {
     private final Consumer<String> log;
     private final Set<Long> frontendEntries = new HashSet<>();
     private final Map<String, Capture> captures = new ConcurrentHashMap<>();
+    private final Map<Integer, String> names = new ConcurrentHashMap<>();
     private final AtomicLong sent = new AtomicLong();
     private final AtomicLong sendFailed = new AtomicLong();
     private final AtomicLong forwardedUnchanged = new AtomicLong();
+    private final AtomicLong failedFrames = new AtomicLong();
+    /** Writes to the table: the reconciler's changes and the heartbeat's repairs, one at a time. */
+    private final Object nft = new Object();
     /** The sets in the kernel may not be what the Java side says (at start: a predecessor's; after a failed update). */
-    private volatile boolean nftBehind = true;
+    private boolean nftBehind = true;
     /** Stopping with a successor expected: chains and table stay (see {@link #handOver}). */
     private volatile boolean handingOver;
+    private final java.util.concurrent.ScheduledExecutorService heartbeat = dev.hotline.source.Daemons.thread("nft-heartbeat");
+    private boolean beating;
+    private int missedBeats;
 
     /**
-     * Makes hotline's nftables table (an older one is replaced). mark: the notrack mark the raw
-     * socket's packets carry (0: none).
+     * Makes hotline's nftables table if there is none, keeping a predecessor's (its rules stay in
+     * force on the lease it left until this agent captures). mark: the notrack mark of translated
+     * packets (0: none).
      */
     public LiveDataplane(DataplaneConfig config, int mark, int ringBytes, java.nio.file.Path conntrackFile, Consumer<String> log)
             throws IOException {
         this.inner = new dev.hotline.dataplane.userspace.UserspaceDataplane(config);
         this.twin = new SharedDataplane(inner);
         this.conntrackFile = conntrackFile;
-        this.savedConntrack = conntrackFile == null ? null : ConntrackFile.read(conntrackFile, log);
         this.takeOver = new TakeOver(config.snatPortMin(), config.snatPortMax());
         this.mark = mark;
         this.ringBytes = ringBytes;
         this.log = log;
-        long t = System.nanoTime();
-        String why = Nft.run(takeOver.tableScript() + takeOver.setLocals(localAddresses()).script());
+        String locals = takeOver.setLocals(localAddresses()).script();
+        String why = Nft.run(takeOver.tableScript() + locals);
         if (why != null) {
             // a table of another shape (an older hotline's): made anew, its chains gone with it
-            String again = Nft.run(takeOver.freshTableScript() + takeOver.setLocals(localAddresses()).script());
+            String again = Nft.run(takeOver.freshTableScript() + locals);
             if (again != null) {
-                throw new IOException("cannot make the nftables table netdev " + TakeOver.TABLE + ": " + why);
+                throw new IOException("cannot make the nftables table netdev " + TakeOver.TABLE + ": " + again);
             }
             log.accept("the nftables table netdev " + TakeOver.TABLE + " a previous agent left had another shape: made anew (" + why + ")");
         }
-        takeOver.heartbeat(t);
-        heartbeat.scheduleWithFixedDelay(this::beat, 1, 1, java.util.concurrent.TimeUnit.SECONDS);
+        this.savedConntrack = conntrackFile == null ? null : ConntrackFile.read(conntrackFile, log);
     }
 
-    /** Renews the rules' lease; a beat that fails leaves the lease to run out (the kernel takes everything back). */
+    /**
+     * Renews the rules' lease, and writes the sets whole when they may be behind. A beat that fails
+     * leaves the lease to run out (the kernel takes everything back).
+     */
     private void beat() {
         long t = System.nanoTime();
+        synchronized (nft) {
+            if (nftBehind && writeWhole() == null) {
+                log.accept("the nftables sets of table netdev " + TakeOver.TABLE + " are written whole again");
+            }
+        }
         String why = Nft.run(TakeOver.heartbeatScript());
         if (why == null) {
             takeOver.heartbeat(t);
@@ -86,8 +101,15 @@ public final class LiveDataplane implements Dataplane, Attachment {
         }
     }
 
-    private final java.util.concurrent.ScheduledExecutorService heartbeat = dev.hotline.source.Daemons.thread("nft-heartbeat");
-    private int missedBeats;
+    /** Every set whole in one transaction; then all of it is visible to the capture side. Under the nft lock. */
+    private String writeWhole() {
+        String why = Nft.run(takeOver.contentsScript());
+        if (why == null) {
+            takeOver.allCommitted();
+            nftBehind = false;
+        }
+        return why;
+    }
 
     /** Removes hotline's netdev table (a previous run's, or --cleanup); null, or why not. */
     public static String removeTable() {
@@ -99,16 +121,14 @@ public final class LiveDataplane implements Dataplane, Attachment {
         return "userspace-live";
     }
 
+    /**
+     * The twin's maps, then the sets: keys that go stop being taken before nft lets the kernel have
+     * their frames, keys that come are taken only once nft drops the kernel's copy. A failed nft write
+     * is not the change's failure (the twin has it): the sets are written whole by the next heartbeat,
+     * and until then the frames of what is new stay the kernel's.
+     */
     @Override
     public void apply(List<MapOp> ops) {
-        twin.apply(ops);
-        if (savedConntrack != null) {
-            byte[] saved = savedConntrack;
-            savedConntrack = null;
-            int[] n = ConntrackFile.restore(saved, twin, inner);
-            log.accept("conntrack of the previous agent restored: " + n[0] + " flow(s) carry on"
-                    + (n[1] > 0 ? ", " + n[1] + " left out (expired, or their backend is gone)" : ""));
-        }
         TakeOver.Changes c = new TakeOver.Changes();
         synchronized (frontendEntries) {
             for (MapOp op : ops) {
@@ -130,14 +150,31 @@ public final class LiveDataplane implements Dataplane, Attachment {
                 }
             }
         }
-        if (nftBehind || !c.isEmpty()) {
-            // after a failed update the sets may hold anything: written whole, and the Java side is the truth
-            String why = Nft.run(nftBehind ? takeOver.contentsScript() : c.script());
+        twin.apply(ops);
+        if (savedConntrack != null) {
+            byte[] saved = savedConntrack;
+            savedConntrack = null;
+            int[] n = ConntrackFile.restore(saved, twin, inner);
+            log.accept("conntrack of the previous agent restored: " + n[0] + " flow(s) carry on"
+                    + (n[1] > 0 ? ", " + n[1] + " left out (expired, or their backend is gone)" : ""));
+        }
+        synchronized (nft) {
+            String why;
+            if (nftBehind) {
+                why = writeWhole();
+            } else if (c.isEmpty()) {
+                why = null;
+            } else {
+                why = Nft.run(c.script());
+                if (why == null) {
+                    takeOver.committed(c);
+                }
+            }
             if (why != null) {
                 nftBehind = true;
-                throw new IllegalStateException("updating the nftables sets of table netdev " + TakeOver.TABLE + " failed: " + why);
+                log.accept("updating the nftables sets of table netdev " + TakeOver.TABLE + " failed (" + why
+                        + "); written whole again with the next heartbeat, the frames of what is new stay the kernel's until then");
             }
-            nftBehind = false;
         }
     }
 
@@ -167,7 +204,8 @@ public final class LiveDataplane implements Dataplane, Attachment {
 
     @Override
     public Map<String, Long> forwarded() {
-        return Map.of("raw_socket", sent.get(), "raw_socket_failed", sendFailed.get(), "unchanged", forwardedUnchanged.get());
+        return Map.of("raw_socket", sent.get(), "raw_socket_failed", sendFailed.get(), "unchanged", forwardedUnchanged.get(),
+                "failed", failedFrames.get());
     }
 
     @Override
@@ -175,35 +213,65 @@ public final class LiveDataplane implements Dataplane, Attachment {
         return this;
     }
 
+    /**
+     * Serves the interface: its capture (and the raw sockets its frames leave by) first, then its
+     * chain, so nft never drops frames no one takes. The first interface also starts the heartbeat:
+     * until then a predecessor's rules hold only on the lease it left.
+     */
     @Override
-    public int attach(String ifname) {
-        if (captures.containsKey(ifname)) {
-            return index(ifname);
+    public synchronized int attach(String ifname) {
+        Capture running = captures.get(ifname);
+        if (running != null && running.thread.isAlive()) {
+            return running.index;
         }
-        int index = index(ifname);
+        if (running != null) {
+            captures.remove(ifname); // its thread ended (the interface went down, say): served anew
+        }
+        int index = Libc.ifIndex(ifname);
+        if (index == 0) {
+            throw new IllegalStateException("no such interface");
+        }
         LiveInterface in;
+        RawSender sender;
+        RawSender unchanged;
         try {
             in = LiveInterface.open(ifname, ringBytes);
         } catch (IOException e) {
             throw new IllegalStateException(e.getMessage());
         }
+        try {
+            sender = new RawSender(mark);
+            unchanged = new RawSender(0);
+        } catch (IOException e) {
+            in.close();
+            throw new IllegalStateException(e.getMessage());
+        }
         String why = Nft.run(takeOver.chainScript(ifname));
         if (why != null) {
             in.close();
-            throw new IllegalStateException("cannot add the nftables chain for " + ifname + ": " + why);
+            sender.close();
+            unchanged.close();
+            throw new IllegalStateException("cannot add its nftables chain: " + why);
         }
-        Capture c = new Capture(in);
+        if (!beating) {
+            beating = true;
+            beat();
+            heartbeat.scheduleWithFixedDelay(this::beat, 1, 1, java.util.concurrent.TimeUnit.SECONDS);
+        }
+        Capture c = new Capture(in, index, sender, unchanged);
         captures.put(ifname, c);
+        names.put(index, ifname);
         c.thread.start();
         return index;
     }
 
     @Override
-    public boolean detach(String ifname) {
+    public synchronized boolean detach(String ifname) {
         Capture c = captures.remove(ifname);
         if (c == null) {
             return false;
         }
+        names.remove(c.index);
         c.stop();
         if (!handingOver) {
             Nft.run(TakeOver.deleteChainScript(ifname)); // gone with its interface already, most often
@@ -211,15 +279,12 @@ public final class LiveDataplane implements Dataplane, Attachment {
         return true;
     }
 
-    private static int index(String ifname) {
-        try {
-            java.net.NetworkInterface ni = java.net.NetworkInterface.getByName(ifname);
-            if (ni == null) {
-                throw new IllegalStateException("no such interface");
-            }
-            return ni.getIndex();
-        } catch (java.net.SocketException e) {
-            throw new IllegalStateException(e.getMessage());
+    /** An interface gone (or made anew under its name): its capture ends, its chain goes. */
+    @Override
+    public void forget(int ifindex) {
+        String name = names.get(ifindex);
+        if (name != null) {
+            detach(name);
         }
     }
 
@@ -243,11 +308,17 @@ public final class LiveDataplane implements Dataplane, Attachment {
     /** One interface's capture thread: frames taken over go through the twin and back to the kernel. */
     private final class Capture {
         final LiveInterface in;
+        final int index;
+        final RawSender sender;
+        final RawSender unchanged;
         final Thread thread;
         volatile boolean stopped;
 
-        Capture(LiveInterface in) {
+        Capture(LiveInterface in, int index, RawSender sender, RawSender unchanged) {
             this.in = in;
+            this.index = index;
+            this.sender = sender;
+            this.unchanged = unchanged;
             this.thread = new Thread(this::run, "capture-" + in.name());
             thread.setDaemon(true);
         }
@@ -261,44 +332,50 @@ public final class LiveDataplane implements Dataplane, Attachment {
                 Thread.currentThread().interrupt();
             }
             in.close();
+            sender.close();
+            unchanged.close();
         }
 
         private void run() {
             byte[] buf = new byte[LiveInterface.SNAPLEN + Dataplane.REPLY_ROOM];
             PacketResult r = new PacketResult();
             int[] poll = {in.descriptor(), Libc.POLLIN};
-            RawSender sender;
-            RawSender unchanged;
             try {
-                sender = new RawSender(mark);
-                unchanged = new RawSender(0);
-            } catch (IOException e) {
-                log.accept(in.name() + ": " + e.getMessage() + "; frames taken over on it are lost");
-                return;
-            }
-            try (sender; unchanged) {
                 while (!stopped) {
                     int n = in.next(buf);
                     if (n == 0) {
                         poll[1] = Libc.POLLIN;
-                        Libc.poll(poll, 1, 100);
+                        try {
+                            Libc.poll(poll, 1, 100);
+                        } catch (com.sun.jna.LastErrorException e) {
+                            // EINTR: wait again
+                        }
                         continue;
                     }
                     if (n < 0) {
                         return;
                     }
                     if (takeOver.takes(buf, n)) {
-                        handle(buf, n, r, sender, unchanged);
+                        try {
+                            handle(buf, n, r);
+                        } catch (RuntimeException e) {
+                            if (failedFrames.incrementAndGet() <= 10) {
+                                log.accept("a frame from " + in.name() + " failed: " + e);
+                            }
+                        }
                     }
                 }
-            } catch (IOException | RuntimeException e) {
+            } catch (IOException e) {
                 if (!stopped) {
-                    log.accept("capture on " + in.name() + " stopped: " + e.getMessage());
+                    // the interface went away or down: its chain goes too, so nothing is dropped that no one takes
+                    log.accept("capture on " + in.name() + " ended (" + e.getMessage() + "); its nftables chain removed, "
+                            + "served again when it is back");
+                    Nft.run(TakeOver.deleteChainScript(in.name()));
                 }
             }
         }
 
-        private void handle(byte[] buf, int n, PacketResult r, RawSender sender, RawSender unchanged) {
+        private void handle(byte[] buf, int n, PacketResult r) {
             int unfinished = PartialChecksum.unfinished(buf, n);
             twin.process(buf, n, System.nanoTime(), r);
             int length;
@@ -313,15 +390,18 @@ public final class LiveDataplane implements Dataplane, Attachment {
                 }
                 default -> length = r.length;
             }
+            // the IP datagram without the Ethernet padding a short frame carries: a raw socket takes the
+            // length it is given as the datagram's, and would send the padding as payload
+            int datagram = Math.min(Bytes.be16(buf, 14 + 2), length - 14);
             if (r.verdict != Verdict.REJECT) {
                 buf[14 + 8]--; // a router's hop (the kernel computes the header checksum of a raw packet)
                 if (unfinished >= 0) {
-                    PartialChecksum.finish(buf, length, unfinished);
+                    PartialChecksum.finish(buf, 14 + datagram, unfinished);
                 }
             }
             // a frame forwarded as it came belongs to a flow the kernel's conntrack follows (a client talking
             // to a backend by pod IP): unmarked, so conntrack sees this half too and the next one stays valid
-            int errno = (r.verdict == Verdict.PASS ? unchanged : sender).send(buf, 14, length - 14);
+            int errno = (r.verdict == Verdict.PASS ? unchanged : sender).send(buf, 14, datagram);
             if (errno == 0) {
                 sent.incrementAndGet();
             } else if (sendFailed.incrementAndGet() <= 10) {

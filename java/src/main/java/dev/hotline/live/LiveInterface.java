@@ -66,6 +66,11 @@ public final class LiveInterface implements AutoCloseable {
         } catch (PcapNativeException e) {
             throw new IOException(name + ": " + e.getMessage());
         }
+        if (!org.pcap4j.packet.namednumber.DataLinkType.EN10MB.equals(h.getDlt())) {
+            String type = h.getDlt().toString();
+            h.close();
+            throw new IOException(name + ": not an Ethernet interface (link type " + type + "); hotline serves Ethernet interfaces");
+        }
         try {
             h.setFilter("ip", org.pcap4j.core.BpfProgram.BpfCompileMode.OPTIMIZE);
             // libpcap ignores the read timeout in immediate mode (a read of an idle interface would

@@ -28,9 +28,18 @@ import java.util.Set;
 public final class TakeOver {
     public static final String TABLE = "hotline";
 
+    /** How many entries name each key (the nft element exists while one does). */
     private final LongCounts frontends = new LongCounts();
     private final Map<Integer, Long> backendsById = new HashMap<>();
     private final LongCounts backends = new LongCounts();
+    /**
+     * What {@link #takes} reads: a key becomes visible only once nft has its element (so nft drops
+     * the kernel's copy before Java takes one: a race loses a frame, TCP sends it again, and never
+     * is a frame both forwarded by the kernel and sent by hotline), and stops being visible before
+     * nft deletes it.
+     */
+    private final LongCounts visibleFrontends = new LongCounts();
+    private final LongCounts visibleBackends = new LongCounts();
     private volatile Set<Integer> locals = Set.of();
     /** The same, sorted, for the capture loop's lookups. */
     private volatile int[] localsSorted = new int[0];
@@ -46,34 +55,59 @@ public final class TakeOver {
         return (address & 0xffffffffL) << 24 | (long) (protocol & 0xff) << 16 | (port & 0xffff);
     }
 
-    /** The nftables elements added and removed by a change, to be sent in one transaction. */
+    /**
+     * The nftables elements a change adds and removes, netted (an element removed and added again
+     * in one change is not touched, one added and removed is never written), sent in one transaction.
+     */
     public static final class Changes {
-        final List<String> add = new ArrayList<>();
-        final List<String> delete = new ArrayList<>();
+        /** element ("frontends { 10.96.0.10 . tcp . 80 }") to +1 (add) or -1 (delete) */
+        final Map<String, Integer> net = new java.util.LinkedHashMap<>();
+        final Map<String, Long> keys = new HashMap<>();
 
-        public boolean isEmpty() {
-            return add.isEmpty() && delete.isEmpty();
+        void add(String element, long key) {
+            net.merge(element, 1, Integer::sum);
+            keys.put(element, key);
         }
 
-        /** The nft script of this change. */
+        void delete(String element) {
+            net.merge(element, -1, Integer::sum);
+        }
+
+        public boolean isEmpty() {
+            return net.values().stream().allMatch(n -> n == 0);
+        }
+
+        /** The nft script of this change: deletes, then adds. */
         public String script() {
             StringBuilder s = new StringBuilder();
-            delete.forEach(e -> s.append("delete element netdev ").append(TABLE).append(' ').append(e).append('\n'));
-            add.forEach(e -> s.append("add element netdev ").append(TABLE).append(' ').append(e).append('\n'));
+            net.forEach((e, n) -> {
+                if (n < 0) {
+                    s.append("delete element netdev ").append(TABLE).append(' ').append(e).append('\n');
+                }
+            });
+            net.forEach((e, n) -> {
+                if (n > 0) {
+                    s.append("add element netdev ").append(TABLE).append(' ').append(e).append('\n');
+                }
+            });
             return s.toString();
         }
     }
 
     public synchronized void addFrontend(int address, int protocol, int port, Changes c) {
-        if (frontends.add(key(address, protocol, port), 1) == 1) {
-            c.add.add("frontends { " + element(address, protocol, port) + " }");
+        long k = key(address, protocol, port);
+        if (frontends.add(k, 1) == 1) {
+            c.add("frontends { " + element(address, protocol, port) + " }", k);
         }
     }
 
     public synchronized void removeFrontend(int address, int protocol, int port, Changes c) {
         long k = key(address, protocol, port);
         if (frontends.contains(k) && frontends.add(k, -1) == 0) {
-            c.delete.add("frontends { " + element(address, protocol, port) + " }");
+            c.delete("frontends { " + element(address, protocol, port) + " }");
+            if (visibleFrontends.contains(k)) {
+                visibleFrontends.add(k, -1);
+            }
         }
     }
 
@@ -82,7 +116,7 @@ public final class TakeOver {
         long k = key(address, protocol, port);
         backendsById.put(id, k);
         if (backends.add(k, 1) == 1) {
-            c.add.add("backends { " + element(address, protocol, port) + " }");
+            c.add("backends { " + element(address, protocol, port) + " }", k);
         }
     }
 
@@ -92,8 +126,40 @@ public final class TakeOver {
             return;
         }
         if (backends.add(k, -1) == 0) {
-            c.delete.add("backends { " + element((int) (k >>> 24), (int) (k >>> 16) & 0xff, (int) (k & 0xffff)) + " }");
+            c.delete("backends { " + element((int) (k >>> 24), (int) (k >>> 16) & 0xff, (int) (k & 0xffff)) + " }");
+            if (visibleBackends.contains(k)) {
+                visibleBackends.add(k, -1);
+            }
         }
+    }
+
+    /** nft has the change's elements: the keys it added become visible to {@link #takes}. */
+    public synchronized void committed(Changes c) {
+        c.net.forEach((e, n) -> {
+            Long k = c.keys.get(e);
+            // n == 0: removed and added again within the change, the element never left nft
+            if (n >= 0 && k != null && !e.startsWith("locals")) {
+                LongCounts visible = e.startsWith("frontends") ? visibleFrontends : visibleBackends;
+                LongCounts counted = e.startsWith("frontends") ? frontends : backends;
+                if (counted.contains(k) && !visible.contains(k)) {
+                    visible.add(k, 1);
+                }
+            }
+        });
+    }
+
+    /** nft has every set whole ({@link #contentsScript}): everything counted is visible. */
+    public synchronized void allCommitted() {
+        frontends.forEachKey(k -> {
+            if (!visibleFrontends.contains(k)) {
+                visibleFrontends.add(k, 1);
+            }
+        });
+        backends.forEachKey(k -> {
+            if (!visibleBackends.contains(k)) {
+                visibleBackends.add(k, 1);
+            }
+        });
     }
 
     /** The node's own addresses (replies addressed to them stay the kernel's, SNAT ports excepted). */
@@ -102,12 +168,12 @@ public final class TakeOver {
         Set<Integer> before = locals;
         for (int a : now) {
             if (!before.contains(a)) {
-                c.add.add("locals { " + new Ipv4(a) + " }");
+                c.add("locals { " + new Ipv4(a) + " }", a);
             }
         }
         for (int a : before) {
             if (!now.contains(a)) {
-                c.delete.add("locals { " + new Ipv4(a) + " }");
+                c.delete("locals { " + new Ipv4(a) + " }");
             }
         }
         locals = Set.copyOf(now);
@@ -141,8 +207,7 @@ public final class TakeOver {
                 + "add set netdev " + TABLE + " frontends { type ipv4_addr . inet_proto . inet_service; }\n"
                 + "add set netdev " + TABLE + " backends { type ipv4_addr . inet_proto . inet_service; }\n"
                 + "add set netdev " + TABLE + " locals { type ipv4_addr; }\n"
-                + "add set netdev " + TABLE + " alive { type ether_type; flags timeout; }\n"
-                + heartbeatScript();
+                + "add set netdev " + TABLE + " alive { type ether_type; flags timeout; }\n";
     }
 
     /** The same, the table made anew: for a table of another shape (an older hotline's). */
@@ -194,8 +259,11 @@ public final class TakeOver {
                 + "th dport " + snatMin + "-" + snatMax + " drop\n";
     }
 
-    /** Every rule's first words: the agent is alive, the frame is IPv4 with a hop left. */
-    private static final String ALIVE = "meta protocol @alive ip ttl > 1 ";
+    /**
+     * Every rule's first words: the agent is alive, the frame is untagged IPv4 (a VLAN tag the NIC
+     * stripped still reads as 0x8100 here, as libpcap hands it to Java), with a hop left.
+     */
+    private static final String ALIVE = "meta protocol @alive ether type ip ip ttl > 1 ";
 
     public static String deleteChainScript(String ifname) {
         return "delete chain netdev " + TABLE + " " + chainName(ifname) + "\n";
@@ -220,8 +288,14 @@ public final class TakeOver {
         if (len < 14 + 20 || Bytes.be16(f, 12) != 0x0800 || (f[14 + 8] & 0xff) <= 1 || System.nanoTime() > aliveUntil) {
             return false;
         }
+        // what nftables checks before its th expressions hold: version 4, a whole header, a length the frame has
+        int ihl = (f[14] & 0xf) * 4;
+        int total = Bytes.be16(f, 14 + 2);
+        if ((f[14] & 0xf0) != 0x40 || ihl < 20 || total < ihl || total > len - 14) {
+            return false;
+        }
         int proto = f[14 + 9] & 0xff;
-        int l4 = 14 + (f[14] & 0xf) * 4;
+        int l4 = 14 + ihl;
         // nftables' th matches transport headers of unfragmented frames and first fragments
         if ((Bytes.be16(f, 14 + 6) & 0x1fff) != 0 || l4 + 4 > len) {
             return false;
@@ -231,10 +305,10 @@ public final class TakeOver {
         int sport = Bytes.be16(f, l4);
         int dport = Bytes.be16(f, l4 + 2);
         synchronized (this) {
-            if (frontends.contains(key(daddr, proto, dport))) {
+            if (visibleFrontends.contains(key(daddr, proto, dport))) {
                 return true;
             }
-            if (!backends.contains(key(saddr, proto, sport))) {
+            if (!visibleBackends.contains(key(saddr, proto, sport))) {
                 return false;
             }
         }

@@ -140,6 +140,9 @@ public final class Watch implements AutoCloseable {
         } catch (IOException e) {
             failure = e;
             done.countDown();
+        } catch (RuntimeException e) {
+            failure = new IOException("watching " + lane.in.name() + " failed: " + e, e);
+            done.countDown();
         }
     }
 

@@ -25,6 +25,9 @@ class TakeOverTest {
         t.heartbeat(System.nanoTime());
         assertThat(c.script()).isEqualTo("add element netdev hotline frontends { 10.96.0.10 . tcp . 80 }\n"
                 + "add element netdev hotline backends { 10.244.1.2 . tcp . 8080 }\n");
+        // not taken before nft has the elements (the kernel's copy would go on as well)
+        assertThat(t.takes(FrameBuilder.tcp().from("10.244.1.10", 40000).to("10.96.0.10", 80).build(), 54)).isFalse();
+        t.committed(c);
         return t;
     }
 
@@ -50,7 +53,7 @@ class TakeOverTest {
         assertThat(t.takes(FrameBuilder.tcp().from("10.244.1.10", 40000).to("10.96.0.10", 80).build(), 54)).isFalse();
         assertThat(TakeOver.heartbeatScript()).isEqualTo("flush set netdev hotline alive\n"
                 + "add element netdev hotline alive { ip timeout 5s }\n");
-        assertThat(new TakeOver(61000, 65535).chainScript("va")).contains("meta protocol @alive ip ttl > 1 ip daddr");
+        assertThat(new TakeOver(61000, 65535).chainScript("va")).contains("meta protocol @alive ether type ip ip ttl > 1 ip daddr");
     }
 
     @Test
@@ -72,10 +75,36 @@ class TakeOverTest {
     }
 
     @Test
+    void anElementRemovedAndAddedInOneChangeIsNotTouchedAndOneAddedAndRemovedIsNeverWritten() {
+        TakeOver t = served();
+        TakeOver.Changes c = new TakeOver.Changes();
+        t.removeFrontend(CLUSTER_IP, 6, 80, c);
+        t.addFrontend(CLUSTER_IP, 6, 80, c);
+        t.addFrontend(CLUSTER_IP, 6, 443, c);
+        t.removeFrontend(CLUSTER_IP, 6, 443, c);
+        assertThat(c.isEmpty()).isTrue();
+        assertThat(c.script()).isEmpty();
+        t.committed(c);
+        assertThat(t.takes(FrameBuilder.tcp().from("10.244.1.10", 40000).to("10.96.0.10", 80).build(), 54)).isTrue();
+    }
+
+    @Test
+    void malformedHeadersAreNotTakenAsNftablesWouldNotMatchThem() {
+        TakeOver t = served();
+        byte[] f = FrameBuilder.tcp().from("10.244.1.10", 40000).to("10.96.0.10", 80).build();
+        byte[] badVersion = f.clone();
+        badVersion[14] = 0x65;
+        assertThat(t.takes(badVersion, 54)).isFalse();
+        byte[] longer = f.clone();
+        longer[14 + 2] = 0x05; // a total length past the frame
+        assertThat(t.takes(longer, 54)).isFalse();
+    }
+
+    @Test
     void theChainSaysWhatTakesSays() {
         String chain = new TakeOver(61000, 65535).chainScript("veth-1.2");
         assertThat(chain).contains("add chain netdev hotline in_veth_1.2 { type filter hook ingress device \"veth-1.2\"")
-                .contains("ip ttl > 1 ip daddr . ip protocol . th dport @frontends drop")
+                .contains("meta protocol @alive ether type ip ip ttl > 1 ip daddr . ip protocol . th dport @frontends drop")
                 .contains("ip ttl > 1 ip saddr . ip protocol . th sport @backends ip daddr != @locals drop")
                 .contains("ip ttl > 1 ip saddr . ip protocol . th sport @backends th dport 61000-65535 drop");
     }
