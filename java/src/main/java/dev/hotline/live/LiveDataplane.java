@@ -258,7 +258,7 @@ public final class LiveDataplane implements Dataplane, Attachment {
             beat();
             heartbeat.scheduleWithFixedDelay(this::beat, 1, 1, java.util.concurrent.TimeUnit.SECONDS);
         }
-        Capture c = new Capture(in, index, sender, unchanged);
+        Capture c = new Capture(in, index, sender, unchanged, mtu(ifname));
         captures.put(ifname, c);
         names.put(index, ifname);
         c.thread.start();
@@ -288,6 +288,15 @@ public final class LiveDataplane implements Dataplane, Attachment {
         }
     }
 
+    /** The interface's MTU (the size a segmentation-offload frame arriving on it is cut to); 1500 when unknown. */
+    static int mtu(String ifname) {
+        try {
+            return Integer.parseInt(java.nio.file.Files.readString(java.nio.file.Path.of("/sys/class/net", ifname, "mtu")).trim());
+        } catch (IOException | NumberFormatException e) {
+            return 1500;
+        }
+    }
+
     /** The node's IPv4 addresses, as the take-over rules read them. */
     static Set<Integer> localAddresses() {
         Set<Integer> out = new HashSet<>();
@@ -311,14 +320,18 @@ public final class LiveDataplane implements Dataplane, Attachment {
         final int index;
         final RawSender sender;
         final RawSender unchanged;
+        final int mtu;
+        final Segmenter segmenter = new Segmenter();
+        final int[] failed = new int[1];
         final Thread thread;
         volatile boolean stopped;
 
-        Capture(LiveInterface in, int index, RawSender sender, RawSender unchanged) {
+        Capture(LiveInterface in, int index, RawSender sender, RawSender unchanged, int mtu) {
             this.in = in;
             this.index = index;
             this.sender = sender;
             this.unchanged = unchanged;
+            this.mtu = mtu;
             this.thread = new Thread(this::run, "capture-" + in.name());
             thread.setDaemon(true);
         }
@@ -401,7 +414,14 @@ public final class LiveDataplane implements Dataplane, Attachment {
             }
             // a frame forwarded as it came belongs to a flow the kernel's conntrack follows (a client talking
             // to a backend by pod IP): unmarked, so conntrack sees this half too and the next one stays valid
-            int errno = (r.verdict == Verdict.PASS ? unchanged : sender).send(buf, 14, datagram);
+            RawSender out = r.verdict == Verdict.PASS ? unchanged : sender;
+            int errno;
+            if (datagram > mtu && (buf[14 + 9] & 0xff) == 6 && (Bytes.be16(buf, 14 + 6) & 0x3fff) == 0) {
+                sent.addAndGet(segmenter.send(buf, datagram, mtu, out, failed) - 1);
+                errno = failed[0];
+            } else {
+                errno = out.send(buf, 14, datagram);
+            }
             if (errno == 0) {
                 sent.incrementAndGet();
             } else if (sendFailed.incrementAndGet() <= 10) {

@@ -25,7 +25,12 @@ class OffloadTransferEndToEndTest {
     void setUp() throws Exception {
         env = AgentLab.start(Cluster.service("bulk", "ClusterIP", "10.96.0.16", "tier: a", "{name: xfer, port: 9000, targetPort: 9000}")
                 + Cluster.service("bulk-remote", "NodePort", "10.96.0.17", "app: remote",
-                        "{name: xfer, port: 9000, targetPort: 9000, nodePort: 30091}"));
+                        "{name: xfer, port: 9000, targetPort: 9000, nodePort: 30091}"), agentArgs());
+    }
+
+    /** The agent's dataplane arguments (the kernel dataplane here; a subclass runs the same transfers on another). */
+    String[] agentArgs() {
+        return new String[0];
     }
 
     @AfterAll
