@@ -43,6 +43,8 @@ public final class LiveDataplane implements Dataplane, Attachment {
     private final AtomicLong sendFailed = new AtomicLong();
     private final AtomicLong forwardedUnchanged = new AtomicLong();
     private final AtomicLong failedFrames = new AtomicLong();
+    /** Frames the capture rings lost (full), summed over the interfaces as their threads last read it. */
+    private long ringDroppedLogged;
     /** Writes to the table: the reconciler's changes and the heartbeat's repairs, one at a time. */
     private final Object nft = new Object();
     /** The sets in the kernel may not be what the Java side says (at start: a predecessor's; after a failed update). */
@@ -90,6 +92,12 @@ public final class LiveDataplane implements Dataplane, Attachment {
             if (nftBehind && writeWhole() == null) {
                 log.accept("the nftables sets of table netdev " + TakeOver.TABLE + " are written whole again");
             }
+        }
+        long dropped = ringDropped();
+        if (dropped > ringDroppedLogged) {
+            log.accept("capture rings full: " + (dropped - ringDroppedLogged) + " frame(s) lost in the last second ("
+                    + dropped + " in all; raise --ring-size)");
+            ringDroppedLogged = dropped;
         }
         String why = Nft.run(TakeOver.heartbeatScript());
         if (why == null) {
@@ -205,7 +213,15 @@ public final class LiveDataplane implements Dataplane, Attachment {
     @Override
     public Map<String, Long> forwarded() {
         return Map.of("raw_socket", sent.get(), "raw_socket_failed", sendFailed.get(), "unchanged", forwardedUnchanged.get(),
-                "failed", failedFrames.get());
+                "failed", failedFrames.get(), "capture_ring_lost", ringDropped());
+    }
+
+    private long ringDropped() {
+        long n = 0;
+        for (Capture c : captures.values()) {
+            n += c.ringDropped;
+        }
+        return n;
     }
 
     @Override
@@ -325,6 +341,9 @@ public final class LiveDataplane implements Dataplane, Attachment {
         final int[] failed = new int[1];
         final Thread thread;
         volatile boolean stopped;
+        /** The ring's losses, read by this thread (a libpcap handle is for one thread at a time) about once a second. */
+        volatile long ringDropped;
+        private long statsDue;
 
         Capture(LiveInterface in, int index, RawSender sender, RawSender unchanged, int mtu) {
             this.in = in;
@@ -356,6 +375,14 @@ public final class LiveDataplane implements Dataplane, Attachment {
             try {
                 while (!stopped) {
                     int n = in.next(buf);
+                    long now = System.nanoTime();
+                    if (now - statsDue > 0) {
+                        statsDue = now + 1_000_000_000L;
+                        long d = in.dropped();
+                        if (d >= 0) {
+                            ringDropped = d;
+                        }
+                    }
                     if (n == 0) {
                         poll[1] = Libc.POLLIN;
                         try {

@@ -165,7 +165,9 @@ final class AgentLab implements AutoCloseable {
     static final List<String> USERSPACE_CAPABILITIES = List.of("setpriv", "--bounding-set=-all,+net_admin,+net_raw", "--");
 
     Lab.Running startAgent() throws Exception {
-        List<String> cmd = new java.util.ArrayList<>(agentArgs.contains("userspace") ? USERSPACE_CAPABILITIES : DAEMONSET_CAPABILITIES);
+        // "auto" with these capabilities finds BPF out of reach and takes the user-space dataplane
+        List<String> cmd = new java.util.ArrayList<>(agentArgs.contains("userspace") || agentArgs.contains("auto")
+                ? USERSPACE_CAPABILITIES : DAEMONSET_CAPABILITIES);
         cmd.addAll(List.of(BpfProgramTest.javaBin(), "-Xmx256m", "-jar",
                 BpfProgramTest.shadedJar().toString(), "agent", "-f", manifests.toString(), "--attach", "v*", "--attach", "up0",
                 "--attach", "n12", "--node-name", "node-1", "--pin-dir", pins, "--conntrack-max", "65536",

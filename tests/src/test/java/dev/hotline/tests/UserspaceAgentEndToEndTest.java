@@ -10,9 +10,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 /**
- * The agent with the user-space dataplane (`--dataplane userspace`) in the namespace lab, with
- * netfilter conntrack on and INVALID drops as on a real node, running with only NET_RAW and
- * NET_ADMIN: the scenarios the BPF agent passes, and no BPF program or tc filter of ours anywhere.
+ * The agent with the user-space dataplane in the namespace lab, with netfilter conntrack on and
+ * INVALID drops as on a real node, running with only NET_RAW and NET_ADMIN, so that no BPF program
+ * could be loaded at all, and `--dataplane auto` finds so and takes the user-space dataplane: the
+ * scenarios the BPF agent passes, and no BPF program or tc filter of ours anywhere.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class UserspaceAgentEndToEndTest {
@@ -24,7 +25,8 @@ class UserspaceAgentEndToEndTest {
     @BeforeAll
     void setUp() throws Exception {
         conntrackFile = java.nio.file.Files.createTempDirectory("hotline-userspace").resolve("conntrack");
-        env = AgentLab.start("", "--dataplane", "userspace", "--conntrack-file", conntrackFile.toString());
+        // auto, on a node where BPF is out of reach (no CAP_BPF, no CAP_SYS_ADMIN): the user-space dataplane
+        env = AgentLab.start("", "--dataplane", "auto", "--conntrack-file", conntrackFile.toString());
         lab = env.lab;
     }
 
@@ -55,6 +57,8 @@ class UserspaceAgentEndToEndTest {
 
     @Test
     void noBpfProgramOrTcFilterOfOursIsAnywhere() throws Exception {
+        assertThat(env.agent.lines()).anySatisfy(l -> assertThat(l).contains("--dataplane auto: the user-space dataplane, as the "
+                + "BPF one cannot run here: not privileged"));
         assertThat(env.agent.lines()).anySatisfy(l -> assertThat(l).contains("ready").contains("user-space dataplane"));
         for (String dev : List.of("va", "vb", "vk", "up0", "n12")) {
             assertThat(lab.in(lab.node1, "tc", "filter", "show", "dev", dev, "ingress")).as(dev).isBlank();
