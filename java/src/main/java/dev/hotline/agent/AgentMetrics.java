@@ -85,8 +85,12 @@ public final class AgentMetrics implements AutoCloseable {
                     }
                 })).register(registry);
         CounterWithCallback.builder().name("hotline_translated_frames_total")
-                .help("Translated frames by where they went: the host stack, into a pod (peer), out resolving the neighbour, out directly")
+                .help("Translated frames by where they went: the host stack, into a pod (peer), out resolving the neighbour, out directly; "
+                        + "user space: back through the raw socket, or forwarded unchanged")
                 .labelNames("path").callback(cb -> dataplane.forwarded().forEach((path, n) -> cb.call(n, path))).register(registry);
+        CounterWithCallback.builder().name("hotline_lost_frames_total")
+                .help("Frames the user-space dataplane lost: its capture ring full, a send the kernel refused, a frame that failed")
+                .labelNames("reason").callback(cb -> dataplane.lost().forEach((reason, n) -> cb.call(n, reason))).register(registry);
         GaugeWithCallback.builder().name("hotline_conntrack_entries").help("Flows in conntrack")
                 .callback(cb -> cb.call(counters().conntrackEntries())).register(registry);
         GaugeWithCallback.builder().name("hotline_map_entries").help("Entries in each map").labelNames("map")

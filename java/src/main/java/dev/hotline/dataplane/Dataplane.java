@@ -76,8 +76,16 @@ public interface Dataplane extends AutoCloseable {
         return java.util.Map.of();
     }
 
-    /** Translated frames by where they went (kernel only: stack, peer, neigh, direct); empty elsewhere. */
+    /**
+     * Frames by where they went after translation (the kernel dataplane: stack, peer, neigh, direct;
+     * the user-space one on live interfaces: raw_socket, unchanged); empty where nothing is sent.
+     */
     default java.util.Map<String, Long> forwarded() {
+        return java.util.Map.of();
+    }
+
+    /** Frames a dataplane on live interfaces lost, by why (capture_ring, send_failed, failed); empty elsewhere. */
+    default java.util.Map<String, Long> lost() {
         return java.util.Map.of();
     }
 

@@ -40,10 +40,6 @@ final class Libc {
     /** The interface's index, 0 when there is none (an interface without addresses too, which Java's NetworkInterface misses). */
     static native int if_nametoindex(String name);
 
-    static int ifIndex(String name) {
-        return if_nametoindex(name);
-    }
-
     /** fds: struct pollfd as two ints each (fd; events in the low half, revents in the high half, little-endian). */
     static native int poll(int[] fds, long count, int timeoutMillis) throws LastErrorException;
 }

@@ -212,8 +212,12 @@ public final class LiveDataplane implements Dataplane, Attachment {
 
     @Override
     public Map<String, Long> forwarded() {
-        return Map.of("raw_socket", sent.get(), "raw_socket_failed", sendFailed.get(), "unchanged", forwardedUnchanged.get(),
-                "failed", failedFrames.get(), "capture_ring_lost", ringDropped());
+        return Map.of("raw_socket", sent.get(), "unchanged", forwardedUnchanged.get());
+    }
+
+    @Override
+    public Map<String, Long> lost() {
+        return Map.of("capture_ring", ringDropped(), "send_failed", sendFailed.get(), "failed", failedFrames.get());
     }
 
     private long ringDropped() {
@@ -243,7 +247,7 @@ public final class LiveDataplane implements Dataplane, Attachment {
         if (running != null) {
             captures.remove(ifname); // its thread ended (the interface went down, say): served anew
         }
-        int index = Libc.ifIndex(ifname);
+        int index = Libc.if_nametoindex(ifname);
         if (index == 0) {
             throw new IllegalStateException("no such interface");
         }

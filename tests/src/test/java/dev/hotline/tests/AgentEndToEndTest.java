@@ -49,37 +49,18 @@ class AgentEndToEndTest {
 
     @Test
     void clusterIpConnectionsReachEveryBackend() throws Exception {
-        List<String> answers = lab.client(lab.client, "get", CLUSTER_IP, "80", "30");
-        assertThat(answers).hasSize(30).allMatch(l -> l.startsWith("pod="), "every connection answered");
-        assertThat(pods(answers)).containsExactly("pod-a", "pod-b");
-        // the server saw the client pod itself (no SNAT on ClusterIP), on the named target port
-        assertThat(answers).allSatisfy(l -> {
-            assertThat(field(l, "client")).startsWith("10.244.1.10:");
-            assertThat(field(l, "local")).isEqualTo("8080");
-        });
+        LabScenarios.clusterIpReachesEveryBackend(lab, 30);
     }
 
     @Test
     void numericTargetPortsMultiportAndUdpThroughTheClusterIp() throws Exception {
-        List<String> alt = lab.client(lab.client, "get", CLUSTER_IP, "8081", "6");
-        assertThat(alt).hasSize(6).allSatisfy(l -> assertThat(field(l, "local")).isEqualTo("8081"));
-        List<String> udp = lab.client(lab.client, "udp", CLUSTER_IP, "53", "20");
-        assertThat(udp).hasSize(20).allSatisfy(l -> {
-            assertThat(l).startsWith("pod=");
-            assertThat(field(l, "local")).isEqualTo("5353");
-            // the reply came from the ClusterIP and port the client sent to
-            assertThat(field(l, "from")).isEqualTo(CLUSTER_IP + ":53");
-        });
+        List<String> udp = LabScenarios.numericTargetPortAndUdp(lab, 6, 20);
         assertThat(pods(udp)).containsExactly("pod-a", "pod-b");
     }
 
     @Test
     void nodePortFromOutsideKeepsTheClientAddressForALocalBackend() throws Exception {
-        List<String> answers = lab.client(lab.ext, "get", "192.168.77.1", "30081", "5");
-        assertThat(answers).hasSize(5).allSatisfy(l -> {
-            assertThat(field(l, "pod")).isEqualTo("pod-a");
-            assertThat(field(l, "client")).startsWith("192.168.77.100:");
-        });
+        LabScenarios.nodePortKeepsTheClientForALocalBackend(lab, 5);
         List<String> spread = lab.client(lab.ext, "get", "192.168.77.1", "30080", "20");
         assertThat(pods(spread)).containsExactly("pod-a", "pod-b");
         List<String> udp = lab.client(lab.ext, "udp", "192.168.77.1", "30053", "4");
@@ -88,14 +69,7 @@ class AgentEndToEndTest {
 
     @Test
     void nodePortToABackendOnTheOtherNodeIsSnatedAndItsRepliesComeBack() throws Exception {
-        List<String> answers = lab.client(lab.ext, "get", "192.168.77.1", "30082", "5");
-        assertThat(answers).hasSize(5).allSatisfy(l -> {
-            assertThat(field(l, "pod")).isEqualTo("pod-c");
-            // node-2's pod saw node-1's address: the reply had to come back through node-1
-            String client = field(l, "client");
-            assertThat(client).startsWith("192.168.77.1:");
-            assertThat(Integer.parseInt(client.split(":")[1])).isBetween(61000, 65535);
-        });
+        LabScenarios.nodePortToTheOtherNodeIsSnated(lab, 5);
     }
 
     @Test
@@ -134,12 +108,7 @@ class AgentEndToEndTest {
 
     @Test
     void aServiceWithoutEndpointsRefusesAtOnce() throws Exception {
-        List<String> tcp = lab.client(lab.client, "get", "10.96.0.99", "80", "3");
-        System.out.println("e2e: refusals " + tcp);
-        assertThat(tcp).hasSize(3).allSatisfy(l -> {
-            assertThat(l).startsWith("error refused after ");
-            assertThat(Long.parseLong(l.split(" ")[3])).as("refused, not timed out").isLessThan(AgentLab.ANSWER_LIMIT_MS);
-        });
+        LabScenarios.aServiceWithoutEndpointsRefusesTcpAtOnce(lab, 3);
         List<String> udp = lab.client(lab.client, "udp", "10.96.0.99", "53", "2");
         assertThat(udp).hasSize(2).allMatch(l -> l.startsWith("error unreachable after "));
         // and a ClusterIP on a port no Service defines
@@ -155,12 +124,7 @@ class AgentEndToEndTest {
 
     @Test
     void trafficNotAddressedToAServiceIsUntouched() throws Exception {
-        List<String> direct = lab.client(lab.client, "get", "10.244.1.2", "8080", "3");
-        assertThat(direct).hasSize(3).allSatisfy(l -> {
-            assertThat(field(l, "pod")).isEqualTo("pod-a");
-            assertThat(field(l, "client")).startsWith("10.244.1.10:");
-        });
-        assertThat(lab.client(lab.ext, "get", "10.244.2.2", "8080", "1")).singleElement().asString().startsWith("pod=pod-c");
+        LabScenarios.trafficNotAddressedToAServiceIsUntouched(lab);
     }
 
     @Test

@@ -69,51 +69,27 @@ class UserspaceAgentEndToEndTest {
 
     @Test
     void clusterIpConnectionsReachEveryBackend() throws Exception {
-        List<String> answers = lab.client(lab.client, "get", CLUSTER_IP, "80", "20");
-        assertThat(answers).hasSize(20).allMatch(l -> l.startsWith("pod="), "every connection answered");
-        assertThat(AgentLab.pods(answers)).containsExactly("pod-a", "pod-b");
-        assertThat(answers).allSatisfy(l -> {
-            assertThat(AgentLab.field(l, "client")).startsWith("10.244.1.10:");
-            assertThat(AgentLab.field(l, "local")).isEqualTo("8080");
-        });
+        LabScenarios.clusterIpReachesEveryBackend(lab, 20);
     }
 
     @Test
     void numericTargetPortsAndUdpThroughTheClusterIp() throws Exception {
-        List<String> alt = lab.client(lab.client, "get", CLUSTER_IP, "8081", "4");
-        assertThat(alt).hasSize(4).allSatisfy(l -> assertThat(AgentLab.field(l, "local")).isEqualTo("8081"));
-        List<String> udp = lab.client(lab.client, "udp", CLUSTER_IP, "53", "10");
-        assertThat(udp).hasSize(10).allSatisfy(l -> {
-            assertThat(l).startsWith("pod=");
-            assertThat(AgentLab.field(l, "from")).isEqualTo(CLUSTER_IP + ":53");
-        });
+        LabScenarios.numericTargetPortAndUdp(lab, 4, 10);
     }
 
     @Test
     void nodePortFromOutsideKeepsTheClientAddressForALocalBackend() throws Exception {
-        List<String> answers = lab.client(lab.ext, "get", "192.168.77.1", "30081", "4");
-        assertThat(answers).hasSize(4).allSatisfy(l -> {
-            assertThat(AgentLab.field(l, "pod")).isEqualTo("pod-a");
-            assertThat(AgentLab.field(l, "client")).startsWith("192.168.77.100:");
-        });
+        LabScenarios.nodePortKeepsTheClientForALocalBackend(lab, 4);
     }
 
     @Test
     void nodePortToABackendOnTheOtherNodeIsSnatedAndItsRepliesComeBack() throws Exception {
-        List<String> answers = lab.client(lab.ext, "get", "192.168.77.1", "30082", "4");
-        assertThat(answers).hasSize(4).allSatisfy(l -> {
-            assertThat(AgentLab.field(l, "pod")).isEqualTo("pod-c");
-            assertThat(AgentLab.field(l, "client")).startsWith("192.168.77.1:");
-        });
+        LabScenarios.nodePortToTheOtherNodeIsSnated(lab, 4);
     }
 
     @Test
     void aServiceWithoutEndpointsRefusesAtOnce() throws Exception {
-        List<String> tcp = lab.client(lab.client, "get", "10.96.0.99", "80", "2");
-        assertThat(tcp).hasSize(2).allSatisfy(l -> {
-            assertThat(l).startsWith("error refused after ");
-            assertThat(Long.parseLong(l.split(" ")[3])).isLessThan(AgentLab.ANSWER_LIMIT_MS);
-        });
+        LabScenarios.aServiceWithoutEndpointsRefusesTcpAtOnce(lab, 2);
     }
 
     @Test
@@ -154,6 +130,17 @@ class UserspaceAgentEndToEndTest {
     }
 
     @Test
+    void metricsCountWhatWentBackThroughTheRawSocketAndWhatWasLost() throws Exception {
+        LabScenarios.clusterIpReachesEveryBackend(lab, 4);
+        List<String> lines = lab.in(lab.node1, "curl", "-s", "http://127.0.0.1:10249/metrics").lines().toList();
+        assertThat(lines).anySatisfy(l -> {
+            assertThat(l).startsWith("hotline_translated_frames_total{path=\"raw_socket\"} ");
+            assertThat(Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).isGreaterThanOrEqualTo(4 * 2);
+        });
+        assertThat(lines).contains("hotline_lost_frames_total{reason=\"capture_ring\"} 0.0");
+    }
+
+    @Test
     void versionSaysWhichDataplaneAutoWouldRun() throws Exception {
         String out = lab.in(lab.node1, BpfProgramTest.javaBin(), "-jar", BpfProgramTest.shadedJar().toString(), "version");
         assertThat(out).contains("userspace dataplane on live interfaces: available").contains("agent --dataplane auto would run: bpf");
@@ -161,11 +148,6 @@ class UserspaceAgentEndToEndTest {
 
     @Test
     void trafficNotAddressedToAServiceIsUntouched() throws Exception {
-        List<String> direct = lab.client(lab.client, "get", "10.244.1.2", "8080", "3");
-        assertThat(direct).hasSize(3).allSatisfy(l -> {
-            assertThat(AgentLab.field(l, "pod")).isEqualTo("pod-a");
-            assertThat(AgentLab.field(l, "client")).startsWith("10.244.1.10:");
-        });
-        assertThat(lab.client(lab.ext, "get", "10.244.2.2", "8080", "1")).singleElement().asString().startsWith("pod=pod-c");
+        LabScenarios.trafficNotAddressedToAServiceIsUntouched(lab);
     }
 }
